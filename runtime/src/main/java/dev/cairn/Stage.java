@@ -1,0 +1,99 @@
+package dev.cairn;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * One checkpointed step of a job: a compute function producing one output table from sources and
+ * upstream stages. Immutable; built with {@link #named(String)}.
+ *
+ * <p>The compute function must be deterministic for the same inputs and must not write anywhere
+ * itself: Cairn writes the returned rows to {@link #output()} atomically and at most once per
+ * logical write.
+ */
+public final class Stage {
+
+  /** Builds a stage's rows. Called once per attempt of the stage. */
+  @FunctionalInterface
+  public interface Compute {
+    Dataset<Row> rows(StageContext context);
+  }
+
+  private final String name;
+  private final Set<String> dependencies;
+  private final Output output;
+  private final Compute compute;
+
+  private Stage(String name, Set<String> dependencies, Output output, Compute compute) {
+    this.name = name;
+    this.dependencies = dependencies;
+    this.output = output;
+    this.compute = compute;
+  }
+
+  /** Starts a stage definition. Names match {@code [a-z][a-z0-9_-]*}. */
+  public static Builder named(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Stages whose output this one reads; they commit first. */
+  public Set<String> dependencies() {
+    return dependencies;
+  }
+
+  public Output output() {
+    return output;
+  }
+
+  public Compute compute() {
+    return compute;
+  }
+
+  @Override
+  public String toString() {
+    return name + " -> " + output;
+  }
+
+  /** Builds a {@link Stage}; {@link #compute(Compute)} finishes it. */
+  public static final class Builder {
+    private final String name;
+    private final Set<String> dependencies = new LinkedHashSet<>();
+    private Output output;
+
+    private Builder(String name) {
+      if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
+        throw new IllegalArgumentException("stage name '" + name + "' must match [a-z][a-z0-9_-]*");
+      }
+      this.name = name;
+    }
+
+    /** Declares upstream stages this stage reads with {@link StageContext#input(String)}. */
+    public Builder dependsOn(String... stages) {
+      dependencies.addAll(List.of(stages));
+      return this;
+    }
+
+    /** The table and write mode of this stage's output. */
+    public Builder output(Output output) {
+      this.output = Objects.requireNonNull(output, "output");
+      return this;
+    }
+
+    /** The function computing this stage's rows; returns the finished stage. */
+    public Stage compute(Compute compute) {
+      if (output == null) {
+        throw new IllegalStateException("stage '" + name + "' needs output(...) before compute");
+      }
+      return new Stage(
+          name, Set.copyOf(dependencies), output, Objects.requireNonNull(compute, "compute"));
+    }
+  }
+}

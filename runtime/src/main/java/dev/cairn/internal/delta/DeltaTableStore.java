@@ -1,0 +1,157 @@
+package dev.cairn.internal.delta;
+
+import dev.cairn.CairnException;
+import dev.cairn.Output;
+import io.delta.tables.DeltaTable;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/** Path-based Delta tables under one warehouse root, written idempotently with Delta txn ids. */
+public final class DeltaTableStore implements TableStore {
+  private static final Logger LOG = LogManager.getLogger(DeltaTableStore.class);
+  // Session confs that make MERGE/UPDATE/DELETE carry a txn id (DataFrameWriter takes options).
+  private static final String TXN_APP_ID_CONF = "spark.databricks.delta.write.txnAppId";
+  private static final String TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion";
+
+  private final SparkSession spark;
+  private final String warehouse;
+  private final DeltaTxnLog log;
+
+  public DeltaTableStore(SparkSession spark, String warehouse) {
+    this.spark = spark;
+    this.warehouse = warehouse;
+    this.log = new DeltaTxnLog(spark);
+  }
+
+  @Override
+  public String location(String table) {
+    return location(warehouse, table);
+  }
+
+  /** Where {@code table} lives under {@code warehouse} (a path or URI). */
+  public static String location(String warehouse, String table) {
+    return (warehouse.endsWith("/") ? warehouse : warehouse + "/") + table;
+  }
+
+  @Override
+  public long currentVersion(String location) {
+    return log.currentVersion(location);
+  }
+
+  @Override
+  public long committedTxnVersion(String location, String appId) {
+    return log.committedTxnVersion(location, appId);
+  }
+
+  @Override
+  public Optional<Commit> findCommit(
+      String location, String appId, long txnVersion, long fromVersion) {
+    return log.findCommit(location, appId, txnVersion, fromVersion);
+  }
+
+  @Override
+  public Commit write(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion) {
+    long before = log.currentVersion(location);
+    switch (output.mode()) {
+      case OVERWRITE ->
+          writer(rows, output, appId, txnVersion).mode(SaveMode.Overwrite).save(location);
+      case REPLACE_WHERE ->
+          writer(rows, output, appId, txnVersion)
+              .mode(SaveMode.Overwrite)
+              .option("replaceWhere", output.replaceWherePredicate().orElseThrow())
+              .save(location);
+      case APPEND -> writer(rows, output, appId, txnVersion).mode(SaveMode.Append).save(location);
+      case MERGE -> merge(rows, output, location, appId, txnVersion, before);
+    }
+    Optional<Commit> mine = log.findCommit(location, appId, txnVersion, before + 1);
+    if (mine.isPresent()) {
+      return mine.get();
+    }
+    // Delta skips a write whose (appId, version) it already holds; say so, never silently.
+    if (log.committedTxnVersion(location, appId) >= txnVersion) {
+      Commit earlier =
+          log.findCommit(location, appId, txnVersion, Math.max(0, baseVersion))
+              .or(() -> log.findCommit(location, appId, txnVersion, 0))
+              .orElse(new Commit(log.currentVersion(location), -1, true));
+      LOG.warn(
+          "Delta skipped the write to {} as a duplicate: transaction ({}, {}) was already"
+              + " committed at version {}",
+          location,
+          appId,
+          txnVersion,
+          earlier.version());
+      return new Commit(earlier.version(), earlier.rowsWritten(), true);
+    }
+    throw new CairnException(
+        "the write to "
+            + location
+            + " returned but its log holds no commit with transaction ("
+            + appId
+            + ", "
+            + txnVersion
+            + "). Fix: check that nothing else rewrites the table's _delta_log, then resume the"
+            + " run");
+  }
+
+  @Override
+  public Dataset<Row> read(String location, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(location);
+  }
+
+  private static DataFrameWriter<Row> writer(
+      Dataset<Row> rows, Output output, String appId, long txnVersion) {
+    DataFrameWriter<Row> writer =
+        rows.write().format("delta").option("txnAppId", appId).option("txnVersion", txnVersion);
+    if (!output.partitionColumns().isEmpty()) {
+      writer = writer.partitionBy(output.partitionColumns().toArray(String[]::new));
+    }
+    return writer;
+  }
+
+  private void merge(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      long before) {
+    if (before < 0) {
+      // MERGE into a table that does not exist yet inserts every row: an append is the same
+      // commit, and it creates the table with the rows' schema and partitioning.
+      writer(rows, output, appId, txnVersion).mode(SaveMode.Append).save(location);
+      return;
+    }
+    String on =
+        output.mergeKeys().stream()
+            .map(k -> "t.`" + k + "` <=> s.`" + k + "`")
+            .collect(Collectors.joining(" AND "));
+    spark.conf().set(TXN_APP_ID_CONF, appId);
+    spark.conf().set(TXN_VERSION_CONF, Long.toString(txnVersion));
+    try {
+      DeltaTable.forPath(spark, location)
+          .as("t")
+          .merge(rows.as("s"), on)
+          .whenMatched()
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+    } finally {
+      spark.conf().unset(TXN_APP_ID_CONF);
+      spark.conf().unset(TXN_VERSION_CONF);
+    }
+  }
+}

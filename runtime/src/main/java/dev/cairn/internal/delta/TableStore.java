@@ -1,0 +1,57 @@
+package dev.cairn.internal.delta;
+
+import dev.cairn.Output;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The output tables: where they live, what their transaction logs hold, and the one way rows are
+ * written to them. Thread-compatible: one stage writes at a time.
+ */
+public interface TableStore {
+
+  /** The full URI or path of a table under the warehouse. */
+  String location(String table);
+
+  /** The table's latest version, or -1 when the table does not exist yet. */
+  long currentVersion(String location);
+
+  /** The highest transaction version the table has committed for {@code appId}, or -1. */
+  long committedTxnVersion(String location, String appId);
+
+  /**
+   * The commit holding transaction ({@code appId}, {@code txnVersion}), searching the log from
+   * {@code fromVersion} on.
+   */
+  Optional<Commit> findCommit(String location, String appId, long txnVersion, long fromVersion);
+
+  /**
+   * Writes {@code rows} atomically in one Delta commit carrying the transaction ({@code appId},
+   * {@code txnVersion}). Idempotent: if the table already holds that transaction (or a later
+   * version of it), Delta writes nothing and the outcome says {@code skippedDuplicate}.
+   *
+   * @param baseVersion the table's version before this attempt, where the search for the commit
+   *     starts
+   */
+  Commit write(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion);
+
+  /** The table as it was at {@code version}. */
+  Dataset<Row> read(String location, long version);
+
+  /**
+   * One commit of a table.
+   *
+   * @param version the table version it created
+   * @param rowsWritten rows it wrote, from Delta's operation metrics (-1 when not recorded)
+   * @param skippedDuplicate true when the write asked for was skipped because this earlier commit
+   *     already held its transaction
+   */
+  record Commit(long version, long rowsWritten, boolean skippedDuplicate) {}
+}

@@ -1,0 +1,92 @@
+package dev.cairn.internal.engine;
+
+import dev.cairn.InvalidParameterException;
+import dev.cairn.Stage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A job's stages checked as a DAG and put in execution order. */
+public final class StageGraph {
+  private final Map<String, Stage> stages;
+  private final List<Stage> order;
+
+  private StageGraph(Map<String, Stage> stages, List<Stage> order) {
+    this.stages = stages;
+    this.order = order;
+  }
+
+  /**
+   * Checks names are unique, dependencies exist, there is no cycle, and no two stages write one
+   * table; orders stages so that each follows its dependencies, ties broken by declaration order.
+   */
+  public static StageGraph of(String job, List<Stage> declared) {
+    Map<String, Stage> byName = new LinkedHashMap<>();
+    Map<String, String> tables = new HashMap<>();
+    for (Stage stage : declared) {
+      if (byName.put(stage.name(), stage) != null) {
+        throw invalid(job, "declares stage '" + stage.name() + "' twice", "rename one of them");
+      }
+      String other = tables.put(stage.output().table(), stage.name());
+      if (other != null) {
+        throw invalid(
+            job,
+            "stages '"
+                + other
+                + "' and '"
+                + stage.name()
+                + "' both write table '"
+                + stage.output().table()
+                + "'",
+            "give each stage its own output table");
+      }
+    }
+    for (Stage stage : declared) {
+      for (String dependency : stage.dependencies()) {
+        if (!byName.containsKey(dependency)) {
+          throw invalid(
+              job,
+              "stage '" + stage.name() + "' depends on unknown stage '" + dependency + "'",
+              "declare it, or use one of: " + String.join(", ", byName.keySet()));
+        }
+      }
+    }
+    List<Stage> order = new ArrayList<>();
+    Set<String> done = new HashSet<>();
+    while (order.size() < declared.size()) {
+      Stage next = null;
+      for (Stage stage : declared) {
+        if (!done.contains(stage.name()) && done.containsAll(stage.dependencies())) {
+          next = stage;
+          break;
+        }
+      }
+      if (next == null) {
+        List<String> blocked = new ArrayList<>();
+        declared.stream().filter(s -> !done.contains(s.name())).forEach(s -> blocked.add(s.name()));
+        throw invalid(
+            job, "has a dependency cycle among stages " + blocked, "remove one dependency");
+      }
+      order.add(next);
+      done.add(next.name());
+    }
+    return new StageGraph(byName, List.copyOf(order));
+  }
+
+  /** Stages in execution order. */
+  public List<Stage> order() {
+    return order;
+  }
+
+  public Stage stage(String name) {
+    return stages.get(name);
+  }
+
+  private static InvalidParameterException invalid(String job, String problem, String fix) {
+    return new InvalidParameterException("job '" + job + "' " + problem, fix);
+  }
+}

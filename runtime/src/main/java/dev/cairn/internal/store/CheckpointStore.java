@@ -1,0 +1,58 @@
+package dev.cairn.internal.store;
+
+import dev.cairn.RunHeldException;
+import dev.cairn.StateUnknownException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable checkpoints of runs and their stages.
+ *
+ * <p>Contract for every write: it is atomic and conditional. A write made with a {@link Lease}
+ * applies only while the run is still at the lease's epoch and held by its holder; otherwise it
+ * throws {@link RunHeldException} and changes nothing. A write whose outcome is unknown after the
+ * client's own retries is read back (consistent read) and decided; if that read fails too, it
+ * throws {@link StateUnknownException}. Implementations are thread-safe.
+ */
+public interface CheckpointStore extends AutoCloseable {
+
+  /** Creates the run if it does not exist; returns the run as stored either way. */
+  RunRecord openRun(NewRun run);
+
+  /** The run, read consistently. */
+  Optional<RunRecord> findRun(String runId);
+
+  /** Up to {@code limit} runs, most recently updated first. */
+  List<RunRecord> listRuns(int limit);
+
+  /** The stages of a run that have a checkpoint, read consistently. */
+  List<StageRecord> stages(String runId);
+
+  /**
+   * Takes the run's lease for {@code holder} if it is free, expired, already this holder's, or held
+   * by {@code deadHolderId} (a holder known to be dead). Taking it increments the epoch and marks
+   * the run RUNNING.
+   *
+   * @return the lease, or empty when another driver holds it
+   */
+  Optional<Lease> tryAcquireLease(
+      String runId, LeaseHolder holder, Instant now, Duration ttl, String deadHolderId);
+
+  /**
+   * Extends the lease to {@code now + ttl}.
+   *
+   * @throws RunHeldException when the lease was lost to another driver
+   */
+  void renewLease(Lease lease, Instant now, Duration ttl);
+
+  /** Applies one stage transition at the lease's epoch. */
+  void transition(Lease lease, StageTransition transition);
+
+  /** Records the run's end state and releases the lease so the next driver starts at once. */
+  void finishRun(Lease lease, RunStatus status, String reason, Instant now);
+
+  @Override
+  void close();
+}

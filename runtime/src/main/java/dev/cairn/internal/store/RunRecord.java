@@ -1,0 +1,39 @@
+package dev.cairn.internal.store;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The checkpoint of one run.
+ *
+ * @param holder the driver holding the lease, if any
+ * @param leaseExpiresAt when the holder's lease runs out unless renewed
+ * @param leaseSince when the holder took the lease
+ * @param reason why the run ended as it did (failure or interruption), or empty
+ */
+public record RunRecord(
+    String runId,
+    String job,
+    String runKey,
+    Map<String, String> parameters,
+    String parametersHash,
+    String codeVersion,
+    RunStatus status,
+    long epoch,
+    Optional<LeaseHolder> holder,
+    Instant leaseExpiresAt,
+    Instant leaseSince,
+    Instant createdAt,
+    Instant updatedAt,
+    String reason) {
+
+  public RunRecord {
+    parameters = Map.copyOf(parameters);
+  }
+
+  /** True when some driver holds an unexpired lease at {@code now}. */
+  public boolean isHeldAt(Instant now) {
+    return holder.isPresent() && leaseExpiresAt.isAfter(now);
+  }
+}

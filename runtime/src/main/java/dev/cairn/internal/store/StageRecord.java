@@ -1,0 +1,63 @@
+package dev.cairn.internal.store;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The checkpoint of one stage of a run. Version fields are -1 when unknown.
+ *
+ * @param attempts how many times the stage's compute started
+ * @param outputTable the output table's full URI or path
+ * @param txnAppId the Delta transaction app id of the stage's write
+ * @param txnVersion the Delta transaction version of the stage's write
+ * @param baseVersion the output table's version when the current attempt started (-1 if absent)
+ * @param outputVersion the Delta version holding the stage's commit
+ * @param rowsWritten rows the commit wrote, from Delta's operation metrics
+ * @param recovered true when resume found the commit in the Delta log and did not recompute
+ * @param skippedDuplicate true when Delta skipped the write as a duplicate of an earlier commit
+ * @param epoch the epoch of the driver that made the last transition
+ * @param transitionId the id of the last transition, to read back a write of unknown outcome
+ */
+public record StageRecord(
+    String runId,
+    String stage,
+    StageStatus status,
+    int attempts,
+    String outputTable,
+    String txnAppId,
+    long txnVersion,
+    long baseVersion,
+    long outputVersion,
+    long rowsWritten,
+    boolean recovered,
+    boolean skippedDuplicate,
+    long epoch,
+    String transitionId,
+    Optional<Instant> startedAt,
+    Optional<Instant> finishedAt,
+    Optional<String> errorClass,
+    Optional<String> errorMessage) {
+
+  /** The record of a stage that has no checkpoint yet. */
+  public static StageRecord pending(String runId, String stage, String outputTable) {
+    return new StageRecord(
+        runId,
+        stage,
+        StageStatus.PENDING,
+        0,
+        outputTable,
+        "",
+        0,
+        -1,
+        -1,
+        -1,
+        false,
+        false,
+        0,
+        "",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+}

@@ -1,0 +1,84 @@
+package dev.cairn.internal.store;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * One move of a stage along its state machine. Each carries a unique id so that a write whose
+ * outcome is unknown can be read back and decided.
+ */
+public sealed interface StageTransition {
+
+  String stage();
+
+  String transitionId();
+
+  Instant at();
+
+  /** The states the stage may be in for this move to apply (PENDING means "no item yet"). */
+  Set<StageStatus> allowedFrom();
+
+  StageStatus to();
+
+  /** An attempt starts computing: attempts + 1. */
+  record Start(
+      String stage,
+      String outputTable,
+      String txnAppId,
+      long txnVersion,
+      long baseVersion,
+      String transitionId,
+      Instant at)
+      implements StageTransition {
+    @Override
+    public Set<StageStatus> allowedFrom() {
+      return EnumSet.of(StageStatus.PENDING, StageStatus.RUNNING, StageStatus.FAILED);
+    }
+
+    @Override
+    public StageStatus to() {
+      return StageStatus.RUNNING;
+    }
+  }
+
+  /** The stage's Delta commit is recorded. From PENDING or FAILED only when {@code recovered}. */
+  record Commit(
+      String stage,
+      String outputTable,
+      String txnAppId,
+      long txnVersion,
+      long outputVersion,
+      long rowsWritten,
+      boolean recovered,
+      boolean skippedDuplicate,
+      String transitionId,
+      Instant at)
+      implements StageTransition {
+    @Override
+    public Set<StageStatus> allowedFrom() {
+      return recovered
+          ? EnumSet.of(StageStatus.PENDING, StageStatus.RUNNING, StageStatus.FAILED)
+          : EnumSet.of(StageStatus.RUNNING);
+    }
+
+    @Override
+    public StageStatus to() {
+      return StageStatus.COMMITTED;
+    }
+  }
+
+  /** The attempt failed; nothing was published. */
+  record Fail(String stage, String errorClass, String errorMessage, String transitionId, Instant at)
+      implements StageTransition {
+    @Override
+    public Set<StageStatus> allowedFrom() {
+      return EnumSet.of(StageStatus.RUNNING);
+    }
+
+    @Override
+    public StageStatus to() {
+      return StageStatus.FAILED;
+    }
+  }
+}
