@@ -69,6 +69,30 @@ public final class EmbeddedDynamoDb {
     }
   }
 
+  /**
+   * Stops the server for {@code home} if one runs (tests; a server otherwise exits by itself when
+   * idle). Returns whether one was stopped.
+   */
+  public static boolean stop(Path home) {
+    Path readyFile = home.resolve("dynamodb").resolve("server.properties");
+    try {
+      if (runningServer(readyFile).isEmpty()) {
+        return false;
+      }
+      Properties props = new Properties();
+      try (InputStream in = Files.newInputStream(readyFile)) {
+        props.load(in);
+      }
+      Optional<ProcessHandle> server = ProcessHandle.of(Long.parseLong(props.getProperty("pid")));
+      server.ifPresent(ProcessHandle::destroy);
+      server.ifPresent(p -> p.onExit().join());
+      Files.deleteIfExists(readyFile);
+      return server.isPresent();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stop the embedded store in " + home, e);
+    }
+  }
+
   private static Optional<URI> runningServer(Path readyFile) throws IOException {
     if (!Files.exists(readyFile)) {
       return Optional.empty();

@@ -1,7 +1,6 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.Parameters;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,7 +12,7 @@ import java.util.stream.Collectors;
  * the same logical run twice resumes it instead of duplicating it.
  *
  * @param runKey the parameters in canonical form: {@code k=v} sorted by name, joined by {@code &},
- *     values URL-encoded
+ *     with {@code %}, {@code &} and {@code =} percent-escaped
  * @param parametersHash SHA-256 of the run key, hex
  * @param runId {@code <job>-<first 12 hex digits of the hash>}
  */
@@ -22,10 +21,15 @@ public record RunIdentity(String job, String runKey, String parametersHash, Stri
   public static RunIdentity of(String job, Parameters parameters) {
     String runKey =
         parameters.asMap().entrySet().stream()
-            .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .map(e -> e.getKey() + "=" + escape(e.getValue()))
             .collect(Collectors.joining("&"));
     String hash = sha256(job + "\n" + runKey);
     return new RunIdentity(job, runKey, hash, job + "-" + hash.substring(0, 12));
+  }
+
+  /** Keeps values readable (paths stay paths) while {@code &} and {@code =} stay unambiguous. */
+  private static String escape(String value) {
+    return value.replace("%", "%25").replace("&", "%26").replace("=", "%3D");
   }
 
   private static String sha256(String text) {

@@ -1,0 +1,217 @@
+package dev.cairn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.internal.config.EmbeddedDynamoDb;
+import dev.cairn.internal.config.Spark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The flights job in separate driver JVMs on the embedded default (DynamoDB Local on 127.0.0.1,
+ * local Delta warehouse), SIGKILLed at each crash window of the commit protocol and at random
+ * instants, then resumed: the output tables must equal a clean run's row for row, and no stage
+ * committed before the kill may run again.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrashAndResumeIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<Path> homes = new ArrayList<>();
+  private SparkSession spark;
+  private Path root;
+  private Path data;
+  private String[] runArgs;
+  private Map<String, List<String>> cleanTables;
+  private Duration cleanDuration;
+
+  @BeforeAll
+  void generateInputAndRunCleanly() throws Exception {
+    System.setProperty("cairn.shuffle.partitions", "2");
+    spark = Spark.session("local[2]", "cairn-it-checker");
+    root = Files.createTempDirectory("cairn-it");
+    data = root.resolve("data");
+    FlightsData.write(spark, data, 3000, 20010101L);
+    runArgs =
+        new String[] {
+          "run",
+          "flights-daily",
+          "-p",
+          "flights=" + data.resolve("flights.parquet"),
+          "-p",
+          "airports=" + data.resolve("airports.csv")
+        };
+
+    Driver clean = driver("clean");
+    long started = System.nanoTime();
+    Driver.Result result = clean.run(runArgs);
+    cleanDuration = Duration.ofNanos(System.nanoTime() - started);
+    assertThat(result.exitCode()).as(result.all()).isZero();
+    assertThat(result.output()).contains("SUCCEEDED");
+
+    JsonNode status = status(clean, onlyRunId(clean));
+    assertThat(status.get("status").asText()).isEqualTo("SUCCEEDED");
+    for (JsonNode stage : status.get("stages")) {
+      assertThat(stage.get("status").asText()).as(stage.toString()).isEqualTo("COMMITTED");
+      assertThat(stage.get("attempts").asInt()).isEqualTo(1);
+      assertThat(stage.get("recovered").asBoolean()).isFalse();
+      assertThat(stage.get("outputTable").asText()).startsWith(root.toString());
+    }
+    cleanTables = Tables.snapshot(spark, root.resolve("clean").resolve("warehouse"));
+    assertThat(cleanTables.get("flights_clean")).hasSizeGreaterThan(2900);
+    assertThat(cleanTables.get("flights_rejected")).isNotEmpty();
+    assertThat(cleanTables.get("daily_summary")).hasSize(FlightsData.DAYS);
+  }
+
+  @AfterAll
+  void stopEverything() {
+    homes.forEach(EmbeddedDynamoDb::stop);
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @ParameterizedTest(name = "killed at {0}:{1}")
+  @CsvSource({
+    "clean, after-start",
+    "enrich, after-delta-commit",
+    "route_daily, after-delta-commit",
+    "airport_daily, after-checkpoint",
+    "daily_summary, after-start"
+  })
+  void killAtCrashWindow_thenResume_matchesCleanRunWithoutRecomputingCommittedStages(
+      String stage, String window) throws Exception {
+    Driver driver = driver("window-" + stage + "-" + window);
+    Path parked = driver.pauseAt(stage, window);
+    Driver.Running running = driver.start(runArgs);
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(200))
+        .failFast("driver exited before reaching " + stage + ":" + window, () -> !running.process.isAlive())
+        .until(() -> Files.exists(parked));
+    String runId = onlyRunId(driver);
+    Map<String, JsonNode> before = stagesByName(status(driver, runId));
+
+    running.killGroup();
+    driver.noPause();
+    Driver.Result resumed = driver.run("resume", runId);
+
+    assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+    JsonNode after = status(driver, runId);
+    assertThat(after.get("status").asText()).isEqualTo("SUCCEEDED");
+    Map<String, JsonNode> stages = stagesByName(after);
+    assertCommittedStagesDidNotRunAgain(before, stages);
+    JsonNode killed = stages.get(stage);
+    switch (window) {
+      case "after-start" -> {
+        assertThat(killed.get("attempts").asInt()).isEqualTo(2);
+        assertThat(killed.get("recovered").asBoolean()).isFalse();
+      }
+      case "after-delta-commit" -> {
+        assertThat(killed.get("attempts").asInt()).as("not recomputed").isEqualTo(1);
+        assertThat(killed.get("recovered").asBoolean()).isTrue();
+        assertThat(resumed.output()).contains("1 recovered from the Delta log");
+      }
+      case "after-checkpoint" -> assertThat(before.get(stage).get("status").asText()).isEqualTo("COMMITTED");
+      default -> throw new IllegalArgumentException(window);
+    }
+    stages.values().forEach(s -> assertThat(s.get("skippedDuplicate").asBoolean()).isFalse());
+    assertThat(Tables.snapshot(spark, warehouse(driver, "window-" + stage + "-" + window)))
+        .isEqualTo(cleanTables);
+  }
+
+  @Test
+  void killAtRandomInstants_thenResume_matchesCleanRun() throws Exception {
+    long seed = Long.getLong("cairn.it.seed", System.nanoTime());
+    Random random = new Random(seed);
+    for (int round = 0; round < 2; round++) {
+      String name = "random-" + round;
+      Driver driver = driver(name);
+      long killAfterMs = 1000 + (long) (random.nextDouble() * cleanDuration.toMillis() * 0.9);
+      Driver.Running running = driver.start(runArgs);
+      Thread.sleep(killAfterMs); // the instant is the point of this test
+      running.killGroup();
+
+      List<String> runs = runIds(driver);
+      Map<String, JsonNode> before =
+          runs.isEmpty() ? Map.of() : stagesByName(status(driver, runs.get(0)));
+      Driver.Result resumed =
+          runs.isEmpty() ? driver.run(runArgs) : driver.run("resume", runs.get(0));
+
+      String context = "seed " + seed + ", killed after " + killAfterMs + " ms";
+      assertThat(resumed.exitCode()).as(context + "\n" + resumed.all()).isZero();
+      String runId = onlyRunId(driver);
+      assertCommittedStagesDidNotRunAgain(before, stagesByName(status(driver, runId)));
+      assertThat(Tables.snapshot(spark, warehouse(driver, name))).as(context).isEqualTo(cleanTables);
+    }
+  }
+
+  private static void assertCommittedStagesDidNotRunAgain(
+      Map<String, JsonNode> before, Map<String, JsonNode> after) {
+    before.forEach(
+        (name, stage) -> {
+          if (stage.get("status").asText().equals("COMMITTED")) {
+            JsonNode now = after.get(name);
+            assertThat(now.get("attempts").asInt())
+                .as("attempts of committed stage " + name)
+                .isEqualTo(stage.get("attempts").asInt());
+            assertThat(now.get("outputVersion").asLong())
+                .as("version of committed stage " + name)
+                .isEqualTo(stage.get("outputVersion").asLong());
+          }
+        });
+  }
+
+  private Driver driver(String name) {
+    Path home = root.resolve(name);
+    homes.add(home);
+    return new Driver(home, root.resolve("cache"));
+  }
+
+  private Path warehouse(Driver driver, String name) {
+    return root.resolve(name).resolve("warehouse");
+  }
+
+  private JsonNode status(Driver driver, String runId) throws IOException, InterruptedException {
+    Driver.Result result = driver.run("status", runId, "--json");
+    assertThat(result.exitCode()).as(result.all()).isZero();
+    return JSON.readTree(result.output());
+  }
+
+  private List<String> runIds(Driver driver) throws IOException, InterruptedException {
+    Driver.Result result = driver.run("runs", "--json");
+    assertThat(result.exitCode()).as(result.all()).isZero();
+    List<String> ids = new ArrayList<>();
+    JSON.readTree(result.output()).forEach(run -> ids.add(run.get("runId").asText()));
+    return ids;
+  }
+
+  private String onlyRunId(Driver driver) throws IOException, InterruptedException {
+    List<String> ids = runIds(driver);
+    assertThat(ids).hasSize(1);
+    return ids.get(0);
+  }
+
+  private static Map<String, JsonNode> stagesByName(JsonNode status) {
+    Map<String, JsonNode> stages = new HashMap<>();
+    status.get("stages").forEach(stage -> stages.put(stage.get("name").asText(), stage));
+    return stages;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.cairn.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Small flights input shaped like vega-datasets' flights-3m.parquet (date timestamp_ntz, delay,
+ * distance, origin, destination) and airports.csv, generated from a fixed seed, with a few bad
+ * rows and one airport missing from the airports file.
+ */
+final class FlightsData {
+  static final LocalDate FIRST_DAY = LocalDate.of(2001, 1, 1);
+  static final int DAYS = 8;
+  private static final String[] AIRPORTS = {
+    "ATL", "ORD", "DFW", "LAX", "DEN", "SFO", "PHX", "LAS", "SEA", "BOS", "MSP", "DTW"
+  };
+
+  private FlightsData() {}
+
+  /** Writes {@code flights.parquet} and {@code airports.csv} under {@code dir}. */
+  static void write(SparkSession spark, Path dir, int rows, long seed) throws IOException {
+    Random random = new Random(seed);
+    StructType schema =
+        new StructType()
+            .add("date", DataTypes.TimestampNTZType)
+            .add("delay", DataTypes.IntegerType)
+            .add("distance", DataTypes.IntegerType)
+            .add("origin", DataTypes.StringType)
+            .add("destination", DataTypes.StringType);
+    List<Row> flights = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      LocalDateTime departure =
+          FIRST_DAY
+              .plusDays(random.nextInt(DAYS))
+              .atTime(random.nextInt(24), random.nextInt(60));
+      String origin = AIRPORTS[random.nextInt(AIRPORTS.length)];
+      String destination = AIRPORTS[random.nextInt(AIRPORTS.length)];
+      if (i % 97 == 0) {
+        destination = "ZZZ"; // valid code, unknown to airports.csv
+      }
+      Integer distance = 100 + random.nextInt(2400);
+      if (i % 151 == 0) {
+        origin = null; // bad row
+      } else if (i % 173 == 0) {
+        distance = 0; // bad row
+      } else if (i % 199 == 0) {
+        destination = "X"; // bad row
+      }
+      flights.add(
+          RowFactory.create(departure, random.nextInt(190) - 10, distance, origin, destination));
+    }
+    Dataset<Row> frame = spark.createDataFrame(flights, schema).coalesce(2);
+    frame.write().mode(SaveMode.Overwrite).parquet(dir.resolve("flights.parquet").toString());
+
+    StringBuilder csv = new StringBuilder("iata,name,city,state,country,latitude,longitude\n");
+    for (int i = 0; i < AIRPORTS.length; i++) {
+      csv.append(AIRPORTS[i])
+          .append(",")
+          .append(AIRPORTS[i])
+          .append(" International,City ")
+          .append(i)
+          .append(",S")
+          .append(i % 5)
+          .append(",USA,")
+          .append(30 + i)
+          .append(",")
+          .append(-90 - i)
+          .append("\n");
+    }
+    Files.writeString(dir.resolve("airports.csv"), csv);
+  }
+}

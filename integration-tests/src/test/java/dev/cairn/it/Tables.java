@@ -1,0 +1,37 @@
+package dev.cairn.it;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/** Reads a warehouse's output tables as sorted rows, to compare two runs row for row. */
+final class Tables {
+  static final List<String> FLIGHTS_TABLES =
+      List.of(
+          "flights_clean",
+          "flights_rejected",
+          "flights_enriched",
+          "airport_daily_delays",
+          "route_daily_stats",
+          "daily_summary");
+
+  private Tables() {}
+
+  static Map<String, List<String>> snapshot(SparkSession spark, Path warehouse) {
+    Map<String, List<String>> tables = new LinkedHashMap<>();
+    for (String table : FLIGHTS_TABLES) {
+      var frame = spark.read().format("delta").load(warehouse.resolve(table).toString());
+      Column[] all = Arrays.stream(frame.columns()).sorted().map(functions::col).toArray(Column[]::new);
+      List<String> rows =
+          frame.select(all).collectAsList().stream().map(Row::toString).sorted().toList();
+      tables.put(table, rows);
+    }
+    return tables;
+  }
+}

@@ -1,0 +1,164 @@
+package dev.cairn.jobs.flights;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.cairn.CairnJob;
+import dev.cairn.InvalidParameterException;
+import dev.cairn.Output;
+import dev.cairn.Parameter;
+import dev.cairn.Parameters;
+import dev.cairn.Stage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * US flights of 2001 (vega-datasets) cleaned, enriched with airports, and summarised per airport,
+ * route and day.
+ *
+ * <p>Parameters: {@code flights} (Parquet: date, delay, distance, origin, destination) and {@code
+ * airports} (CSV: iata, name, city, state, country, latitude, longitude), defaulting to the fetched
+ * dataset; optional {@code date=YYYY-MM-DD} makes it a daily run that replaces only that day's
+ * partitions. Without it one run covers every day and overwrites the tables.
+ *
+ * <p>Stages: {@code clean} and {@code rejects} read the input; {@code enrich} joins airports
+ * (broadcast); {@code airport_daily} and {@code route_daily} (merged on its keys) aggregate; {@code
+ * daily_summary} publishes one row per day.
+ */
+public final class FlightsDaily extends CairnJob {
+  static final String DATASET_DIR = "vega-datasets-3.2.1";
+
+  @Override
+  public String name() {
+    return "flights-daily";
+  }
+
+  @Override
+  public String description() {
+    return "US flights of 2001: cleaned, enriched, per-airport, per-route and daily delay"
+        + " statistics";
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(
+        Parameter.withDefault(
+            "flights",
+            "Parquet file or directory of flights (date, delay, distance, origin, destination)",
+            env -> env.dataCache().resolve(DATASET_DIR).resolve("flights-3m.parquet").toString()),
+        Parameter.withDefault(
+            "airports",
+            "CSV of airports (iata, name, city, state, country, latitude, longitude)",
+            env -> env.dataCache().resolve(DATASET_DIR).resolve("airports.csv").toString()),
+        Parameter.optional(
+            "date", "YYYY-MM-DD: process only this day and replace only its partitions"));
+  }
+
+  @Override
+  public List<Stage> stages(Parameters parameters) {
+    String flights = parameters.require("flights");
+    String airports = parameters.require("airports");
+    Optional<LocalDate> day = parameters.optional("date").map(FlightsDaily::parseDate);
+
+    return List.of(
+        Stage.named("clean")
+            .output(replace(Output.table("flights_clean").partitionedBy("flight_date"), day))
+            .compute(
+                ctx ->
+                    FlightsTransforms.clean(
+                        FlightsTransforms.readFlights(
+                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day))),
+        Stage.named("rejects")
+            .output(rejectsOutput(day))
+            .compute(
+                ctx ->
+                    FlightsTransforms.rejects(
+                        FlightsTransforms.readFlights(
+                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day))),
+        Stage.named("enrich")
+            .dependsOn("clean")
+            .output(replace(Output.table("flights_enriched").partitionedBy("flight_date"), day))
+            .compute(
+                ctx ->
+                    FlightsTransforms.enrich(
+                        ctx.input("clean"),
+                        FlightsTransforms.readAirports(
+                            ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
+        Stage.named("airport_daily")
+            .dependsOn("enrich")
+            .output(replace(Output.table("airport_daily_delays").partitionedBy("flight_date"), day))
+            .compute(ctx -> FlightsTransforms.airportDaily(ctx.input("enrich"))),
+        Stage.named("route_daily")
+            .dependsOn("enrich")
+            .output(
+                Output.table("route_daily_stats")
+                    .partitionedBy("flight_date")
+                    .mergeOn("flight_date", "origin", "destination"))
+            .compute(ctx -> FlightsTransforms.routeDaily(ctx.input("enrich"))),
+        Stage.named("daily_summary")
+            .dependsOn("airport_daily", "route_daily")
+            .output(replace(Output.table("daily_summary"), day))
+            .compute(
+                ctx ->
+                    FlightsTransforms.dailySummary(
+                        onDay(ctx.input("airport_daily"), day),
+                        onDay(ctx.input("route_daily"), day))));
+  }
+
+  private static Output replace(Output output, Optional<LocalDate> day) {
+    return day.map(d -> output.replaceWhere("flight_date = DATE'" + d + "'")).orElse(output);
+  }
+
+  /** The rows of one day of a table holding every day (a daily run reads only its own). */
+  private static Dataset<Row> onDay(Dataset<Row> table, Optional<LocalDate> day) {
+    return day.map(d -> table.where(col("flight_date").equalTo(lit(java.sql.Date.valueOf(d)))))
+        .orElse(table);
+  }
+
+  private static Output rejectsOutput(Optional<LocalDate> day) {
+    // Rejected rows may have no usable date, so a daily run appends them under its own run's
+    // transaction id instead of replacing a partition.
+    return day.isPresent()
+        ? Output.table("flights_rejected").append()
+        : Output.table("flights_rejected");
+  }
+
+  private static LocalDate parseDate(String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new InvalidParameterException(
+          "parameter 'date'='" + value + "' is not a date in the form YYYY-MM-DD",
+          "e.g. -p date=2001-01-31");
+    }
+  }
+
+  /** Fails with the parameter's name and the fix when an input path does not exist. */
+  static String requireInput(SparkSession spark, String path, String parameter) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        throw new InvalidParameterException(
+            "input '" + path + "' (parameter '" + parameter + "') does not exist",
+            parameter.equals("flights") || parameter.equals("airports")
+                ? "run ./cairn (which fetches the dataset) or give -p " + parameter + "=<path>"
+                : "give -p " + parameter + "=<path>");
+      }
+      return path;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot check input '" + path + "' (parameter '" + parameter + "'): " + e.getMessage(),
+          e);
+    }
+  }
+}

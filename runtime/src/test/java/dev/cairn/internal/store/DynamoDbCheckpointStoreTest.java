@@ -1,0 +1,270 @@
+package dev.cairn.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.RunHeldException;
+import dev.cairn.StateUnknownException;
+import dev.cairn.internal.config.EmbeddedDynamoDb;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The DynamoDB store against DynamoDB Local, a real server on 127.0.0.1 in its own process. */
+class DynamoDbCheckpointStoreTest {
+  private static final Duration TTL = Duration.ofSeconds(30);
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static Path home;
+  private static URI endpoint;
+
+  private FaultyDynamoDbClient client;
+  private DynamoDbCheckpointStore store;
+  private String runId;
+  private final LeaseHolder driverA = new LeaseHolder("hostA:1:a", "hostA", 1, T0);
+  private final LeaseHolder driverB = new LeaseHolder("hostB:2:b", "hostB", 2, T0);
+
+  @BeforeAll
+  static void startDynamoDbLocal() throws Exception {
+    home = Files.createTempDirectory("cairn-store-test");
+    endpoint =
+        EmbeddedDynamoDb.ensureRunning(
+            home, Optional.of(Path.of(System.getProperty("cairn.dynamodbLocal.lib"))));
+  }
+
+  @AfterAll
+  static void stopDynamoDbLocal() {
+    EmbeddedDynamoDb.stop(home);
+  }
+
+  @BeforeEach
+  void openStore() {
+    client =
+        new FaultyDynamoDbClient(
+            DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .build());
+    store = new DynamoDbCheckpointStore(client, "checkpoints_test");
+    store.createTableIfAbsent();
+    runId = "job-" + UUID.randomUUID();
+    store.openRun(new NewRun(runId, "job", "k=v", Map.of("k", "v"), "hash", "dev", T0));
+  }
+
+  @Test
+  void createTableIfAbsent_isSafeToCallTwice() {
+    store.createTableIfAbsent();
+    assertThat(store.findRun(runId)).isPresent();
+  }
+
+  @Test
+  void openRun_twice_returnsTheExistingRunUnchanged() {
+    RunRecord again =
+        store.openRun(
+            new NewRun(runId, "job", "k=v", Map.of("k", "v"), "hash", "dev", T0.plusSeconds(60)));
+    assertThat(again.createdAt()).isEqualTo(T0);
+    assertThat(again.parameters()).containsEntry("k", "v");
+    assertThat(again.status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void acquire_freeRun_takesEpochOne_andSecondDriverIsRefusedUntilExpiry() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    assertThat(a.epoch()).isEqualTo(1);
+
+    assertThat(store.tryAcquireLease(runId, driverB, T0.plusSeconds(10), TTL, null)).isEmpty();
+
+    Lease b = store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
+    assertThat(b.epoch()).isEqualTo(2);
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.holder()).contains(driverB);
+    assertThat(run.leaseExpiresAt()).isEqualTo(T0.plusSeconds(61));
+  }
+
+  @Test
+  void acquire_heldByNamedDeadHolder_takesOverAtOnce() {
+    store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+
+    Lease b =
+        store.tryAcquireLease(runId, driverB, T0.plusSeconds(1), TTL, driverA.id()).orElseThrow();
+
+    assertThat(b.epoch()).isEqualTo(2);
+  }
+
+  @Test
+  void transitions_followTheStateMachine() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("clean", 4));
+    store.transition(lease, commit("clean", 5, false));
+
+    StageRecord clean = store.stages(runId).get(0);
+    assertThat(clean.status()).isEqualTo(StageStatus.COMMITTED);
+    assertThat(clean.attempts()).isEqualTo(1);
+    assertThat(clean.baseVersion()).isEqualTo(4);
+    assertThat(clean.outputVersion()).isEqualTo(5);
+    assertThat(clean.rowsWritten()).isEqualTo(100);
+    assertThat(clean.txnAppId()).isEqualTo("cairn:" + runId + ":clean");
+    assertThat(clean.epoch()).isEqualTo(1);
+    assertThat(clean.recovered()).isFalse();
+  }
+
+  @Test
+  void start_ofCommittedStage_isRefusedAndNamesTheState() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("clean", -1));
+    store.transition(lease, commit("clean", 0, false));
+
+    assertThatThrownBy(() -> store.transition(lease, start("clean", 0)))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessageContaining("stage 'clean' of run " + runId + " is COMMITTED")
+        .hasMessageContaining("cannot move to RUNNING");
+  }
+
+  @Test
+  void commit_withoutStart_isRefusedUnlessRecovered() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+
+    assertThatThrownBy(() -> store.transition(lease, commit("clean", 0, false)))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessageContaining("is PENDING and cannot move to COMMITTED");
+
+    store.transition(lease, commit("clean", 0, true));
+    assertThat(store.stages(runId).get(0).recovered()).isTrue();
+  }
+
+  @Test
+  void staleEpoch_isRefused_andChangesNothing() {
+    Lease zombie = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(zombie, start("clean", -1));
+    Lease current =
+        store.tryAcquireLease(runId, driverB, T0.plus(TTL).plusSeconds(1), TTL, null).orElseThrow();
+
+    assertThatThrownBy(() -> store.transition(zombie, commit("clean", 0, false)))
+        .isInstanceOf(RunHeldException.class)
+        .hasMessageContaining("epoch fencing")
+        .hasMessageContaining("now held by host hostB, pid 2 at epoch 2");
+    assertThatThrownBy(() -> store.renewLease(zombie, T0, TTL))
+        .isInstanceOf(RunHeldException.class);
+    assertThatThrownBy(() -> store.finishRun(zombie, RunStatus.SUCCEEDED, "", T0))
+        .isInstanceOf(RunHeldException.class);
+
+    assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.RUNNING);
+    assertThat(store.findRun(runId).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    store.transition(current, start("clean", -1));
+    assertThat(store.stages(runId).get(0).attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void finishRun_releasesTheLease_soTheNextDriverStartsAtOnce() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.finishRun(a, RunStatus.INTERRUPTED, "spot notice", T0.plusSeconds(1));
+
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(run.reason()).isEqualTo("spot notice");
+    assertThat(run.holder()).isEmpty();
+    assertThat(store.tryAcquireLease(runId, driverB, T0.plusSeconds(2), TTL, null)).isPresent();
+  }
+
+  @Test
+  void transition_whoseResponseIsLostAfterLanding_isReadBackAndSucceeds() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+
+    store.transition(lease, start("clean", -1));
+
+    assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.RUNNING);
+    assertThat(store.stages(runId).get(0).attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void transition_thatNeverLanded_isReadBackAndReportedAsNotLanded() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.dropNextWrites(1);
+
+    assertThatThrownBy(() -> store.transition(lease, start("clean", -1)))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("moving stage clean of run " + runId + " to RUNNING")
+        .hasMessageContaining("did not land")
+        .hasMessageContaining("resume the run");
+    assertThat(store.stages(runId)).isEmpty();
+  }
+
+  @Test
+  void transition_whoseOutcomeCannotBeReadBack_isStateUnknown() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+    client.failNextReads(1);
+
+    assertThatThrownBy(() -> store.transition(lease, start("clean", -1)))
+        .isInstanceOf(StateUnknownException.class)
+        .hasMessageContaining("is unknown")
+        .hasMessageContaining("Nothing was guessed")
+        .hasMessageContaining("cairn resume");
+  }
+
+  @Test
+  void acquire_whoseResponseIsLost_isReadBackAndHoldsTheLease() {
+    client.loseNextWriteResponses(1);
+
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+
+    assertThat(lease.epoch()).isEqualTo(1);
+    store.transition(lease, start("clean", -1));
+  }
+
+  @Test
+  void listRuns_newestUpdatedFirst() {
+    String older = runId;
+    String newer = "job-" + UUID.randomUUID();
+    store.openRun(new NewRun(newer, "job", "k=w", Map.of("k", "w"), "h2", "dev", T0));
+    store.tryAcquireLease(older, driverA, T0.plusSeconds(5), TTL, null).orElseThrow();
+    store.tryAcquireLease(newer, driverA, T0.plusSeconds(9), TTL, null).orElseThrow();
+
+    List<String> ids = store.listRuns(1000).stream().map(RunRecord::runId).toList();
+
+    assertThat(ids).containsSubsequence(newer, older);
+  }
+
+  private StageTransition.Start start(String stage, long base) {
+    return new StageTransition.Start(
+        stage,
+        "/w/" + stage,
+        "cairn:" + runId + ":" + stage,
+        1,
+        base,
+        UUID.randomUUID().toString(),
+        T0);
+  }
+
+  private StageTransition.Commit commit(String stage, long version, boolean recovered) {
+    return new StageTransition.Commit(
+        stage,
+        "/w/" + stage,
+        "cairn:" + runId + ":" + stage,
+        1,
+        version,
+        100,
+        recovered,
+        false,
+        UUID.randomUUID().toString(),
+        T0);
+  }
+}
