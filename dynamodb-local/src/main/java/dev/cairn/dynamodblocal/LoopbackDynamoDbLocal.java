@@ -39,8 +39,8 @@ import software.amazon.dynamodb.services.local.server.LocalDynamoDBServerHandler
  *   <li><b>Readiness:</b> once the port accepts connections, {@code --ready-file} is atomically
  *       replaced with {@code port=N} and {@code pid=P} lines; it is removed again on a clean stop.
  *   <li><b>Idle exit:</b> with {@code --idle-exit-seconds S > 0}, each client creates an empty file
- *       named by its pid in {@code --clients-dir}. Every 5 s files of dead pids are deleted; once no
- *       live client file has been seen for S seconds (counted from startup), the server stops.
+ *       named by its pid in {@code --clients-dir}. Every 5 s files of dead pids are deleted; once
+ *       no live client file has been seen for S seconds (counted from startup), the server stops.
  *   <li><b>Exit codes:</b> 0 after an idle exit, 1 if the server could not start (e.g. the port is
  *       taken), 2 on bad arguments (one line on stderr naming the argument and the fix). SIGTERM
  *       stops the server cleanly.
@@ -75,7 +75,8 @@ public final class LoopbackDynamoDbLocal {
       dbPath = directoryOption(opts, "--db-path");
       readyFile = opts.containsKey("--ready-file") ? Path.of(opts.get("--ready-file")) : null;
       idleExitSeconds = intOption(opts, "--idle-exit-seconds", 0, 0, Integer.MAX_VALUE);
-      clientsDir = opts.containsKey("--clients-dir") ? directoryOption(opts, "--clients-dir") : null;
+      clientsDir =
+          opts.containsKey("--clients-dir") ? directoryOption(opts, "--clients-dir") : null;
       if (idleExitSeconds > 0 && clientsDir == null) {
         throw new IllegalArgumentException(
             "--idle-exit-seconds "
@@ -118,9 +119,10 @@ public final class LoopbackDynamoDbLocal {
       context.setHandler(handler);
       jetty.setHandler(new ContextHandlerCollection(context));
       jetty.start();
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
+      // LinkageError: a missing sqlite4java native library surfaces as ExceptionInInitializerError.
       System.err.println(
-          "cairn-dynamodb-local: could not start DynamoDB Local on " + HOST + ":" + port + ": " + e);
+          "cairn-dynamodb-local: could not start on " + HOST + ":" + port + ": " + e);
       System.exit(1);
       return;
     }
@@ -140,7 +142,7 @@ public final class LoopbackDynamoDbLocal {
                   } catch (Exception e) {
                     System.err.println("cairn-dynamodb-local: stopping Jetty failed: " + e);
                   }
-                  // Closes the SQLite database so the next server starts from a clean file.
+                  // Closes SQLite cleanly instead of leaving journal recovery to the next start.
                   handler.close();
                   deleteReadyFileIfOurs(readyFile, readyContent);
                 },
@@ -150,7 +152,8 @@ public final class LoopbackDynamoDbLocal {
       try {
         writeAtomically(readyFile, readyContent);
       } catch (IOException e) {
-        System.err.println("cairn-dynamodb-local: could not write --ready-file " + readyFile + ": " + e);
+        System.err.println(
+            "cairn-dynamodb-local: could not write --ready-file " + readyFile + ": " + e);
         System.exit(1);
       }
     }
@@ -198,7 +201,8 @@ public final class LoopbackDynamoDbLocal {
     } catch (IOException e) {
       // Treated as "no clients": if the directory stays unreadable we still exit after the idle
       // period instead of running forever.
-      System.err.println("cairn-dynamodb-local: cannot scan --clients-dir " + clientsDir + ": " + e);
+      System.err.println(
+          "cairn-dynamodb-local: cannot scan --clients-dir " + clientsDir + ": " + e);
     }
     return anyLive;
   }
@@ -232,6 +236,10 @@ public final class LoopbackDynamoDbLocal {
 
   /** Sends all log4j output (DynamoDB Local's only logging API) to stderr at WARN and above. */
   private static void configureLogging() {
+    // log4j's own shutdown hook races ours: Jetty logs while we stop it, which re-creates a
+    // logger context after log4j's hook stopped it, and that prints a status warning to stdout.
+    // Logging simply stays up until the JVM is gone (the appender is unbuffered stderr).
+    System.setProperty("log4j.shutdownHookEnabled", "false");
     ConfigurationBuilder<BuiltConfiguration> config =
         ConfigurationBuilderFactory.newConfigurationBuilder();
     config.add(
@@ -295,7 +303,7 @@ public final class LoopbackDynamoDbLocal {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          name + " '" + value + "' is not a usable directory (" + e + "): pass a writable directory");
+          name + " '" + value + "' is not a usable directory (" + e + "): pass a writable one");
     }
     return dir;
   }
