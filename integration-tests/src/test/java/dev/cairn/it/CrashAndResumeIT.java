@@ -104,7 +104,9 @@ class CrashAndResumeIT {
     await()
         .atMost(Duration.ofMinutes(4))
         .pollInterval(Duration.ofMillis(200))
-        .failFast("driver exited before reaching " + stage + ":" + window, () -> !running.process.isAlive())
+        .failFast(
+            "driver exited before reaching " + stage + ":" + window,
+            () -> !running.process.isAlive())
         .until(() -> Files.exists(parked));
     String runId = onlyRunId(driver);
     Map<String, JsonNode> before = stagesByName(status(driver, runId));
@@ -129,7 +131,8 @@ class CrashAndResumeIT {
         assertThat(killed.get("recovered").asBoolean()).isTrue();
         assertThat(resumed.output()).contains("1 recovered from the Delta log");
       }
-      case "after-checkpoint" -> assertThat(before.get(stage).get("status").asText()).isEqualTo("COMMITTED");
+      case "after-checkpoint" ->
+          assertThat(before.get(stage).get("status").asText()).isEqualTo("COMMITTED");
       default -> throw new IllegalArgumentException(window);
     }
     stages.values().forEach(s -> assertThat(s.get("skippedDuplicate").asBoolean()).isFalse());
@@ -159,7 +162,9 @@ class CrashAndResumeIT {
       assertThat(resumed.exitCode()).as(context + "\n" + resumed.all()).isZero();
       String runId = onlyRunId(driver);
       assertCommittedStagesDidNotRunAgain(before, stagesByName(status(driver, runId)));
-      assertThat(Tables.snapshot(spark, warehouse(driver, name))).as(context).isEqualTo(cleanTables);
+      assertThat(Tables.snapshot(spark, warehouse(driver, name)))
+          .as(context)
+          .isEqualTo(cleanTables);
     }
   }
 

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@code cairn} driver JVM as a user starts it: the jobs module's launcher classpath, Spark's
- * JVM options, its own process group (so a test can SIGKILL the whole group, as a lost node or
- * {@code kill -9 -pgid} would), and a state directory of its own.
+ * A {@code cairn} driver JVM as a user starts it: the jobs module's launcher classpath, Spark's JVM
+ * options, its own process group (so a test can SIGKILL the whole group, as a lost node or {@code
+ * kill -9 -pgid} would), and a state directory of its own.
  */
 final class Driver {
   private static final Path JOBS_LIB = Path.of(System.getProperty("cairn.jobs.lib"));
@@ -54,6 +54,7 @@ final class Driver {
     command.addAll(JVM_OPTIONS);
     command.add("-Dcairn.dynamodbLocal.lib=" + DDB_LIB);
     command.add("-Dcairn.shuffle.partitions=2");
+    command.add("-Dlog4j2.configurationFile=" + System.getProperty("cairn.log4j.config"));
     command.add("-cp");
     command.add(JOBS_LIB + "/*");
     command.add("dev.cairn.cli.CairnCli");

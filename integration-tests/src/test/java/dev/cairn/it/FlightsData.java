@@ -18,8 +18,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Small flights input shaped like vega-datasets' flights-3m.parquet (date timestamp_ntz, delay,
- * distance, origin, destination) and airports.csv, generated from a fixed seed, with a few bad
- * rows and one airport missing from the airports file.
+ * distance, origin, destination) and airports.csv, generated from a fixed seed, with a few bad rows
+ * and one airport missing from the airports file.
  */
 final class FlightsData {
   static final LocalDate FIRST_DAY = LocalDate.of(2001, 1, 1);
@@ -43,9 +43,7 @@ final class FlightsData {
     List<Row> flights = new ArrayList<>();
     for (int i = 0; i < rows; i++) {
       LocalDateTime departure =
-          FIRST_DAY
-              .plusDays(random.nextInt(DAYS))
-              .atTime(random.nextInt(24), random.nextInt(60));
+          FIRST_DAY.plusDays(random.nextInt(DAYS)).atTime(random.nextInt(24), random.nextInt(60));
       String origin = AIRPORTS[random.nextInt(AIRPORTS.length)];
       String destination = AIRPORTS[random.nextInt(AIRPORTS.length)];
       if (i % 97 == 0) {

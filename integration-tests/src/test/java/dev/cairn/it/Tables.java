@@ -27,7 +27,8 @@ final class Tables {
     Map<String, List<String>> tables = new LinkedHashMap<>();
     for (String table : FLIGHTS_TABLES) {
       var frame = spark.read().format("delta").load(warehouse.resolve(table).toString());
-      Column[] all = Arrays.stream(frame.columns()).sorted().map(functions::col).toArray(Column[]::new);
+      Column[] all =
+          Arrays.stream(frame.columns()).sorted().map(functions::col).toArray(Column[]::new);
       List<String> rows =
           frame.select(all).collectAsList().stream().map(Row::toString).sorted().toList();
       tables.put(table, rows);

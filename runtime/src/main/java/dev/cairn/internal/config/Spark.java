@@ -31,7 +31,11 @@ public final class Spark {
               "spark.sql.shuffle.partitions", System.getProperty("cairn.shuffle.partitions", "8"));
     }
     SparkSession spark = builder.getOrCreate();
-    spark.sparkContext().setLogLevel(System.getProperty("cairn.spark.logLevel", "WARN"));
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      // No log configuration given (tests, spark-submit without one): keep Spark's INFO chatter
+      // out; a given configuration decides for itself.
+      spark.sparkContext().setLogLevel(System.getProperty("cairn.spark.logLevel", "WARN"));
+    }
     return spark;
   }
 }

@@ -236,7 +236,11 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       if (run != null && run.holder().map(h -> h.id().equals(holder.id())).orElse(false)) {
         return Optional.of(new Lease(runId, run.epoch(), holder));
       }
-      return Optional.empty();
+      if (run != null && run.isHeldAt(now)) {
+        return Optional.empty();
+      }
+      // Not ours and not held by anyone: the write did not land, the store is the problem.
+      throw notLanded("taking the lease of run " + runId, unknown);
     }
   }
 

@@ -231,6 +231,17 @@ class DynamoDbCheckpointStoreTest {
   }
 
   @Test
+  void acquire_thatNeverLanded_isAStoreFailure_notAHeldRun() {
+    client.dropNextWrites(1);
+
+    assertThatThrownBy(() -> store.tryAcquireLease(runId, driverA, T0, TTL, null))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("taking the lease of run " + runId)
+        .hasMessageContaining("did not land");
+    assertThat(store.findRun(runId).orElseThrow().holder()).isEmpty();
+  }
+
+  @Test
   void listRuns_newestUpdatedFirst() {
     String older = runId;
     String newer = "job-" + UUID.randomUUID();

@@ -1,0 +1,433 @@
+package dev.cairn.testing;
+
+import dev.cairn.CairnException;
+import dev.cairn.RunHeldException;
+import dev.cairn.StateUnknownException;
+import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.IllegalTransitionException;
+import dev.cairn.internal.store.Lease;
+import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.RunRecord;
+import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.StageStatus;
+import dev.cairn.internal.store.StageTransition;
+import dev.cairn.internal.store.StoreUnavailableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * A {@link CheckpointStore} in memory with the semantics of the DynamoDB one: the lease is taken
+ * conditionally (free, expired, already mine, or held by a named dead holder) and each taking
+ * increments the epoch; renewals, stage transitions and {@code finishRun} apply only at the lease's
+ * epoch and holder, else throw {@link RunHeldException} ("epoch fencing") and change nothing; a
+ * stage moves only from its transition's {@code allowedFrom} states (PENDING meaning "no item
+ * yet"), else {@link IllegalTransitionException}.
+ *
+ * <p>Fault injection, after Iceberg's {@code failCommits(n)}: {@link #failNextWrites(int)} makes
+ * writes not land and throw {@link StoreUnavailableException} (as after the SDK's retries with a
+ * read-back showing nothing landed); {@link #loseNextWriteOutcomes(int)} makes writes land and then
+ * throw {@link StateUnknownException} (as when both the response and the read-back were lost).
+ * Every write consumes injected faults in order: openRun, tryAcquireLease, renewLease, transition,
+ * finishRun. Like the DynamoDB store, a failed openRun of a run that exists returns the run.
+ *
+ * <p>{@link #writes()} and {@link #reads()} count the requests the DynamoDB store would make for
+ * each call (openRun is a conditional put and a read), for store-cost assertions.
+ *
+ * <p>Thread-safe: every method is synchronized.
+ */
+public final class InMemoryCheckpointStore implements CheckpointStore {
+  private static final String TABLE = "in-memory checkpoint table";
+
+  private final Map<String, RunItem> runs = new LinkedHashMap<>();
+  private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
+  private long updates;
+  private int failWrites;
+  private int loseWriteOutcomes;
+  private int writes;
+  private int reads;
+
+  /** The next {@code n} writes do not land and throw {@link StoreUnavailableException}. */
+  public synchronized void failNextWrites(int n) {
+    failWrites = n;
+  }
+
+  /** The next {@code n} writes land, then throw {@link StateUnknownException}. */
+  public synchronized void loseNextWriteOutcomes(int n) {
+    loseWriteOutcomes = n;
+  }
+
+  /** Write requests made so far. */
+  public synchronized int writes() {
+    return writes;
+  }
+
+  /** Read requests made so far. */
+  public synchronized int reads() {
+    return reads;
+  }
+
+  @Override
+  public synchronized RunRecord openRun(NewRun run) {
+    writes++;
+    reads++;
+    String what = "creating run " + run.runId();
+    if (failWrites > 0) {
+      failWrites--;
+      // The DynamoDB store reads back: a run that exists is returned, the put did not matter.
+      if (runs.containsKey(run.runId())) {
+        return runs.get(run.runId()).toRecord();
+      }
+      throw notLanded(what);
+    }
+    runs.computeIfAbsent(run.runId(), id -> new RunItem(run, ++updates));
+    if (loseWriteOutcomes > 0) {
+      loseWriteOutcomes--;
+      throw unknown(what);
+    }
+    return runs.get(run.runId()).toRecord();
+  }
+
+  @Override
+  public synchronized Optional<RunRecord> findRun(String runId) {
+    reads++;
+    return Optional.ofNullable(runs.get(runId)).map(RunItem::toRecord);
+  }
+
+  @Override
+  public synchronized List<RunRecord> listRuns(int limit) {
+    reads++;
+    return runs.values().stream()
+        .sorted(
+            Comparator.comparing((RunItem r) -> r.updatedAt)
+                .thenComparingLong(r -> r.sequence)
+                .reversed())
+        .limit(limit)
+        .map(RunItem::toRecord)
+        .toList();
+  }
+
+  /** The stages of a run, ordered by name like the DynamoDB query on {@code stage#<name>}. */
+  @Override
+  public synchronized List<StageRecord> stages(String runId) {
+    reads++;
+    return stages.getOrDefault(runId, Map.of()).values().stream().map(StageItem::toRecord).toList();
+  }
+
+  @Override
+  public synchronized Optional<Lease> tryAcquireLease(
+      String runId, LeaseHolder holder, Instant now, Duration ttl, String deadHolderId) {
+    return write(
+        "taking the lease of run " + runId,
+        () -> {
+          RunItem run = runs.get(runId);
+          if (run == null) {
+            return Optional.empty();
+          }
+          boolean free =
+              run.holder == null
+                  || run.leaseExpiresAt.isBefore(now)
+                  || run.holder.id().equals(holder.id())
+                  || run.holder.id().equals(deadHolderId);
+          if (!free) {
+            return Optional.empty();
+          }
+          run.epoch++;
+          run.holder = holder;
+          run.leaseSince = now;
+          run.leaseExpiresAt = now.plus(ttl);
+          run.status = RunStatus.RUNNING;
+          run.reason = "";
+          run.touch(now, ++updates);
+          return Optional.of(new Lease(runId, run.epoch, holder));
+        });
+  }
+
+  @Override
+  public synchronized void renewLease(Lease lease, Instant now, Duration ttl) {
+    write(
+        "renewing the lease of run " + lease.runId(),
+        () -> {
+          guard(lease, "renewing its lease").leaseExpiresAt = now.plus(ttl);
+          return null;
+        });
+  }
+
+  @Override
+  public synchronized void transition(Lease lease, StageTransition transition) {
+    String what =
+        "moving stage "
+            + transition.stage()
+            + " of run "
+            + lease.runId()
+            + " to "
+            + transition.to();
+    write(
+        what,
+        () -> {
+          guard(lease, "moving stage " + transition.stage() + " to " + transition.to());
+          Map<String, StageItem> ofRun =
+              stages.computeIfAbsent(lease.runId(), id -> new TreeMap<>());
+          StageItem current = ofRun.get(transition.stage());
+          StageStatus from = current == null ? StageStatus.PENDING : current.status;
+          if (!transition.allowedFrom().contains(from)) {
+            throw new IllegalTransitionException(
+                "stage '"
+                    + transition.stage()
+                    + "' of run "
+                    + lease.runId()
+                    + " is "
+                    + from
+                    + " and cannot move to "
+                    + transition.to()
+                    + " (allowed from "
+                    + transition.allowedFrom()
+                    + "). Fix: check `cairn status "
+                    + lease.runId()
+                    + "`; another driver may have moved it");
+          }
+          StageItem stage =
+              current != null ? current : new StageItem(lease.runId(), transition.stage());
+          stage.apply(transition, lease.epoch());
+          ofRun.put(transition.stage(), stage);
+          return null;
+        });
+  }
+
+  @Override
+  public synchronized void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+    write(
+        "finishing run " + lease.runId() + " as " + status,
+        () -> {
+          RunItem run = guard(lease, "finishing the run as " + status);
+          run.status = status;
+          run.reason = reason == null ? "" : reason;
+          run.leaseExpiresAt = now;
+          run.holder = null;
+          run.leaseSince = Instant.EPOCH;
+          run.touch(now, ++updates);
+          return null;
+        });
+  }
+
+  @Override
+  public void close() {}
+
+  /** Applies a write, consuming an injected fault if one is armed. */
+  private <T> T write(String what, Supplier<T> apply) {
+    writes++;
+    if (failWrites > 0) {
+      failWrites--;
+      throw notLanded(what);
+    }
+    if (loseWriteOutcomes > 0) {
+      loseWriteOutcomes--;
+      try {
+        apply.get();
+      } catch (CairnException refused) {
+        // a refusal is lost with the response, like a success
+      }
+      throw unknown(what);
+    }
+    return apply.get();
+  }
+
+  /** The run, if {@code lease} still holds it: same epoch and same holder. */
+  private RunItem guard(Lease lease, String what) {
+    RunItem run = runs.get(lease.runId());
+    boolean holds =
+        run != null
+            && run.epoch == lease.epoch()
+            && run.holder != null
+            && run.holder.id().equals(lease.holder().id());
+    if (holds) {
+      return run;
+    }
+    String holder =
+        run != null && run.holder != null
+            ? "now held by " + run.holder.describe() + " at epoch " + run.epoch
+            : "no longer held at epoch " + lease.epoch();
+    throw new RunHeldException(
+        "this driver lost run "
+            + lease.runId()
+            + " while "
+            + what
+            + ": the run is "
+            + holder
+            + ", so this driver's writes are refused (epoch fencing). Fix: nothing to do if the"
+            + " other driver is working; otherwise `cairn resume "
+            + lease.runId()
+            + "`");
+  }
+
+  private static StoreUnavailableException notLanded(String what) {
+    return new StoreUnavailableException(
+        what
+            + " failed after the client's retries and did not land in checkpoint table "
+            + TABLE
+            + " (injected fault). Fix: check DynamoDB is reachable and not throttled, then resume"
+            + " the run",
+        new IllegalStateException("injected fault: write did not land"));
+  }
+
+  private static StateUnknownException unknown(String what) {
+    return new StateUnknownException(
+        "the outcome of "
+            + what
+            + " in checkpoint table "
+            + TABLE
+            + " is unknown: the write failed and reading it back failed too (injected fault)."
+            + " Nothing was guessed. Fix: when DynamoDB is reachable again, run `cairn resume` on"
+            + " the run; it reads the state and decides",
+        new IllegalStateException("injected fault: write outcome lost"));
+  }
+
+  /** The run item, mutable like a DynamoDB item. */
+  private static final class RunItem {
+    final String runId;
+    final String job;
+    final String runKey;
+    final Map<String, String> parameters;
+    final String parametersHash;
+    final String codeVersion;
+    final Instant createdAt;
+    RunStatus status = RunStatus.RUNNING;
+    long epoch;
+    LeaseHolder holder;
+    Instant leaseExpiresAt = Instant.EPOCH;
+    Instant leaseSince = Instant.EPOCH;
+    Instant updatedAt;
+    long sequence;
+    String reason = "";
+
+    RunItem(NewRun run, long sequence) {
+      this.runId = run.runId();
+      this.job = run.job();
+      this.runKey = run.runKey();
+      this.parameters = run.parameters();
+      this.parametersHash = run.parametersHash();
+      this.codeVersion = run.codeVersion();
+      this.createdAt = run.createdAt();
+      this.updatedAt = run.createdAt();
+      this.sequence = sequence;
+    }
+
+    void touch(Instant now, long sequence) {
+      this.updatedAt = now;
+      this.sequence = sequence;
+    }
+
+    RunRecord toRecord() {
+      return new RunRecord(
+          runId,
+          job,
+          runKey,
+          parameters,
+          parametersHash,
+          codeVersion,
+          status,
+          epoch,
+          Optional.ofNullable(holder),
+          leaseExpiresAt,
+          leaseSince,
+          createdAt,
+          updatedAt,
+          reason);
+    }
+  }
+
+  /** A stage item; fields a transition does not set keep their value, as in DynamoDB. */
+  private static final class StageItem {
+    final String runId;
+    final String stage;
+    StageStatus status = StageStatus.PENDING;
+    int attempts;
+    String outputTable = "";
+    String txnAppId = "";
+    long txnVersion;
+    long baseVersion = -1;
+    long outputVersion = -1;
+    long rowsWritten = -1;
+    boolean recovered;
+    boolean skippedDuplicate;
+    long epoch;
+    String transitionId = "";
+    Instant startedAt;
+    Instant finishedAt;
+    String errorClass;
+    String errorMessage;
+
+    StageItem(String runId, String stage) {
+      this.runId = runId;
+      this.stage = stage;
+    }
+
+    void apply(StageTransition transition, long epoch) {
+      this.status = transition.to();
+      this.epoch = epoch;
+      this.transitionId = transition.transitionId();
+      if (transition instanceof StageTransition.Start start) {
+        attempts++;
+        outputTable = start.outputTable();
+        txnAppId = start.txnAppId();
+        txnVersion = start.txnVersion();
+        baseVersion = start.baseVersion();
+        startedAt = start.at();
+        recovered = false;
+        skippedDuplicate = false;
+        errorClass = null;
+        errorMessage = null;
+        finishedAt = null;
+      } else if (transition instanceof StageTransition.Commit commit) {
+        outputTable = commit.outputTable();
+        txnAppId = commit.txnAppId();
+        txnVersion = commit.txnVersion();
+        outputVersion = commit.outputVersion();
+        rowsWritten = commit.rowsWritten();
+        recovered = commit.recovered();
+        skippedDuplicate = commit.skippedDuplicate();
+        finishedAt = commit.at();
+        errorClass = null;
+        errorMessage = null;
+      } else if (transition instanceof StageTransition.Fail fail) {
+        errorClass = fail.errorClass();
+        errorMessage =
+            fail.errorMessage().length() <= 4000
+                ? fail.errorMessage()
+                : fail.errorMessage().substring(0, 4000) + "…";
+        finishedAt = fail.at();
+      }
+    }
+
+    StageRecord toRecord() {
+      return new StageRecord(
+          runId,
+          stage,
+          status,
+          attempts,
+          outputTable,
+          txnAppId,
+          txnVersion,
+          baseVersion,
+          outputVersion,
+          rowsWritten,
+          recovered,
+          skippedDuplicate,
+          epoch,
+          transitionId,
+          Optional.ofNullable(startedAt),
+          Optional.ofNullable(finishedAt),
+          Optional.ofNullable(errorClass),
+          Optional.ofNullable(errorMessage));
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.cairn.testing;
+
+import dev.cairn.Output;
+import dev.cairn.internal.delta.TableStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A {@link TableStore} in memory: each table is a log of commits, each carrying at most one Delta
+ * transaction ({@code appId}, {@code version}), the rows written (any {@link Dataset}, {@code null}
+ * in tests that do not start Spark) and a row count.
+ *
+ * <p>It honours Delta's idempotency rule: a write whose {@code appId} already has a transaction
+ * version at or above the one asked for commits nothing and returns the earlier commit with {@code
+ * skippedDuplicate = true}.
+ *
+ * <p>For assertions it records every write call ({@link #writes(String)}, {@link
+ * #writesFor(String)}) and every read ({@link #reads()}); {@link #failNextWrite(RuntimeException)}
+ * injects a failed write. Thread-safe: every method is synchronized.
+ */
+public final class InMemoryTableStore implements TableStore {
+
+  /** A Delta transaction: app id and version. */
+  public record Txn(String appId, long version) {}
+
+  /**
+   * One commit in a table's log.
+   *
+   * @param txn the transaction it carries, empty for a write made outside Cairn
+   * @param rows what was written ({@code null} when the test does not build datasets)
+   */
+  public record LoggedCommit(
+      long version, Optional<Txn> txn, Dataset<Row> rows, long rowsWritten) {}
+
+  /**
+   * One call to {@link #write}.
+   *
+   * @param outcome what the write returned, empty when it threw
+   */
+  public record WriteCall(
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion,
+      Output output,
+      Optional<Commit> outcome) {}
+
+  /** One call to {@link #read}. */
+  public record Read(String location, long version) {}
+
+  private final String warehouse;
+  private final Map<String, List<LoggedCommit>> logs = new HashMap<>();
+  private final Map<String, Long> rowsPerWrite = new HashMap<>();
+  private final List<WriteCall> writeCalls = new ArrayList<>();
+  private final List<Read> reads = new ArrayList<>();
+  private RuntimeException nextWriteFailure;
+
+  /** Tables under {@code warehouse}, e.g. {@code memory://warehouse}. */
+  public InMemoryTableStore(String warehouse) {
+    this.warehouse = warehouse.endsWith("/") ? warehouse : warehouse + "/";
+  }
+
+  /** The next write throws {@code failure} and commits nothing. */
+  public synchronized void failNextWrite(RuntimeException failure) {
+    nextWriteFailure = failure;
+  }
+
+  /** Each later write to {@code location} reports {@code rows} rows written (default 1). */
+  public synchronized void rowsPerWrite(String location, long rows) {
+    rowsPerWrite.put(location, rows);
+  }
+
+  /** Commits to {@code location} as a writer outside Cairn would: no transaction. */
+  public synchronized long appendExternally(String location) {
+    return append(location, Optional.empty(), null).version();
+  }
+
+  /** The table's log, oldest first; empty when the table does not exist. */
+  public synchronized List<LoggedCommit> commits(String location) {
+    return List.copyOf(logs.getOrDefault(location, List.of()));
+  }
+
+  /** Commits in {@code location} carrying a transaction of {@code appId}. */
+  public synchronized List<LoggedCommit> commitsOf(String location, String appId) {
+    return logs.getOrDefault(location, List.of()).stream()
+        .filter(c -> c.txn().map(t -> t.appId().equals(appId)).orElse(false))
+        .toList();
+  }
+
+  /** How many times {@link #write} was called for {@code location}, skipped or failed included. */
+  public synchronized int writes(String location) {
+    return (int) writeCalls.stream().filter(w -> w.location().equals(location)).count();
+  }
+
+  /** The write calls made with {@code appId} (one stage's writes), in order. */
+  public synchronized List<WriteCall> writesFor(String appId) {
+    return writeCalls.stream().filter(w -> w.appId().equals(appId)).toList();
+  }
+
+  /** Every read, in order. */
+  public synchronized List<Read> reads() {
+    return List.copyOf(reads);
+  }
+
+  @Override
+  public synchronized String location(String table) {
+    return warehouse + table;
+  }
+
+  @Override
+  public synchronized long currentVersion(String location) {
+    return logs.getOrDefault(location, List.of()).size() - 1L;
+  }
+
+  @Override
+  public synchronized long committedTxnVersion(String location, String appId) {
+    return commitsOf(location, appId).stream()
+        .mapToLong(c -> c.txn().orElseThrow().version())
+        .max()
+        .orElse(-1);
+  }
+
+  @Override
+  public synchronized Optional<Commit> findCommit(
+      String location, String appId, long txnVersion, long fromVersion) {
+    return commitsOf(location, appId).stream()
+        .filter(c -> c.version() >= fromVersion && c.txn().orElseThrow().version() == txnVersion)
+        .findFirst()
+        .map(c -> new Commit(c.version(), c.rowsWritten(), false));
+  }
+
+  @Override
+  public synchronized Commit write(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion) {
+    if (nextWriteFailure != null) {
+      RuntimeException failure = nextWriteFailure;
+      nextWriteFailure = null;
+      writeCalls.add(
+          new WriteCall(location, appId, txnVersion, baseVersion, output, Optional.empty()));
+      throw failure;
+    }
+    Commit outcome;
+    if (committedTxnVersion(location, appId) >= txnVersion) {
+      // Delta's rule: the txn (or a later one of this app) is committed, so write nothing.
+      List<LoggedCommit> ofApp = commitsOf(location, appId);
+      LoggedCommit earlier =
+          ofApp.stream()
+              .filter(c -> c.txn().orElseThrow().version() == txnVersion)
+              .findFirst()
+              .orElse(ofApp.get(ofApp.size() - 1));
+      outcome = new Commit(earlier.version(), earlier.rowsWritten(), true);
+    } else {
+      LoggedCommit commit = append(location, Optional.of(new Txn(appId, txnVersion)), rows);
+      outcome = new Commit(commit.version(), commit.rowsWritten(), false);
+    }
+    writeCalls.add(
+        new WriteCall(location, appId, txnVersion, baseVersion, output, Optional.of(outcome)));
+    return outcome;
+  }
+
+  /**
+   * Records the read and returns {@code null} (no Spark). Like Delta's time travel, refuses a
+   * version the table does not have.
+   */
+  @Override
+  public synchronized Dataset<Row> read(String location, long version) {
+    reads.add(new Read(location, version));
+    long current = currentVersion(location);
+    if (version < 0 || version > current) {
+      throw new IllegalArgumentException(
+          "Cannot time travel Delta table "
+              + location
+              + " to version "
+              + version
+              + ". Available versions: [0, "
+              + current
+              + "]");
+    }
+    return logs.get(location).get((int) version).rows();
+  }
+
+  private LoggedCommit append(String location, Optional<Txn> txn, Dataset<Row> rows) {
+    List<LoggedCommit> log = logs.computeIfAbsent(location, l -> new ArrayList<>());
+    LoggedCommit commit =
+        new LoggedCommit(log.size(), txn, rows, rowsPerWrite.getOrDefault(location, 1L));
+    log.add(commit);
+    return commit;
+  }
+}
