@@ -8,13 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The flights job in separate driver JVMs on the embedded default (DynamoDB Local on 127.0.0.1,
@@ -81,10 +90,18 @@ class CrashAndResumeIT {
   }
 
   @AfterAll
-  void stopEverything() {
+  void stopEverything() throws IOException {
     homes.forEach(EmbeddedDynamoDb::stop);
     if (spark != null) {
       spark.stop();
+    }
+    if (root != null && !Boolean.getBoolean("cairn.it.keep")) {
+      try (var paths = Files.walk(root)) {
+        paths
+            .sorted(java.util.Comparator.reverseOrder())
+            .map(Path::toFile)
+            .forEach(java.io.File::delete);
+      }
     }
   }
 
@@ -110,6 +127,11 @@ class CrashAndResumeIT {
         .until(() -> Files.exists(parked));
     String runId = onlyRunId(driver);
     Map<String, JsonNode> before = stagesByName(status(driver, runId));
+    Driver.Result second = driver.run(runArgs);
+    assertThat(second.exitCode()).as(second.all()).isEqualTo(3);
+    assertThat(second.log())
+        .contains("run " + runId + " is held by host ")
+        .contains("pid " + running.process.pid());
 
     running.killGroup();
     driver.noPause();
@@ -166,6 +188,66 @@ class CrashAndResumeIT {
           .as(context)
           .isEqualTo(cleanTables);
     }
+  }
+
+  @Test
+  void dailyRuns_replaceOnlyTheirOwnDay_andMatchTheFullRunForThatDay() throws Exception {
+    Driver driver = driver("daily");
+    List<LocalDate> days =
+        List.of(FlightsData.FIRST_DAY.plusDays(2), FlightsData.FIRST_DAY.plusDays(5));
+    for (LocalDate day : days) {
+      Driver.Result result = driver.run(withArgs(runArgs, "-p", "date=" + day));
+      assertThat(result.exitCode()).as(result.all()).isZero();
+    }
+    // The same daily run again is the same run: it resumes, finds it done, writes nothing.
+    Driver.Result again = driver.run(withArgs(runArgs, "-p", "date=" + days.get(0)));
+    assertThat(again.output()).contains("already SUCCEEDED");
+
+    assertThat(runIds(driver)).hasSize(2);
+    Map<String, List<String>> daily = Tables.snapshot(spark, warehouse(driver, "daily"));
+    assertThat(daily)
+        .isEqualTo(Tables.snapshot(spark, root.resolve("clean").resolve("warehouse"), days));
+    assertThat(daily.get("daily_summary")).hasSize(2);
+  }
+
+  @Test
+  void checkpointTable_fromTheStandardAwsSettings_isUsedInsteadOfTheEmbeddedStore()
+      throws Exception {
+    Path serverHome = root.resolve("aws-dynamodb");
+    homes.add(serverHome);
+    URI endpoint =
+        EmbeddedDynamoDb.ensureRunning(
+            serverHome, Optional.of(Path.of(System.getProperty("cairn.dynamodbLocal.lib"))));
+    Driver driver =
+        driver("aws")
+            .withEnv("CAIRN_CHECKPOINT_TABLE", "cairn_it_checkpoints")
+            .withEnv("AWS_ENDPOINT_URL_DYNAMODB", endpoint.toString())
+            .withEnv("AWS_REGION", "eu-west-1")
+            .withEnv("AWS_ACCESS_KEY_ID", "cairnit")
+            .withEnv("AWS_SECRET_ACCESS_KEY", "cairnitsecret");
+
+    Driver.Result result = driver.run(runArgs);
+
+    assertThat(result.exitCode()).as(result.all()).isZero();
+    assertThat(root.resolve("aws").resolve("dynamodb")).doesNotExist();
+    try (DynamoDbClient dynamo =
+        DynamoDbClient.builder()
+            .endpointOverride(endpoint)
+            .region(Region.EU_WEST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "any")))
+            .httpClientBuilder(ApacheHttpClient.builder())
+            .build()) {
+      assertThat(dynamo.listTables().tableNames()).contains("cairn_it_checkpoints");
+    }
+    assertThat(status(driver, onlyRunId(driver)).get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(Tables.snapshot(spark, warehouse(driver, "aws"))).isEqualTo(cleanTables);
+  }
+
+  private static String[] withArgs(String[] args, String... more) {
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
   }
 
   private static void assertCommittedStagesDidNotRunAgain(

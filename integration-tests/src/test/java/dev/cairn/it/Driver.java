@@ -39,6 +39,12 @@ final class Driver {
     return signal;
   }
 
+  /** Sets an environment variable for the drivers started from now on. */
+  Driver withEnv(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
   void noPause() {
     env.remove("CAIRN_TEST_PAUSE_AT");
     env.remove("CAIRN_TEST_PAUSE_FILE");

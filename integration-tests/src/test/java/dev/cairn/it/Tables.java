@@ -1,11 +1,13 @@
 package dev.cairn.it;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -24,9 +26,23 @@ final class Tables {
   private Tables() {}
 
   static Map<String, List<String>> snapshot(SparkSession spark, Path warehouse) {
+    return snapshot(spark, warehouse, List.of());
+  }
+
+  /** Only the rows of {@code days} (all rows when empty). */
+  static Map<String, List<String>> snapshot(
+      SparkSession spark, Path warehouse, List<LocalDate> days) {
     Map<String, List<String>> tables = new LinkedHashMap<>();
     for (String table : FLIGHTS_TABLES) {
-      var frame = spark.read().format("delta").load(warehouse.resolve(table).toString());
+      Dataset<Row> frame = spark.read().format("delta").load(warehouse.resolve(table).toString());
+      if (!days.isEmpty()) {
+        Object[] wanted = days.stream().map(LocalDate::toString).toArray();
+        Column day =
+            List.of(frame.columns()).contains("flight_date")
+                ? functions.col("flight_date").cast("string")
+                : functions.substring(functions.col("date"), 1, 10);
+        frame = frame.where(day.isin(wanted));
+      }
       Column[] all =
           Arrays.stream(frame.columns()).sorted().map(functions::col).toArray(Column[]::new);
       List<String> rows =

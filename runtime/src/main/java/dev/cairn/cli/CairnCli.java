@@ -98,6 +98,16 @@ public final class CairnCli {
     return runtime;
   }
 
+  /**
+   * Closes the runtime if a command built one. A command refused before it needed the runtime (a
+   * usage error) builds none, so a broken environment cannot hide the usage error.
+   */
+  void closeRuntime() {
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
   /** Shared by the subcommands that run something. */
   abstract static class RunningCommand implements Callable<Integer> {
     @CommandLine.ParentCommand CairnCli parent;
@@ -127,7 +137,7 @@ public final class CairnCli {
       try {
         return work.get();
       } finally {
-        parent.runtime().close();
+        parent.closeRuntime();
       }
     }
   }
@@ -194,7 +204,7 @@ public final class CairnCli {
         out.flush();
         return ExitCodes.SUCCESS;
       } finally {
-        parent.runtime().close();
+        parent.closeRuntime();
       }
     }
   }
@@ -243,7 +253,7 @@ public final class CairnCli {
         out.flush();
         return ExitCodes.SUCCESS;
       } finally {
-        parent.runtime().close();
+        parent.closeRuntime();
       }
     }
   }

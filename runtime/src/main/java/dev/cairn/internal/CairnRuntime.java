@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -129,21 +130,27 @@ public final class CairnRuntime implements AutoCloseable {
 
   private RunExecutor executor(CairnJob job) {
     CheckpointStore checkpoints = store();
-    SparkSession session = spark(job);
+    Supplier<SparkSession> session = () -> spark(job);
     return new RunExecutor(
         checkpoints,
         new DeltaTableStore(session, config.warehouse()),
-        () -> session,
+        session,
         Clock.systemUTC(),
         LeaseHolder.thisProcess(hostName()),
         new RunExecutor.Settings(
             config.leaseTtl(), config.leaseTtl().dividedBy(3), hostName(), codeVersion(job)),
         faultPoints(),
-        () -> session.sparkContext().cancelAllJobs());
+        this::cancelSparkJobs);
   }
 
   private FaultPoints faultPoints() {
     return PauseAtFaultPoint.fromEnvironment(env);
+  }
+
+  private synchronized void cancelSparkJobs() {
+    if (spark != null) {
+      spark.sparkContext().cancelAllJobs();
+    }
   }
 
   private synchronized SparkSession spark(CairnJob job) {

@@ -252,21 +252,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     if (holds) {
       return run;
     }
-    String holder =
-        run != null && run.holder != null
-            ? "now held by " + run.holder.describe() + " at epoch " + run.epoch
-            : "no longer held at epoch " + lease.epoch();
-    throw new RunHeldException(
-        "this driver lost run "
-            + lease.runId()
-            + " while "
-            + what
-            + ": the run is "
-            + holder
-            + ", so this driver's writes are refused (epoch fencing). Fix: nothing to do if the"
-            + " other driver is working; otherwise `cairn resume "
-            + lease.runId()
-            + "`");
+    throw lease.lost(what, Optional.ofNullable(run).map(RunItem::toRecord));
   }
 
   private static StoreUnavailableException notLanded(String what) {

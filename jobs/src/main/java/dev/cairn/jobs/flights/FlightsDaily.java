@@ -27,8 +27,10 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Parameters: {@code flights} (Parquet: date, delay, distance, origin, destination) and {@code
  * airports} (CSV: iata, name, city, state, country, latitude, longitude), defaulting to the fetched
- * dataset; optional {@code date=YYYY-MM-DD} makes it a daily run that replaces only that day's
- * partitions. Without it one run covers every day and overwrites the tables.
+ * dataset; optional {@code date=YYYY-MM-DD} makes it a daily run that reads only that day's flights
+ * (rows without a date belong to no day and are counted only by a full run), reads upstream tables
+ * for that day alone and replaces only that day's partitions. Without it one run covers every day
+ * and overwrites the tables. {@code route_daily} always merges on its keys.
  *
  * <p>Stages: {@code clean} and {@code rejects} read the input; {@code enrich} joins airports
  * (broadcast); {@code airport_daily} and {@code route_daily} (merged on its keys) aggregate; {@code
@@ -90,20 +92,20 @@ public final class FlightsDaily extends CairnJob {
             .compute(
                 ctx ->
                     FlightsTransforms.enrich(
-                        ctx.input("clean"),
+                        onDay(ctx.input("clean"), day),
                         FlightsTransforms.readAirports(
                             ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
         Stage.named("airport_daily")
             .dependsOn("enrich")
             .output(replace(Output.table("airport_daily_delays").partitionedBy("flight_date"), day))
-            .compute(ctx -> FlightsTransforms.airportDaily(ctx.input("enrich"))),
+            .compute(ctx -> FlightsTransforms.airportDaily(onDay(ctx.input("enrich"), day))),
         Stage.named("route_daily")
             .dependsOn("enrich")
             .output(
                 Output.table("route_daily_stats")
                     .partitionedBy("flight_date")
                     .mergeOn("flight_date", "origin", "destination"))
-            .compute(ctx -> FlightsTransforms.routeDaily(ctx.input("enrich"))),
+            .compute(ctx -> FlightsTransforms.routeDaily(onDay(ctx.input("enrich"), day))),
         Stage.named("daily_summary")
             .dependsOn("airport_daily", "route_daily")
             .output(replace(Output.table("daily_summary"), day))

@@ -4,6 +4,7 @@ import dev.cairn.CairnException;
 import dev.cairn.Output;
 import io.delta.tables.DeltaTable;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -20,11 +21,15 @@ public final class DeltaTableStore implements TableStore {
   private static final String TXN_APP_ID_CONF = "spark.databricks.delta.write.txnAppId";
   private static final String TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion";
 
-  private final SparkSession spark;
+  private final Supplier<SparkSession> spark;
   private final String warehouse;
   private final DeltaTxnLog log;
 
-  public DeltaTableStore(SparkSession spark, String warehouse) {
+  /**
+   * @param spark the session, asked for only when a table is read or written, so that a driver
+   *     refused the lease never starts Spark
+   */
+  public DeltaTableStore(Supplier<SparkSession> spark, String warehouse) {
     this.spark = spark;
     this.warehouse = warehouse;
     this.log = new DeltaTxnLog(spark);
@@ -108,7 +113,7 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public Dataset<Row> read(String location, long version) {
-    return spark.read().format("delta").option("versionAsOf", version).load(location);
+    return spark.get().read().format("delta").option("versionAsOf", version).load(location);
   }
 
   private static DataFrameWriter<Row> writer(
@@ -138,10 +143,10 @@ public final class DeltaTableStore implements TableStore {
         output.mergeKeys().stream()
             .map(k -> "t.`" + k + "` <=> s.`" + k + "`")
             .collect(Collectors.joining(" AND "));
-    spark.conf().set(TXN_APP_ID_CONF, appId);
-    spark.conf().set(TXN_VERSION_CONF, Long.toString(txnVersion));
+    spark.get().conf().set(TXN_APP_ID_CONF, appId);
+    spark.get().conf().set(TXN_VERSION_CONF, Long.toString(txnVersion));
     try {
-      DeltaTable.forPath(spark, location)
+      DeltaTable.forPath(spark.get(), location)
           .as("t")
           .merge(rows.as("s"), on)
           .whenMatched()
@@ -150,8 +155,8 @@ public final class DeltaTableStore implements TableStore {
           .insertAll()
           .execute();
     } finally {
-      spark.conf().unset(TXN_APP_ID_CONF);
-      spark.conf().unset(TXN_VERSION_CONF);
+      spark.get().conf().unset(TXN_APP_ID_CONF);
+      spark.get().conf().unset(TXN_VERSION_CONF);
     }
   }
 }

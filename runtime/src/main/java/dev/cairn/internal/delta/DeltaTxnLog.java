@@ -2,6 +2,7 @@ package dev.cairn.internal.delta;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
@@ -18,14 +19,14 @@ import scala.jdk.javaapi.CollectionConverters;
  * either; keeping it here means one class to fix when Delta changes.
  */
 final class DeltaTxnLog {
-  private final SparkSession spark;
+  private final Supplier<SparkSession> spark;
 
-  DeltaTxnLog(SparkSession spark) {
+  DeltaTxnLog(Supplier<SparkSession> spark) {
     this.spark = spark;
   }
 
   long currentVersion(String location) {
-    DeltaLog log = DeltaLog.forTable(spark, location);
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
     if (!log.tableExists()) {
       return -1;
     }
@@ -33,7 +34,7 @@ final class DeltaTxnLog {
   }
 
   long committedTxnVersion(String location, String appId) {
-    DeltaLog log = DeltaLog.forTable(spark, location);
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
     if (!log.tableExists()) {
       return -1;
     }
@@ -43,7 +44,7 @@ final class DeltaTxnLog {
 
   Optional<TableStore.Commit> findCommit(
       String location, String appId, long txnVersion, long fromVersion) {
-    DeltaLog log = DeltaLog.forTable(spark, location);
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
     if (!log.tableExists()) {
       return Optional.empty();
     }

@@ -279,17 +279,7 @@ public final class RunExecutor {
                             + stage.name()
                             + "` to write it again"));
     StageTransition.Commit transition =
-        new StageTransition.Commit(
-            stage.name(),
-            location,
-            appId,
-            txnVersion,
-            commit.version(),
-            commit.rowsWritten(),
-            true,
-            false,
-            UUID.randomUUID().toString(),
-            clock.instant());
+        commitTransition(stage, location, appId, txnVersion, commit, true);
     store.transition(lease, transition);
     LOG.info(
         "Stage {} recovered: its Delta commit (version {} of {}) was made before the driver"
@@ -322,14 +312,19 @@ public final class RunExecutor {
             UUID.randomUUID().toString(),
             clock.instant()));
     int attempt = record.attempts() + 1;
-    LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
-    faults.reached(stage.name(), FaultPoints.Window.AFTER_START);
     TableStore.Commit commit;
-    try {
-      Dataset<Row> rows = stage.compute().rows(new Context(stage, parameters, committed));
-      commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
-    } catch (RuntimeException failure) {
-      throw failStage(lease, run, stage, failure);
+    try (CloseableThreadContext.Instance a =
+        CloseableThreadContext.put("attempt", Integer.toString(attempt))) {
+      LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
+      faults.reached(stage.name(), FaultPoints.Window.AFTER_START);
+      try {
+        Dataset<Row> rows = stage.compute().rows(new Context(stage, parameters, committed));
+        commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
+      } catch (Exception failure) {
+        // Exception, not RuntimeException: Spark's AnalysisException is checked in Java but
+        // thrown undeclared from Scala.
+        throw failStage(lease, run, stage, failure);
+      }
     }
     if (commit.skippedDuplicate()) {
       LOG.warn(
@@ -340,17 +335,7 @@ public final class RunExecutor {
     }
     faults.reached(stage.name(), FaultPoints.Window.AFTER_DELTA_COMMIT);
     StageTransition.Commit transition =
-        new StageTransition.Commit(
-            stage.name(),
-            location,
-            appId,
-            txnVersion,
-            commit.version(),
-            commit.rowsWritten(),
-            false,
-            commit.skippedDuplicate(),
-            UUID.randomUUID().toString(),
-            clock.instant());
+        commitTransition(stage, location, appId, txnVersion, commit, false);
     store.transition(lease, transition);
     LOG.info(
         "Stage {} committed: version {} of {}, {} rows",
@@ -362,8 +347,28 @@ public final class RunExecutor {
     return committedRecord(record, transition, lease);
   }
 
+  private StageTransition.Commit commitTransition(
+      Stage stage,
+      String location,
+      String appId,
+      long txnVersion,
+      TableStore.Commit commit,
+      boolean recovered) {
+    return new StageTransition.Commit(
+        stage.name(),
+        location,
+        appId,
+        txnVersion,
+        commit.version(),
+        commit.rowsWritten(),
+        recovered,
+        commit.skippedDuplicate(),
+        UUID.randomUUID().toString(),
+        clock.instant());
+  }
+
   private StageFailedException failStage(
-      Lease lease, RunRecord run, Stage stage, RuntimeException failure) {
+      Lease lease, RunRecord run, Stage stage, Exception failure) {
     Throwable root = rootCause(failure);
     String summary =
         root.getClass().getSimpleName() + ": " + String.valueOf(root.getMessage()).strip();

@@ -66,6 +66,22 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
    */
   public void createTableIfAbsent() {
     try {
+      createIfAbsent();
+    } catch (SdkException failed) {
+      throw new StoreUnavailableException(
+          "cannot reach or create checkpoint table "
+              + table
+              + " ("
+              + failed.getMessage()
+              + "). Fix: check AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB and the credentials (AWS_PROFILE"
+              + " or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they allow DescribeTable and"
+              + " CreateTable on it",
+          failed);
+    }
+  }
+
+  private void createIfAbsent() {
+    try {
       dynamo.describeTable(r -> r.tableName(table));
       return;
     } catch (ResourceNotFoundException absent) {
@@ -510,27 +526,13 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   private RunHeldException fenced(Lease lease, String what) {
-    String holder = "no longer held at epoch " + lease.epoch();
+    Optional<RunRecord> current;
     try {
-      Optional<RunRecord> run = findRun(lease.runId());
-      if (run.isPresent() && run.get().holder().isPresent()) {
-        holder =
-            "now held by " + run.get().holder().get().describe() + " at epoch " + run.get().epoch();
-      }
+      current = findRun(lease.runId());
     } catch (RuntimeException unreadable) {
-      // the message says less, the outcome is the same
+      current = Optional.empty(); // the message says less, the outcome is the same
     }
-    return new RunHeldException(
-        "this driver lost run "
-            + lease.runId()
-            + " while "
-            + what
-            + ": the run is "
-            + holder
-            + ", so this driver's writes are refused (epoch fencing). Fix: nothing to do if the"
-            + " other driver is working; otherwise `cairn resume "
-            + lease.runId()
-            + "`");
+    return lease.lost(what, current);
   }
 
   private static boolean stillHolds(RunRecord run, Lease lease) {

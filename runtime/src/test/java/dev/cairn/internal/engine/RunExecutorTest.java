@@ -249,6 +249,31 @@ class RunExecutorTest {
   }
 
   @Test
+  void computeThrowingACheckedException_asSparkAnalysisErrorsDo_isRecordedAsFailedStage() {
+    h.job.onNextCompute(
+        CLEAN,
+        context ->
+            sneakyThrow(
+                new Exception("[DELTA_REPLACE_WHERE_MISMATCH] Written data does not conform")));
+
+    assertThatThrownBy(() -> h.run(first))
+        .isInstanceOf(StageFailedException.class)
+        .hasMessageContaining(
+            "stage 'clean' of run "
+                + h.runId
+                + " failed: Exception: [DELTA_REPLACE_WHERE_MISMATCH]");
+    assertThat(h.stage(CLEAN).status()).isEqualTo(StageStatus.FAILED);
+    assertThat(h.run().status()).isEqualTo(RunStatus.FAILED);
+    assertThat(h.run().holder()).as("lease released").isEmpty();
+  }
+
+  /** Throws a checked exception without declaring it, as Scala code does. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  @Test
   void resume_afterFailedStageIsFixed_retriesItAsAttemptTwo() {
     h.job.onNextCompute(
         CLEAN,

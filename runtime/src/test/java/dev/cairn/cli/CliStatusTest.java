@@ -1,0 +1,311 @@
+package dev.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.config.EmbeddedDynamoDb;
+import dev.cairn.internal.delta.DeltaTableStore;
+import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.Lease;
+import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageTransition;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code status}, {@code runs} and {@code resume} end to end in-process, against the embedded
+ * checkpoint store (a DynamoDB Local server). Runs and stages are set up through the runtime's
+ * store directly, since executing stages would need Spark and Delta.
+ */
+class CliStatusTest {
+  private static final Duration TTL = Duration.ofSeconds(30);
+  private static final ObjectMapper JACKSON = new ObjectMapper();
+  private static final LeaseHolder DRIVER =
+      new LeaseHolder("test-host:4242:abc", "test-host", 4242, Instant.EPOCH);
+
+  private static Path home;
+  private static Cli cli;
+  private static CairnRuntime setup;
+  private static CheckpointStore store;
+  private static String warehouse;
+
+  @BeforeAll
+  static void startStore() throws Exception {
+    home = Files.createTempDirectory("cairn-cli-test");
+    cli = new Cli(home);
+    setup = cli.newRuntime();
+    store = setup.store();
+    warehouse = setup.config().warehouse();
+  }
+
+  @AfterAll
+  static void stopStore() throws Exception {
+    if (setup != null) {
+      setup.close();
+    }
+    EmbeddedDynamoDb.stop(home);
+    try (Stream<Path> files = Files.walk(home)) {
+      files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    }
+  }
+
+  @Test
+  void statusJson_listsCheckpointedStagesThenPendingOnes_inDependencyOrder() throws Exception {
+    Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
+    String runId = openRun(t0);
+    Lease lease = store.tryAcquireLease(runId, DRIVER, t0, TTL, null).orElseThrow();
+    store.transition(lease, start(runId, "ingest", "raw_flights", t0.plusSeconds(1)));
+    store.transition(lease, commit(runId, "ingest", "raw_flights", 3, 42, t0.plusSeconds(2)));
+    store.transition(lease, start(runId, "clean", "clean_flights", t0.plusSeconds(3)));
+
+    Cli.Result result = cli.run("status", runId, "--json");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err()).isEmpty();
+    JsonNode status = JACKSON.readTree(result.out());
+    assertThat(status.get("runId").asText()).isEqualTo(runId);
+    assertThat(status.get("job").asText()).isEqualTo("demo");
+    assertThat(status.get("status").asText()).isEqualTo("RUNNING");
+    assertThat(status.get("epoch").asLong()).isEqualTo(1);
+    assertThat(status.get("lease").get("host").asText()).isEqualTo("test-host");
+    assertThat(status.get("lease").get("pid").asLong()).isEqualTo(4242);
+    assertThat(status.get("reason").isNull()).isTrue();
+
+    assertThat(fieldNames(status)).contains("runId", "job", "status", "epoch", "stages");
+    List<JsonNode> stages = new ArrayList<>();
+    status.get("stages").forEach(stages::add);
+    for (JsonNode stage : stages) {
+      assertThat(fieldNames(stage))
+          .as("the documented fields of every stage, PENDING ones included")
+          .contains(
+              "name",
+              "status",
+              "attempts",
+              "outputTable",
+              "outputVersion",
+              "rowsWritten",
+              "recovered");
+    }
+    assertThat(stages)
+        .extracting(s -> s.get("name").asText())
+        .containsExactly("ingest", "clean", "report");
+    assertThat(stages)
+        .extracting(s -> s.get("status").asText())
+        .containsExactly("COMMITTED", "RUNNING", "PENDING");
+    assertThat(stages).extracting(s -> s.get("attempts").asInt()).containsExactly(1, 1, 0);
+    assertThat(stages)
+        .extracting(s -> s.get("outputTable").asText())
+        .containsExactly(
+            "/w/raw_flights",
+            "/w/clean_flights",
+            DeltaTableStore.location(warehouse, "daily_report"));
+
+    JsonNode ingest = stages.get(0);
+    assertThat(ingest.get("outputVersion").asLong()).isEqualTo(3);
+    assertThat(ingest.get("rowsWritten").asLong()).isEqualTo(42);
+    assertThat(ingest.get("recovered").asBoolean()).isFalse();
+    for (JsonNode unfinished : stages.subList(1, 3)) {
+      assertThat(unfinished.get("outputVersion").isNull()).isTrue();
+      assertThat(unfinished.get("rowsWritten").isNull()).isTrue();
+      assertThat(unfinished.get("recovered").isBoolean()).isTrue();
+    }
+  }
+
+  @Test
+  void status_human_showsTheStageTableAndWhoHoldsTheLease() {
+    Instant t0 = Instant.parse("2026-02-02T00:00:00Z");
+    String runId = openRun(t0);
+    Lease lease = store.tryAcquireLease(runId, DRIVER, t0, TTL, null).orElseThrow();
+    store.transition(lease, start(runId, "ingest", "raw_flights", t0.plusSeconds(1)));
+    store.transition(lease, commit(runId, "ingest", "raw_flights", 7, 1234, t0.plusSeconds(2)));
+
+    Cli.Result result = cli.run("status", runId);
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("Run     " + runId + "  (job demo)")
+        .contains("Status  RUNNING  epoch 1  held by host test-host, pid 4242")
+        .containsPattern("STAGE\\s+STATUS\\s+ATTEMPTS\\s+VERSION\\s+ROWS\\s+TABLE")
+        .containsPattern("(?m)^ingest\\s+COMMITTED\\s+1\\s+7\\s+1234\\s+/w/raw_flights$")
+        .containsPattern("(?m)^clean\\s+PENDING\\s+0\\s+-\\s+-\\s+")
+        .containsPattern("(?m)^report\\s+PENDING\\s+0\\s+-\\s+-\\s+");
+    assertThat(result.out().indexOf("ingest")).isLessThan(result.out().indexOf("clean "));
+    assertThat(result.out().indexOf("clean ")).isLessThan(result.out().indexOf("report "));
+  }
+
+  @Test
+  void status_ofAFinishedRun_showsItsReason_andNoLease() throws Exception {
+    Instant t0 = Instant.parse("2026-02-03T00:00:00Z");
+    String runId = openRun(t0);
+    Lease lease = store.tryAcquireLease(runId, DRIVER, t0, TTL, null).orElseThrow();
+    store.transition(lease, start(runId, "ingest", "raw_flights", t0.plusSeconds(1)));
+    store.transition(
+        lease,
+        new StageTransition.Fail(
+            "ingest", "java.io.IOException", "disk \"full\"", transitionId(), t0.plusSeconds(2)));
+    store.finishRun(lease, RunStatus.FAILED, "stage ingest failed", t0.plusSeconds(3));
+
+    Cli.Result human = cli.run("status", runId);
+    Cli.Result json = cli.run("status", runId, "--json");
+
+    assertThat(human.exitCode()).isZero();
+    assertThat(human.out())
+        .contains("Status  FAILED  epoch 1" + System.lineSeparator())
+        .contains("Reason  stage ingest failed")
+        .contains("    error: disk \"full\"")
+        .doesNotContain("held by");
+    JsonNode status = JACKSON.readTree(json.out());
+    assertThat(status.get("status").asText()).isEqualTo("FAILED");
+    assertThat(status.get("reason").asText()).isEqualTo("stage ingest failed");
+    assertThat(status.get("lease").isNull()).isTrue();
+    JsonNode ingest = status.get("stages").get(0);
+    assertThat(ingest.get("status").asText()).isEqualTo("FAILED");
+    assertThat(ingest.get("errorMessage").asText()).isEqualTo("disk \"full\"");
+  }
+
+  @Test
+  void runsJson_listsRunsNewestUpdatedFirst() throws Exception {
+    Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
+    String older = openRun(t0);
+    String newer = openRun(t0);
+    store.tryAcquireLease(older, DRIVER, t0.plusSeconds(5), TTL, null).orElseThrow();
+    store.tryAcquireLease(newer, DRIVER, t0.plusSeconds(9), TTL, null).orElseThrow();
+
+    Cli.Result result = cli.run("runs", "--json", "--limit", "1000");
+
+    assertThat(result.exitCode()).isZero();
+    JsonNode runs = JACKSON.readTree(result.out());
+    assertThat(runs.isArray()).isTrue();
+    List<JsonNode> mine = new ArrayList<>();
+    List<Instant> updated = new ArrayList<>();
+    for (JsonNode run : runs) {
+      assertThat(run.has("runId") && run.has("job") && run.has("status") && run.has("updatedAt"))
+          .as("run %s has the documented fields", run)
+          .isTrue();
+      updated.add(Instant.parse(run.get("updatedAt").asText()));
+      if (List.of(older, newer).contains(run.get("runId").asText())) {
+        mine.add(run);
+      }
+    }
+    assertThat(updated).isSortedAccordingTo((a, b) -> b.compareTo(a));
+    assertThat(mine).extracting(r -> r.get("runId").asText()).containsExactly(newer, older);
+    assertThat(mine.get(0).get("job").asText()).isEqualTo("demo");
+    assertThat(mine.get(0).get("status").asText()).isEqualTo("RUNNING");
+    assertThat(mine.get(0).get("updatedAt").asText()).isEqualTo(t0.plusSeconds(9).toString());
+  }
+
+  @Test
+  void runs_human_printsAHeaderAndOneLinePerRun_limited() {
+    String runId = openRun(Instant.parse("2030-01-01T00:00:00Z"));
+
+    Cli.Result result = cli.run("runs", "--limit", "1");
+
+    assertThat(result.exitCode()).isZero();
+    String[] lines = result.out().split("\\R");
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).matches("RUN\\s+STATUS\\s+UPDATED\\s+JOB");
+    assertThat(lines[1]).matches(runId + "\\s+RUNNING\\s+2030-01-01T00:00:00Z\\s+demo");
+  }
+
+  @Test
+  void status_unknownRun_isAUsageError_sayingHowToListRuns() {
+    Cli.Result result = cli.run("status", "no-such-run");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "cairn: no run 'no-such-run'. Fix: list runs with `cairn runs`"
+                + System.lineSeparator());
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  void resume_unknownRun_isAUsageError_namingTheCheckpointTable() {
+    Cli.Result result = cli.run("resume", "no-such-run");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "cairn: no run 'no-such-run' in checkpoint table cairn_checkpoints. Fix: list runs"
+                + " with `cairn runs`"
+                + System.lineSeparator());
+  }
+
+  @Test
+  void status_ofARunWhoseJobIsNotOnTheClasspath_showsItsCheckpointedStagesOnly() throws Exception {
+    Instant t0 = Instant.parse("2026-02-04T00:00:00Z");
+    String runId = "gone-" + UUID.randomUUID();
+    store.openRun(new NewRun(runId, "gone", "", Map.of(), "h", "dev", t0));
+    Lease lease = store.tryAcquireLease(runId, DRIVER, t0, TTL, null).orElseThrow();
+    store.transition(lease, start(runId, "old_stage", "old_table", t0.plusSeconds(1)));
+
+    Cli.Result result = cli.run("status", runId, "--json");
+
+    assertThat(result.exitCode()).isZero();
+    JsonNode stages = JACKSON.readTree(result.out()).get("stages");
+    assertThat(stages).hasSize(1);
+    assertThat(stages.get(0).get("name").asText()).isEqualTo("old_stage");
+    assertThat(stages.get(0).get("status").asText()).isEqualTo("RUNNING");
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static String openRun(Instant createdAt) {
+    String runId = "demo-" + UUID.randomUUID();
+    store.openRun(
+        new NewRun(
+            runId,
+            DemoJob.NAME,
+            "date=2001-01-05",
+            Map.of("date", "2001-01-05"),
+            "hash",
+            "dev",
+            createdAt));
+    return runId;
+  }
+
+  /** Unique, like the runtime's: it is also the write's idempotency token. */
+  private static String transitionId() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static StageTransition.Start start(String runId, String stage, String table, Instant at) {
+    return new StageTransition.Start(
+        stage, "/w/" + table, "cairn:" + runId + ":" + stage, 1, -1, transitionId(), at);
+  }
+
+  private static StageTransition.Commit commit(
+      String runId, String stage, String table, long version, long rows, Instant at) {
+    return new StageTransition.Commit(
+        stage,
+        "/w/" + table,
+        "cairn:" + runId + ":" + stage,
+        1,
+        version,
+        rows,
+        false,
+        false,
+        transitionId(),
+        at);
+  }
+}
