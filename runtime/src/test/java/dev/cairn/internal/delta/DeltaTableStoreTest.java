@@ -1,0 +1,174 @@
+package dev.cairn.internal.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.Output;
+import dev.cairn.internal.config.Spark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Delta table store against real Delta tables on local Spark. */
+class DeltaTableStoreTest {
+  private static final StructType SCHEMA =
+      new StructType()
+          .add("day", DataTypes.StringType)
+          .add("key", DataTypes.StringType)
+          .add("value", DataTypes.IntegerType);
+  private static SparkSession spark;
+  private static Path warehouse;
+
+  private DeltaTableStore tables;
+  private String location;
+
+  @BeforeAll
+  static void startSpark() throws Exception {
+    System.setProperty("cairn.shuffle.partitions", "2");
+    spark = Spark.session("local[2]", "delta-table-store-test");
+    warehouse = Files.createTempDirectory("cairn-delta-test");
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @BeforeEach
+  void newTable() throws Exception {
+    tables = new DeltaTableStore(() -> spark, warehouse.toString());
+    location = tables.location("t" + System.nanoTime());
+  }
+
+  @Test
+  void absentTable_hasNoVersionAndNoTxn() {
+    assertThat(tables.currentVersion(location)).isEqualTo(-1);
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(-1);
+    assertThat(tables.findCommit(location, "cairn:r:s", 1, 0)).isEmpty();
+  }
+
+  @Test
+  void write_commitsTheTxn_andReportsItsVersionAndRows() {
+    TableStore.Commit commit =
+        tables.write(
+            rows(row("d1", "a", 1), row("d1", "b", 2)),
+            Output.table("t"),
+            location,
+            "cairn:r:s",
+            1,
+            -1);
+
+    assertThat(commit).isEqualTo(new TableStore.Commit(0, 2, false));
+    assertThat(tables.currentVersion(location)).isZero();
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(1);
+    assertThat(tables.findCommit(location, "cairn:r:s", 1, 0)).contains(commit);
+  }
+
+  @Test
+  void sameTxnWrittenAgain_isSkippedByDelta_andSaysSo() {
+    tables.write(rows(row("d1", "a", 1)), Output.table("t").append(), location, "cairn:r:s", 1, -1);
+
+    TableStore.Commit again =
+        tables.write(
+            rows(row("d1", "a", 1), row("d1", "z", 9)),
+            Output.table("t").append(),
+            location,
+            "cairn:r:s",
+            1,
+            0);
+
+    assertThat(again.skippedDuplicate()).isTrue();
+    assertThat(again.version()).isZero();
+    assertThat(tables.currentVersion(location)).isZero();
+    assertThat(tables.read(location, 0).count()).isEqualTo(1);
+  }
+
+  @Test
+  void findCommit_skipsOtherWriters_andFindsTheTxnFromTheBaseVersion() {
+    tables.write(rows(row("d1", "a", 1)), Output.table("t").append(), location, "other:app", 1, -1);
+    tables.write(rows(row("d2", "b", 2)), Output.table("t").append(), location, "cairn:r:s", 1, 0);
+    tables.write(rows(row("d3", "c", 3)), Output.table("t").append(), location, "other:app", 2, 1);
+
+    assertThat(tables.findCommit(location, "cairn:r:s", 1, 1))
+        .contains(new TableStore.Commit(1, 1, false));
+    assertThat(tables.findCommit(location, "cairn:r:s", 1, 2)).isEmpty();
+    assertThat(tables.findCommit(location, "cairn:r:s", 2, 0)).isEmpty();
+  }
+
+  @Test
+  void merge_upsertsOnKeys_countsInsertedAndUpdated_andIsIdempotentPerTxn() {
+    Output merge = Output.table("t").mergeOn("day", "key");
+    TableStore.Commit created =
+        tables.write(
+            rows(row("d1", "a", 1), row("d1", "b", 2)), merge, location, "cairn:r1:s", 1, -1);
+    assertThat(created.rowsWritten()).isEqualTo(2);
+
+    TableStore.Commit merged =
+        tables.write(
+            rows(row("d1", "b", 20), row("d2", "c", 3)), merge, location, "cairn:r2:s", 1, 0);
+    TableStore.Commit replayed =
+        tables.write(
+            rows(row("d1", "b", 99), row("d9", "x", 9)), merge, location, "cairn:r2:s", 1, 0);
+
+    assertThat(merged).isEqualTo(new TableStore.Commit(1, 2, false));
+    assertThat(replayed).isEqualTo(new TableStore.Commit(1, 2, true));
+    assertThat(sorted(tables.read(location, tables.currentVersion(location))))
+        .containsExactly("[d1,a,1]", "[d1,b,20]", "[d2,c,3]");
+    assertThat(spark.conf().getOption("spark.databricks.delta.write.txnAppId").isDefined())
+        .as("txn session confs are cleared after the merge")
+        .isFalse();
+  }
+
+  @Test
+  void replaceWhere_replacesOnlyThatPartition_andRefusesRowsOutsideIt() {
+    Output byDay = Output.table("t").partitionedBy("day");
+    tables.write(
+        rows(row("d1", "a", 1), row("d2", "b", 2)), byDay, location, "cairn:full:s", 1, -1);
+
+    tables.write(
+        rows(row("d2", "b", 20)),
+        byDay.replaceWhere("day = 'd2'"),
+        location,
+        "cairn:daily:s",
+        1,
+        0);
+
+    assertThat(sorted(tables.read(location, 1))).containsExactly("[d1,a,1]", "[d2,b,20]");
+    assertThat(sorted(tables.read(location, 0)))
+        .as("time travel")
+        .containsExactly("[d1,a,1]", "[d2,b,2]");
+    assertThatThrownBy(
+            () ->
+                tables.write(
+                    rows(row("d1", "z", 0)),
+                    byDay.replaceWhere("day = 'd2'"),
+                    location,
+                    "cairn:bad:s",
+                    1,
+                    1))
+        .hasMessageContaining("DELTA_REPLACE_WHERE_MISMATCH");
+    assertThat(tables.currentVersion(location)).as("nothing published").isEqualTo(1);
+  }
+
+  private static Dataset<Row> rows(Row... rows) {
+    return spark.createDataFrame(List.of(rows), SCHEMA);
+  }
+
+  private static Row row(String day, String key, int value) {
+    return RowFactory.create(day, key, value);
+  }
+
+  private static List<String> sorted(Dataset<Row> frame) {
+    return frame.collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+}
