@@ -164,13 +164,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   @Override
   public synchronized void transition(Lease lease, StageTransition transition) {
-    String what =
-        "moving stage "
-            + transition.stage()
-            + " of run "
-            + lease.runId()
-            + " to "
-            + transition.to();
+    String what = transition.describe(lease.runId());
     write(
         what,
         () -> {
@@ -180,20 +174,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           StageItem current = ofRun.get(transition.stage());
           StageStatus from = current == null ? StageStatus.PENDING : current.status;
           if (!transition.allowedFrom().contains(from)) {
-            throw new IllegalTransitionException(
-                "stage '"
-                    + transition.stage()
-                    + "' of run "
-                    + lease.runId()
-                    + " is "
-                    + from
-                    + " and cannot move to "
-                    + transition.to()
-                    + " (allowed from "
-                    + transition.allowedFrom()
-                    + "). Fix: check `cairn status "
-                    + lease.runId()
-                    + "`; another driver may have moved it");
+            throw IllegalTransitionException.refused(lease.runId(), transition, from);
           }
           StageItem stage =
               current != null ? current : new StageItem(lease.runId(), transition.stage());

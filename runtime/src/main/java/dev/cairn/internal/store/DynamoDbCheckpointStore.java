@@ -405,20 +405,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       }
       if (isConditionFailure(reasons, 1)) {
         StageRecord current = stage(lease.runId(), transition.stage()).orElse(null);
-        throw new IllegalTransitionException(
-            "stage '"
-                + transition.stage()
-                + "' of run "
-                + lease.runId()
-                + " is "
-                + (current == null ? StageStatus.PENDING : current.status())
-                + " and cannot move to "
-                + transition.to()
-                + " (allowed from "
-                + transition.allowedFrom()
-                + "). Fix: check `cairn status "
-                + lease.runId()
-                + "`; another driver may have moved it");
+        throw IllegalTransitionException.refused(
+            lease.runId(), transition, current == null ? StageStatus.PENDING : current.status());
       }
       decideByReadBack(lease, transition, cancelled);
     } catch (SdkException unknown) {
@@ -468,13 +456,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   private void decideByReadBack(Lease lease, StageTransition transition, SdkException cause) {
-    String what =
-        "moving stage "
-            + transition.stage()
-            + " of run "
-            + lease.runId()
-            + " to "
-            + transition.to();
+    String what = transition.describe(lease.runId());
     StageRecord after = readBack(what, cause, () -> stage(lease.runId(), transition.stage()));
     boolean landed =
         after != null

@@ -6,7 +6,26 @@ import dev.cairn.CairnException;
 public class IllegalTransitionException extends CairnException {
   private static final long serialVersionUID = 1L;
 
-  public IllegalTransitionException(String message) {
+  private IllegalTransitionException(String message) {
     super(message);
+  }
+
+  /** The refusal of {@code transition} for a stage that is {@code current}. */
+  public static IllegalTransitionException refused(
+      String runId, StageTransition transition, StageStatus current) {
+    return new IllegalTransitionException(
+        "stage '"
+            + transition.stage()
+            + "' of run "
+            + runId
+            + " is "
+            + current
+            + " and cannot move to "
+            + transition.to()
+            + " (allowed from "
+            + transition.allowedFrom()
+            + "). Fix: check `cairn status "
+            + runId
+            + "`; another driver may have moved it");
   }
 }

@@ -21,6 +21,11 @@ public sealed interface StageTransition {
 
   StageStatus to();
 
+  /** "moving stage s of run r to STATUS", for messages. */
+  default String describe(String runId) {
+    return "moving stage " + stage() + " of run " + runId + " to " + to();
+  }
+
   /** An attempt starts computing: attempts + 1. */
   record Start(
       String stage,
