@@ -279,6 +279,7 @@ public final class CairnCli {
                   lease.put("pid", h.pid());
                   lease.put("since", run.leaseSince().toString());
                   lease.put("expiresAt", run.leaseExpiresAt().toString());
+                  lease.put("state", view.leaseState().name());
                   return lease;
                 })
             .orElse(null));
@@ -324,6 +325,19 @@ public final class CairnCli {
                         + ", lease until "
                         + run.leaseExpiresAt())
             .orElse(""));
+    switch (view.leaseState()) {
+      case EXPIRED ->
+          out.printf(
+              "        The lease has expired: that driver stopped renewing it. `cairn resume %s`"
+                  + " takes over.%n",
+              run.runId());
+      case HOLDER_GONE ->
+          out.printf(
+              "        That process is no longer running on this host. `cairn resume %s` takes"
+                  + " over at once.%n",
+              run.runId());
+      default -> {}
+    }
     if (!run.reason().isEmpty()) {
       out.printf("Reason  %s%n", run.reason());
     }

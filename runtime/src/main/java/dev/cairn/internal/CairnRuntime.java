@@ -45,13 +45,19 @@ public final class CairnRuntime implements AutoCloseable {
   private final CairnConfig config;
   private final JobCatalog jobs;
   private final Map<String, String> env;
+  private final Clock clock;
   private CheckpointStore store;
   private SparkSession spark;
 
   public CairnRuntime(CairnConfig config, JobCatalog jobs, Map<String, String> env) {
+    this(config, jobs, env, Clock.systemUTC());
+  }
+
+  public CairnRuntime(CairnConfig config, JobCatalog jobs, Map<String, String> env, Clock clock) {
     this.config = config;
     this.jobs = jobs;
     this.env = env;
+    this.clock = clock;
   }
 
   public CairnConfig config() {
@@ -107,7 +113,25 @@ public final class CairnRuntime implements AutoCloseable {
       }
     }
     stages.addAll(records.values());
-    return Optional.of(new RunView(run.get(), stages));
+    return Optional.of(new RunView(run.get(), stages, leaseState(run.get())));
+  }
+
+  /** Whether a run's lease is free, held, expired, or held by a process gone from this host. */
+  public enum LeaseState {
+    FREE,
+    HELD,
+    EXPIRED,
+    HOLDER_GONE
+  }
+
+  private LeaseState leaseState(RunRecord run) {
+    if (run.holder().isEmpty()) {
+      return LeaseState.FREE;
+    }
+    if (run.holder().get().isDeadProcessOn(hostName())) {
+      return LeaseState.HOLDER_GONE;
+    }
+    return run.isHeldAt(clock.instant()) ? LeaseState.HELD : LeaseState.EXPIRED;
   }
 
   /** The most recently updated runs. */
@@ -115,8 +139,8 @@ public final class CairnRuntime implements AutoCloseable {
     return store().listRuns(limit);
   }
 
-  /** A run with its stages in execution order. */
-  public record RunView(RunRecord run, List<StageRecord> stages) {}
+  /** A run with its stages in execution order and the state of its lease now. */
+  public record RunView(RunRecord run, List<StageRecord> stages, LeaseState leaseState) {}
 
   private Optional<List<Stage>> declaredStages(RunRecord run) {
     try {
@@ -135,7 +159,7 @@ public final class CairnRuntime implements AutoCloseable {
         checkpoints,
         new DeltaTableStore(session, config.warehouse()),
         session,
-        Clock.systemUTC(),
+        clock,
         LeaseHolder.thisProcess(hostName()),
         new RunExecutor.Settings(
             config.leaseTtl(), config.leaseTtl().dividedBy(3), hostName(), codeVersion(job)),

@@ -14,6 +14,7 @@ import dev.cairn.internal.store.NewRun;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageTransition;
 import java.io.File;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,6 +126,52 @@ class CliStatusTest {
       assertThat(unfinished.get("rowsWritten").isNull()).isTrue();
       assertThat(unfinished.get("recovered").isBoolean()).isTrue();
     }
+  }
+
+  @Test
+  void status_ofARunHeldNowByALiveDriver_givesNoTakeOverHint() throws Exception {
+    String runId = openRun(Instant.parse("2026-04-01T00:00:00Z"));
+    store.tryAcquireLease(runId, DRIVER, Instant.now(), TTL, null).orElseThrow();
+
+    assertThat(cli.run("status", runId).out())
+        .contains("held by host test-host, pid 4242")
+        .doesNotContain("takes over");
+    assertThat(
+            JACKSON.readTree(cli.run("status", runId, "--json").out()).at("/lease/state").asText())
+        .isEqualTo("HELD");
+  }
+
+  @Test
+  void status_ofARunWhoseLeaseExpired_saysResumeTakesOver() throws Exception {
+    String runId = openRun(Instant.parse("2026-04-02T00:00:00Z"));
+    store.tryAcquireLease(runId, DRIVER, Instant.now().minusSeconds(120), TTL, null).orElseThrow();
+
+    assertThat(cli.run("status", runId).out())
+        .contains(
+            "The lease has expired: that driver stopped renewing it. `cairn resume "
+                + runId
+                + "` takes over.");
+    assertThat(
+            JACKSON.readTree(cli.run("status", runId, "--json").out()).at("/lease/state").asText())
+        .isEqualTo("EXPIRED");
+  }
+
+  @Test
+  void status_ofARunHeldByAProcessGoneFromThisHost_saysResumeTakesOverAtOnce() throws Exception {
+    String runId = openRun(Instant.parse("2026-04-03T00:00:00Z"));
+    LeaseHolder killed =
+        new LeaseHolder(
+            "killed-driver", InetAddress.getLocalHost().getHostName(), 999_999_999L, Instant.EPOCH);
+    store.tryAcquireLease(runId, killed, Instant.now(), TTL, null).orElseThrow();
+
+    assertThat(cli.run("status", runId).out())
+        .contains(
+            "That process is no longer running on this host. `cairn resume "
+                + runId
+                + "` takes over at once.");
+    assertThat(
+            JACKSON.readTree(cli.run("status", runId, "--json").out()).at("/lease/state").asText())
+        .isEqualTo("HOLDER_GONE");
   }
 
   @Test
