@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
+import dev.cairn.jobs.flights.FlightsTransforms;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -33,13 +34,6 @@ final class FlightsData {
   /** Writes {@code flights.parquet} and {@code airports.csv} under {@code dir}. */
   static void write(SparkSession spark, Path dir, int rows, long seed) throws IOException {
     Random random = new Random(seed);
-    StructType schema =
-        new StructType()
-            .add("date", DataTypes.TimestampNTZType)
-            .add("delay", DataTypes.IntegerType)
-            .add("distance", DataTypes.IntegerType)
-            .add("origin", DataTypes.StringType)
-            .add("destination", DataTypes.StringType);
     List<Row> flights = new ArrayList<>();
     for (int i = 0; i < rows; i++) {
       LocalDateTime departure =
@@ -49,7 +43,7 @@ final class FlightsData {
       if (i % 97 == 0) {
         destination = "ZZZ"; // valid code, unknown to airports.csv
       }
-      Integer distance = 100 + random.nextInt(2400);
+      long distance = 100 + random.nextInt(2400);
       if (i % 151 == 0) {
         origin = null; // bad row
       } else if (i % 173 == 0) {
@@ -58,9 +52,10 @@ final class FlightsData {
         destination = "X"; // bad row
       }
       flights.add(
-          RowFactory.create(departure, random.nextInt(190) - 10, distance, origin, destination));
+          RowFactory.create(
+              departure, (long) (random.nextInt(190) - 10), distance, origin, destination));
     }
-    Dataset<Row> frame = spark.createDataFrame(flights, schema).coalesce(2);
+    Dataset<Row> frame = spark.createDataFrame(flights, FlightsTransforms.FLIGHTS_SCHEMA).coalesce(2);
     frame.write().mode(SaveMode.Overwrite).parquet(dir.resolve("flights.parquet").toString());
 
     StringBuilder csv = new StringBuilder("iata,name,city,state,country,latitude,longitude\n");

@@ -34,6 +34,15 @@ public final class FlightsTransforms {
   /** Flights with at least this many departures are ranked for the day's worst route. */
   static final int MIN_ROUTE_FLIGHTS = 3;
 
+  /** The raw flights as vega-datasets' flights-3m.parquet holds them. */
+  public static final StructType FLIGHTS_SCHEMA =
+      new StructType()
+          .add("date", DataTypes.TimestampNTZType)
+          .add("delay", DataTypes.LongType)
+          .add("distance", DataTypes.LongType)
+          .add("origin", DataTypes.StringType)
+          .add("destination", DataTypes.StringType);
+
   static final StructType AIRPORTS_SCHEMA =
       new StructType()
           .add("iata", DataTypes.StringType)

@@ -10,19 +10,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** One local SparkSession per test JVM, and tiny flights and airports tables built in code. */
 final class FlightsFixtures {
   /** The raw flights' schema, as in the dataset's Parquet file. */
-  static final StructType FLIGHTS_SCHEMA =
-      new StructType()
-          .add("date", DataTypes.TimestampNTZType)
-          .add("delay", DataTypes.IntegerType)
-          .add("distance", DataTypes.IntegerType)
-          .add("origin", DataTypes.StringType)
-          .add("destination", DataTypes.StringType);
+  static final StructType FLIGHTS_SCHEMA = FlightsTransforms.FLIGHTS_SCHEMA;
 
   private static SparkSession spark;
 
@@ -44,8 +37,8 @@ final class FlightsFixtures {
       String departure, Integer delay, Integer distance, String origin, String destination) {
     return RowFactory.create(
         departure == null ? null : LocalDateTime.parse(departure),
-        delay,
-        distance,
+        delay == null ? null : delay.longValue(),
+        distance == null ? null : distance.longValue(),
         origin,
         destination);
   }
