@@ -1,5 +1,6 @@
 package dev.cairn.it;
 
+import dev.cairn.jobs.flights.FlightsTransforms;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
-import dev.cairn.jobs.flights.FlightsTransforms;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Small flights input shaped like vega-datasets' flights-3m.parquet (date timestamp_ntz, delay,
@@ -55,7 +53,8 @@ final class FlightsData {
           RowFactory.create(
               departure, (long) (random.nextInt(190) - 10), distance, origin, destination));
     }
-    Dataset<Row> frame = spark.createDataFrame(flights, FlightsTransforms.FLIGHTS_SCHEMA).coalesce(2);
+    Dataset<Row> frame =
+        spark.createDataFrame(flights, FlightsTransforms.FLIGHTS_SCHEMA).coalesce(2);
     frame.write().mode(SaveMode.Overwrite).parquet(dir.resolve("flights.parquet").toString());
 
     StringBuilder csv = new StringBuilder("iata,name,city,state,country,latitude,longitude\n");
