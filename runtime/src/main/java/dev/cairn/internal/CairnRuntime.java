@@ -46,6 +46,7 @@ public final class CairnRuntime implements AutoCloseable {
   private final JobCatalog jobs;
   private final Map<String, String> env;
   private final Clock clock;
+  private String hostName;
   private CheckpointStore store;
   private SparkSession spark;
 
@@ -214,12 +215,16 @@ public final class CairnRuntime implements AutoCloseable {
     return version == null ? "dev" : version;
   }
 
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
+  /** Resolved once per runtime: the lookup may go to DNS. */
+  private synchronized String hostName() {
+    if (hostName == null) {
+      try {
+        hostName = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        hostName = "localhost";
+      }
     }
+    return hostName;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.cairn.jobs.flights;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.Output;
@@ -10,7 +11,6 @@ import dev.cairn.Parameter;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -158,8 +158,14 @@ public final class FlightsDaily extends CairnJob {
       }
       return path;
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot check input '" + path + "' (parameter '" + parameter + "'): " + e.getMessage(),
+      throw new CairnException(
+          "cannot check input '"
+              + path
+              + "' (parameter '"
+              + parameter
+              + "'): "
+              + e.getMessage()
+              + ". Fix: check that its file system is reachable and readable, then `cairn resume`",
           e);
     }
   }

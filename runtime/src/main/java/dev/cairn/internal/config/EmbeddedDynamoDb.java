@@ -3,7 +3,6 @@ package dev.cairn.internal.config;
 import dev.cairn.CairnException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -64,8 +63,14 @@ public final class EmbeddedDynamoDb {
         return start(dir, readyFile, lib);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot prepare the embedded checkpoint store in " + dir + ": " + e.getMessage(), e);
+      throw new CairnException(
+          "cannot prepare the embedded checkpoint store in "
+              + dir
+              + " ("
+              + e.getMessage()
+              + "). Fix: make CAIRN_HOME a writable local directory, or set CAIRN_CHECKPOINT_TABLE"
+              + " to use DynamoDB",
+          e);
     }
   }
 
@@ -89,7 +94,15 @@ public final class EmbeddedDynamoDb {
       Files.deleteIfExists(readyFile);
       return server.isPresent();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot stop the embedded store in " + home, e);
+      throw new CairnException(
+          "cannot stop the embedded checkpoint store in "
+              + home
+              + " ("
+              + e.getMessage()
+              + "). Fix: stop the pid in "
+              + readyFile
+              + " by hand; it also exits by itself when idle",
+          e);
     }
   }
 
