@@ -39,4 +39,12 @@ public abstract class CairnJob {
    * @throws InvalidParameterException when a parameter's value cannot be used
    */
   public abstract List<Stage> stages(Parameters parameters);
+
+  /**
+   * How stage attempts that fail transiently are retried, unless a stage sets its own with {@link
+   * Stage.Builder#retry(RetryPolicy)}. Defaults to {@link RetryPolicy#ofDefaults()}.
+   */
+  public RetryPolicy retryPolicy() {
+    return RetryPolicy.ofDefaults();
+  }
 }

@@ -1,8 +1,11 @@
 package dev.cairn;
 
+import dev.cairn.internal.quality.Check;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,12 +30,22 @@ public final class Stage {
   private final Set<String> dependencies;
   private final Output output;
   private final Compute compute;
+  private final Optional<RetryPolicy> retryPolicy;
+  private final List<Expectation> expectations;
 
-  private Stage(String name, Set<String> dependencies, Output output, Compute compute) {
+  private Stage(
+      String name,
+      Set<String> dependencies,
+      Output output,
+      Compute compute,
+      Optional<RetryPolicy> retryPolicy,
+      List<Expectation> expectations) {
     this.name = name;
     this.dependencies = dependencies;
     this.output = output;
     this.compute = compute;
+    this.retryPolicy = retryPolicy;
+    this.expectations = expectations;
   }
 
   /** Starts a stage definition. Names match {@code [a-z][a-z0-9_-]*}. */
@@ -57,6 +70,16 @@ public final class Stage {
     return compute;
   }
 
+  /** This stage's retry policy, if it overrides the job's. */
+  public Optional<RetryPolicy> retryPolicy() {
+    return retryPolicy;
+  }
+
+  /** The checks its rows must pass before they are committed, in declaration order. */
+  public List<Expectation> expectations() {
+    return expectations;
+  }
+
   @Override
   public String toString() {
     return name + " -> " + output;
@@ -66,7 +89,9 @@ public final class Stage {
   public static final class Builder {
     private final String name;
     private final Set<String> dependencies = new LinkedHashSet<>();
+    private final List<Expectation> expectations = new ArrayList<>();
     private Output output;
+    private RetryPolicy retryPolicy;
 
     private Builder(String name) {
       if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
@@ -87,13 +112,55 @@ public final class Stage {
       return this;
     }
 
+    /** Retries this stage's transient failures with {@code policy} instead of the job's. */
+    public Builder retry(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Checks the stage's rows must pass before they are committed (a data-quality gate). They are
+     * evaluated on the computed rows, which are then written without being computed again; a failed
+     * check fails the stage ({@code DATA_QUALITY}, not retried) and publishes nothing. Each check's
+     * result is recorded in the stage's checkpoint.
+     */
+    public Builder expect(Expectation... checks) {
+      for (Expectation check : checks) {
+        expectations.add(Objects.requireNonNull(check, "expectation"));
+      }
+      return this;
+    }
+
     /** The function computing this stage's rows; returns the finished stage. */
     public Stage compute(Compute compute) {
       if (output == null) {
         throw new IllegalStateException("stage '" + name + "' needs output(...) before compute");
       }
+      for (Expectation expectation : expectations) {
+        if (expectation instanceof Check check) {
+          for (String upstream : check.reads()) {
+            if (!dependencies.contains(upstream)) {
+              throw new IllegalStateException(
+                  "stage '"
+                      + name
+                      + "' checks "
+                      + expectation.describe()
+                      + " but does not depend on '"
+                      + upstream
+                      + "'. Fix: add .dependsOn(\""
+                      + upstream
+                      + "\")");
+            }
+          }
+        }
+      }
       return new Stage(
-          name, Set.copyOf(dependencies), output, Objects.requireNonNull(compute, "compute"));
+          name,
+          Set.copyOf(dependencies),
+          output,
+          Objects.requireNonNull(compute, "compute"),
+          Optional.ofNullable(retryPolicy),
+          List.copyOf(expectations));
     }
   }
 }

@@ -6,6 +6,8 @@ import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.JobCatalog;
 import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.engine.RunOutcome;
+import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
 import java.io.PrintWriter;
@@ -39,6 +41,7 @@ import picocli.CommandLine.Spec;
       CairnCli.Resume.class,
       CairnCli.Status.class,
       CairnCli.Runs.class,
+      CairnCli.History.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -258,6 +261,63 @@ public final class CairnCli {
     }
   }
 
+  @Command(
+      name = "history",
+      description = "A run's events in order: starts, stage commits, retries, failures.")
+  static final class History implements Callable<Integer> {
+    @CommandLine.ParentCommand CairnCli parent;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "The run id (see `cairn runs`).")
+    String runId;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      try {
+        if (parent.runtime().status(runId).isEmpty()) {
+          throw new InvalidParameterException(
+              "no run '" + runId + "'", "list runs with `cairn runs`");
+        }
+        List<RunEvent> events = parent.runtime().history(runId);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          List<Object> items = new ArrayList<>();
+          for (RunEvent event : events) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("at", event.at().toString());
+            item.put("type", event.type().name());
+            item.put("stage", event.stage().orElse(null));
+            item.put("attempt", event.attempt() == 0 ? null : event.attempt());
+            item.put("epoch", event.epoch());
+            item.put("errorClass", event.errorClass().orElse(null));
+            item.put("message", event.message());
+            items.add(item);
+          }
+          out.println(Json.write(items));
+        } else {
+          out.printf("%-24s %-5s %-24s %-16s %s%n", "AT", "EPOCH", "EVENT", "STAGE", "DETAIL");
+          for (RunEvent event : events) {
+            out.printf(
+                "%-24s %-5d %-24s %-16s %s%s%n",
+                event.at(),
+                event.epoch(),
+                event.type(),
+                event.stage().orElse("-"),
+                event.errorClass().map(c -> "[" + c + "] ").orElse(""),
+                event.message());
+          }
+        }
+        out.flush();
+        return ExitCodes.SUCCESS;
+      } finally {
+        parent.closeRuntime();
+      }
+    }
+  }
+
   static Map<String, Object> statusJson(CairnRuntime.RunView view) {
     RunRecord run = view.run();
     Map<String, Object> json = new LinkedHashMap<>();
@@ -301,6 +361,15 @@ public final class CairnCli {
       s.put("finishedAt", stage.finishedAt().map(Instant::toString).orElse(null));
       s.put("errorClass", stage.errorClass().orElse(null));
       s.put("errorMessage", stage.errorMessage().orElse(null));
+      List<Object> checks = new ArrayList<>();
+      for (CheckResult check : stage.checks()) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("check", check.check());
+        c.put("passed", check.passed());
+        c.put("detail", check.detail());
+        checks.add(c);
+      }
+      s.put("checks", checks);
       stages.add(s);
     }
     json.put("stages", stages);
@@ -357,7 +426,14 @@ public final class CairnCli {
           stage.rowsWritten() < 0 ? "-" : Long.toString(stage.rowsWritten()),
           stage.outputTable(),
           note);
-      stage.errorMessage().ifPresent(m -> out.printf("    error: %s%n", m));
+      stage
+          .errorClass()
+          .ifPresent(c -> out.printf("    error (%s): %s%n", c, stage.errorMessage().orElse("")));
+      for (CheckResult check : stage.checks()) {
+        out.printf(
+            "    check %s %s: %s%n",
+            check.passed() ? "passed" : "FAILED", check.check(), check.detail());
+      }
     }
   }
 }

@@ -14,10 +14,12 @@ import dev.cairn.internal.engine.ParameterResolver;
 import dev.cairn.internal.engine.PauseAtFaultPoint;
 import dev.cairn.internal.engine.RunExecutor;
 import dev.cairn.internal.engine.RunOutcome;
+import dev.cairn.internal.engine.Sleeper;
 import dev.cairn.internal.engine.StageGraph;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
 import java.net.InetAddress;
@@ -135,6 +137,11 @@ public final class CairnRuntime implements AutoCloseable {
     return run.isHeldAt(clock.instant()) ? LeaseState.HELD : LeaseState.EXPIRED;
   }
 
+  /** The run's events, oldest first. */
+  public List<RunEvent> history(String runId) {
+    return store().events(runId);
+  }
+
   /** The most recently updated runs. */
   public List<RunRecord> runs(int limit) {
     return store().listRuns(limit);
@@ -165,7 +172,8 @@ public final class CairnRuntime implements AutoCloseable {
         new RunExecutor.Settings(
             config.leaseTtl(), config.leaseTtl().dividedBy(3), hostName(), codeVersion(job)),
         faultPoints(),
-        this::cancelSparkJobs);
+        this::cancelSparkJobs,
+        Sleeper.system());
   }
 
   private FaultPoints faultPoints() {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -64,6 +65,54 @@ class CliStatusTest {
     try (Stream<Path> files = Files.walk(home)) {
       files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
     }
+  }
+
+  @Test
+  void history_listsTheRunsEventsInOrder_asTextAndJson() throws Exception {
+    Instant t0 = Instant.parse("2026-02-05T00:00:00Z");
+    String runId = openRun(t0);
+    Lease lease = store.tryAcquireLease(runId, DRIVER, t0, TTL, null).orElseThrow();
+    store.transition(lease, start(runId, "ingest", "raw_flights", t0.plusSeconds(1)));
+    store.transition(
+        lease,
+        new StageTransition.Fail(
+            "ingest",
+            1,
+            "TRANSIENT",
+            "SocketTimeoutException: Read timed out",
+            Optional.of(Duration.ofSeconds(2)),
+            List.of(),
+            transitionId(),
+            t0.plusSeconds(2)));
+    store.transition(lease, start(runId, "ingest", "raw_flights", t0.plusSeconds(4)));
+    store.transition(lease, commit(runId, "ingest", "raw_flights", 0, 42, t0.plusSeconds(5)));
+
+    Cli.Result text = cli.run("history", runId);
+    Cli.Result json = cli.run("history", runId, "--json");
+
+    assertThat(text.exitCode()).isZero();
+    assertThat(text.out().lines().toList())
+        .hasSize(5)
+        .element(2)
+        .asString()
+        .contains("STAGE_RETRY")
+        .contains("ingest")
+        .contains("[TRANSIENT] SocketTimeoutException: Read timed out; retrying in 2.0 s");
+    JsonNode events = JACKSON.readTree(json.out());
+    assertThat(events).hasSize(4);
+    assertThat(events.get(0).get("type").asText()).isEqualTo("STAGE_STARTED");
+    assertThat(events.get(1).get("errorClass").asText()).isEqualTo("TRANSIENT");
+    assertThat(events.get(3).get("type").asText()).isEqualTo("STAGE_COMMITTED");
+    assertThat(events.get(3).get("message").asText())
+        .isEqualTo("version 0 of /w/raw_flights, 42 rows");
+  }
+
+  @Test
+  void history_ofAnUnknownRun_isAUsageError() {
+    Cli.Result result = cli.run("history", "no-such-run");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("no run 'no-such-run'. Fix: list runs with `cairn runs`");
   }
 
   @Test
@@ -205,7 +254,14 @@ class CliStatusTest {
     store.transition(
         lease,
         new StageTransition.Fail(
-            "ingest", "java.io.IOException", "disk \"full\"", transitionId(), t0.plusSeconds(2)));
+            "ingest",
+            1,
+            "PERMANENT",
+            "disk \"full\"",
+            Optional.empty(),
+            List.of(),
+            transitionId(),
+            t0.plusSeconds(2)));
     store.finishRun(lease, RunStatus.FAILED, "stage ingest failed", t0.plusSeconds(3));
 
     Cli.Result human = cli.run("status", runId);
@@ -215,7 +271,7 @@ class CliStatusTest {
     assertThat(human.out())
         .contains("Status  FAILED  epoch 1" + System.lineSeparator())
         .contains("Reason  stage ingest failed")
-        .contains("    error: disk \"full\"")
+        .contains("    error (PERMANENT): disk \"full\"")
         .doesNotContain("held by");
     JsonNode status = JACKSON.readTree(json.out());
     assertThat(status.get("status").asText()).isEqualTo("FAILED");
@@ -338,7 +394,7 @@ class CliStatusTest {
 
   private static StageTransition.Start start(String runId, String stage, String table, Instant at) {
     return new StageTransition.Start(
-        stage, "/w/" + table, "cairn:" + runId + ":" + stage, 1, -1, transitionId(), at);
+        stage, 1, "/w/" + table, "cairn:" + runId + ":" + stage, 1, -1, transitionId(), at);
   }
 
   private static StageTransition.Commit commit(
@@ -352,6 +408,7 @@ class CliStatusTest {
         rows,
         false,
         false,
+        List.of(),
         transitionId(),
         at);
   }

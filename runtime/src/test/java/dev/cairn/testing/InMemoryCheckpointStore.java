@@ -3,11 +3,13 @@ package dev.cairn.testing;
 import dev.cairn.CairnException;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
+import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.IllegalTransitionException;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
@@ -50,6 +52,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   private final Map<String, RunItem> runs = new LinkedHashMap<>();
   private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
+  private final Map<String, Map<String, RunEvent>> events = new HashMap<>();
   private long updates;
   private int failWrites;
   private int loseWriteOutcomes;
@@ -180,8 +183,27 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
               current != null ? current : new StageItem(lease.runId(), transition.stage());
           stage.apply(transition, lease.epoch());
           ofRun.put(transition.stage(), stage);
+          addEvent(RunEvent.of(lease, transition));
           return null;
         });
+  }
+
+  @Override
+  public synchronized void recordEvent(RunEvent event) {
+    write("recording event " + event.type() + " of run " + event.runId(), () -> addEvent(event));
+  }
+
+  @Override
+  public synchronized List<RunEvent> events(String runId) {
+    reads++;
+    return List.copyOf(events.getOrDefault(runId, new TreeMap<>()).values());
+  }
+
+  private Void addEvent(RunEvent event) {
+    events
+        .computeIfAbsent(event.runId(), id -> new TreeMap<>())
+        .put(String.format("%013d#%s", event.at().toEpochMilli(), event.id()), event);
+    return null;
   }
 
   @Override
@@ -332,6 +354,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     Instant finishedAt;
     String errorClass;
     String errorMessage;
+    List<CheckResult> checks = List.of();
 
     StageItem(String runId, String stage) {
       this.runId = runId;
@@ -354,6 +377,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         errorClass = null;
         errorMessage = null;
         finishedAt = null;
+        checks = List.of();
       } else if (transition instanceof StageTransition.Commit commit) {
         outputTable = commit.outputTable();
         txnAppId = commit.txnAppId();
@@ -365,6 +389,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         finishedAt = commit.at();
         errorClass = null;
         errorMessage = null;
+        checks = commit.checks();
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
         errorMessage =
@@ -372,6 +397,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 ? fail.errorMessage()
                 : fail.errorMessage().substring(0, 4000) + "…";
         finishedAt = fail.at();
+        checks = fail.checks();
       }
     }
 
@@ -394,7 +420,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           Optional.ofNullable(startedAt),
           Optional.ofNullable(finishedAt),
           Optional.ofNullable(errorClass),
-          Optional.ofNullable(errorMessage));
+          Optional.ofNullable(errorMessage),
+          checks);
     }
   }
 }

@@ -17,7 +17,9 @@ import dev.cairn.internal.store.StageTransition;
 import dev.cairn.internal.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +76,10 @@ class InMemoryCheckpointStoreTest {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
 
     store.transition(lease, start("clean", 4));
-    store.transition(lease, new StageTransition.Fail("clean", "PERMANENT", "boom", id(), T0));
+    store.transition(
+        lease,
+        new StageTransition.Fail(
+            "clean", 1, "PERMANENT", "boom", Optional.empty(), List.of(), id(), T0));
     store.transition(lease, start("clean", 4));
     store.transition(lease, commit("clean", 5, false));
 
@@ -207,7 +212,7 @@ class InMemoryCheckpointStoreTest {
 
   private static StageTransition.Start start(String stage, long base) {
     return new StageTransition.Start(
-        stage, "memory://w/" + stage, "cairn:job-1:" + stage, 1, base, id(), T0);
+        stage, 1, "memory://w/" + stage, "cairn:job-1:" + stage, 1, base, id(), T0);
   }
 
   private static StageTransition.Commit commit(String stage, long version, boolean recovered) {
@@ -220,6 +225,7 @@ class InMemoryCheckpointStoreTest {
         100,
         recovered,
         false,
+        List.of(),
         id(),
         T0);
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
+import dev.cairn.Expectation;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
@@ -32,7 +33,8 @@ import org.apache.spark.sql.SparkSession;
  * for that day alone and replaces only that day's partitions. Without it one run covers every day
  * and overwrites the tables. {@code route_daily} always merges on its keys.
  *
- * <p>Stages: {@code clean} and {@code rejects} read the input; {@code enrich} joins airports
+ * <p>Stages: {@code clean} and {@code rejects} (the quarantine: malformed rows and rows naming an
+ * airport not in the airports file, with the reason) read the input; {@code enrich} joins airports
  * (broadcast); {@code airport_daily} and {@code route_daily} (merged on its keys) aggregate; {@code
  * daily_summary} publishes one row per day.
  */
@@ -78,14 +80,21 @@ public final class FlightsDaily extends CairnJob {
                 ctx ->
                     FlightsTransforms.clean(
                         FlightsTransforms.readFlights(
-                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day))),
+                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day),
+                        FlightsTransforms.readAirports(
+                            ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
+        // The quarantine: every row clean leaves out, with its reason; counts per reason are
+        // recorded in the stage's checkpoint.
         Stage.named("rejects")
             .output(rejectsOutput(day))
+            .expect(Expectation.countsBy("reason"))
             .compute(
                 ctx ->
                     FlightsTransforms.rejects(
                         FlightsTransforms.readFlights(
-                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day))),
+                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day),
+                        FlightsTransforms.readAirports(
+                            ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
         Stage.named("enrich")
             .dependsOn("clean")
             .output(replace(Output.table("flights_enriched").partitionedBy("flight_date"), day))
@@ -98,6 +107,9 @@ public final class FlightsDaily extends CairnJob {
         Stage.named("airport_daily")
             .dependsOn("enrich")
             .output(replace(Output.table("airport_daily_delays").partitionedBy("flight_date"), day))
+            .expect(
+                Expectation.notNull("flight_date", "origin", "departures"),
+                Expectation.uniqueKey("flight_date", "origin"))
             .compute(ctx -> FlightsTransforms.airportDaily(onDay(ctx.input("enrich"), day))),
         Stage.named("route_daily")
             .dependsOn("enrich")
@@ -105,10 +117,16 @@ public final class FlightsDaily extends CairnJob {
                 Output.table("route_daily_stats")
                     .partitionedBy("flight_date")
                     .mergeOn("flight_date", "origin", "destination"))
+            // MERGE needs one source row per key, or Delta refuses the whole write.
+            .expect(Expectation.uniqueKey("flight_date", "origin", "destination"))
             .compute(ctx -> FlightsTransforms.routeDaily(onDay(ctx.input("enrich"), day))),
         Stage.named("daily_summary")
             .dependsOn("airport_daily", "route_daily")
             .output(replace(Output.table("daily_summary"), day))
+            .expect(
+                Expectation.uniqueKey("flight_date"),
+                Expectation.rowCount(1, 366),
+                Expectation.references("busiest_airport", "airport_daily", "origin"))
             .compute(
                 ctx ->
                     FlightsTransforms.dailySummary(

@@ -1,6 +1,7 @@
 package dev.cairn.jobs.flights;
 
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
@@ -13,6 +14,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
+import dev.cairn.BadInputException;
 import java.time.LocalDate;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
@@ -22,8 +24,16 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 
 /**
  * The flights transformations as plain functions of DataFrames, shared by the Cairn job and any
@@ -55,16 +65,192 @@ public final class FlightsTransforms {
 
   private FlightsTransforms() {}
 
-  /** The raw flights (columns date, delay, distance, origin, destination), optionally one day. */
+  /**
+   * The raw flights (columns date, delay, distance, origin, destination, as {@link
+   * #FLIGHTS_SCHEMA}), optionally one day.
+   *
+   * @throws BadInputException when the file cannot be read as Parquet, or a column is missing or
+   *     has a type that cannot hold the expected values; the message names the file and column
+   */
   public static Dataset<Row> readFlights(SparkSession spark, String path, Optional<LocalDate> day) {
-    Dataset<Row> flights = spark.read().parquet(path);
+    Dataset<Row> raw;
+    try {
+      raw = spark.read().parquet(path);
+    } catch (Exception unreadable) {
+      // Exception: Spark's AnalysisException is checked in Java but thrown undeclared.
+      throw new BadInputException(
+          "flights input '"
+              + path
+              + "' (parameter 'flights') cannot be read as Parquet: "
+              + firstLine(rootMessage(unreadable)),
+          "replace it with a complete copy (a truncated download is the usual cause) or give -p"
+              + " flights=<path of a good file>",
+          unreadable);
+    }
+    Dataset<Row> flights = raw.select(conform(raw.schema(), FLIGHTS_SCHEMA, path));
     return day.map(d -> flights.where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(d)))))
         .orElse(flights);
   }
 
-  /** The airports CSV (iata, name, city, state, country, latitude, longitude). */
+  /**
+   * The columns of {@code expected}, cast from what the file holds when the type is compatible
+   * (timestamp for timestamp_ntz, any integer type for bigint).
+   */
+  private static Column[] conform(StructType actual, StructType expected, String path) {
+    Column[] columns = new Column[expected.fields().length];
+    for (int i = 0; i < expected.fields().length; i++) {
+      StructField want = expected.fields()[i];
+      StructField[] found =
+          java.util.Arrays.stream(actual.fields())
+              .filter(f -> f.name().equalsIgnoreCase(want.name()))
+              .toArray(StructField[]::new);
+      if (found.length == 0) {
+        throw new BadInputException(
+            "flights input '"
+                + path
+                + "' (parameter 'flights') has no column '"
+                + want.name()
+                + "' (it has: "
+                + String.join(", ", actual.fieldNames())
+                + ")",
+            "give -p flights=<a Parquet file with columns " + describe(expected) + ">");
+      }
+      DataType have = found[0].dataType();
+      if (!compatible(have, want.dataType())) {
+        throw new BadInputException(
+            "flights input '"
+                + path
+                + "' (parameter 'flights'): column '"
+                + want.name()
+                + "' is "
+                + have.sql()
+                + ", expected "
+                + want.dataType().sql()
+                + " (the input's schema changed)",
+            "convert the column back to "
+                + want.dataType().sql()
+                + " or give -p flights=<a Parquet file with columns "
+                + describe(expected)
+                + ">");
+      }
+      columns[i] = col(found[0].name()).cast(want.dataType()).alias(want.name());
+    }
+    return columns;
+  }
+
+  private static boolean compatible(DataType have, DataType want) {
+    if (have.sameType(want)) {
+      return true;
+    }
+    if (want instanceof TimestampNTZType) {
+      return have instanceof TimestampType;
+    }
+    if (want instanceof LongType) {
+      return have instanceof IntegerType || have instanceof ShortType || have instanceof ByteType;
+    }
+    return false;
+  }
+
+  private static String describe(StructType schema) {
+    StringBuilder text = new StringBuilder();
+    for (StructField f : schema.fields()) {
+      text.append(text.length() == 0 ? "" : ", ").append(f.name()).append(' ');
+      text.append(f.dataType().sql().toLowerCase(java.util.Locale.ROOT));
+    }
+    return text.toString();
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable t = failure;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return failure.getMessage() + (t == failure ? "" : " (" + t.getMessage() + ")");
+  }
+
+  private static String firstLine(String text) {
+    String s = String.valueOf(text).strip();
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /**
+   * The airports CSV (iata, name, city, state, country, latitude, longitude).
+   *
+   * @throws BadInputException when the file has no header row with those columns
+   */
   public static Dataset<Row> readAirports(SparkSession spark, String path) {
-    return spark.read().option("header", "true").schema(AIRPORTS_SCHEMA).csv(path);
+    java.util.List<String> header;
+    try {
+      header =
+          java.util.Arrays.stream(spark.read().option("header", "true").csv(path).columns())
+              .map(c -> c.strip().toLowerCase(java.util.Locale.ROOT))
+              .toList();
+    } catch (Exception unreadable) {
+      throw new BadInputException(
+          "airports input '"
+              + path
+              + "' (parameter 'airports') cannot be read as CSV: "
+              + firstLine(rootMessage(unreadable)),
+          "give -p airports=<a CSV with a header row>",
+          unreadable);
+    }
+    for (String column : AIRPORTS_SCHEMA.fieldNames()) {
+      if (!header.contains(column)) {
+        throw new BadInputException(
+            "airports input '"
+                + path
+                + "' (parameter 'airports') has no column '"
+                + column
+                + "' in its header (it has: "
+                + String.join(", ", header)
+                + ")",
+            "give -p airports=<a CSV whose header names "
+                + String.join(", ", AIRPORTS_SCHEMA.fieldNames())
+                + ">");
+      }
+    }
+    Dataset<Row> airports = spark.read().option("header", "true").csv(path);
+    Column[] typed =
+        java.util.Arrays.stream(AIRPORTS_SCHEMA.fields())
+            // try_cast: a malformed coordinate becomes null, as a permissive CSV read would make
+            // it.
+            .map(f -> col(f.name()).try_cast(f.dataType()).alias(f.name()))
+            .toArray(Column[]::new);
+    return airports.select(typed);
+  }
+
+  /**
+   * Why a raw flight row cannot be used given the known airports, or null when it is valid: the
+   * reasons of {@link #rejectReason()} plus an origin or destination not in {@code airports}.
+   */
+  static Dataset<Row> withReason(Dataset<Row> raw, Dataset<Row> airports) {
+    Dataset<Row> codes = airports.select(upper(trim(col("iata"))).alias("code")).distinct();
+    Dataset<Row> known =
+        raw.join(
+                broadcast(codes.withColumnRenamed("code", "o_code")),
+                upper(trim(col("origin"))).equalTo(col("o_code")),
+                "left")
+            .join(
+                broadcast(codes.withColumnRenamed("code", "d_code")),
+                upper(trim(col("destination"))).equalTo(col("d_code")),
+                "left");
+    Column reason =
+        coalesce(
+            rejectReason(),
+            when(col("o_code").isNull(), lit("origin is not a known airport"))
+                .when(col("d_code").isNull(), lit("destination is not a known airport")));
+    return known.withColumn("reason", reason).drop("o_code", "d_code");
+  }
+
+  /** Valid flights whose airports are both known (see {@link #clean(Dataset)}). */
+  public static Dataset<Row> clean(Dataset<Row> raw, Dataset<Row> airports) {
+    return typed(withReason(raw, airports));
+  }
+
+  /** Rows that failed validation or name an unknown airport, with the reason. */
+  public static Dataset<Row> rejects(Dataset<Row> raw, Dataset<Row> airports) {
+    return rejected(withReason(raw, airports));
   }
 
   /** Why a raw flight row cannot be used, or null when it is valid. */
@@ -89,7 +275,11 @@ public final class FlightsTransforms {
 
   /** Valid flights, typed: flight_date, departure, origin, destination, delay, distance. */
   public static Dataset<Row> clean(Dataset<Row> raw) {
-    return raw.withColumn("reason", rejectReason())
+    return typed(raw.withColumn("reason", rejectReason()));
+  }
+
+  private static Dataset<Row> typed(Dataset<Row> withReason) {
+    return withReason
         .where(col("reason").isNull())
         .select(
             to_date(col("date")).alias("flight_date"),
@@ -103,7 +293,11 @@ public final class FlightsTransforms {
 
   /** Rows that failed validation, with the reason, so bad rows are counted and can be read. */
   public static Dataset<Row> rejects(Dataset<Row> raw) {
-    return raw.withColumn("reason", rejectReason())
+    return rejected(raw.withColumn("reason", rejectReason()));
+  }
+
+  private static Dataset<Row> rejected(Dataset<Row> withReason) {
+    return withReason
         .where(col("reason").isNotNull())
         .select(
             col("date").cast(DataTypes.StringType).alias("date"),

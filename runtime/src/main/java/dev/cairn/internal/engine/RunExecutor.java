@@ -4,20 +4,27 @@ import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.Parameters;
+import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.quality.QualityGate;
+import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.StageTransition;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
@@ -34,6 +40,7 @@ import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Runs or resumes one run of a job, stage by stage, with the commit protocol of DESIGN.md:
@@ -64,6 +71,8 @@ public final class RunExecutor {
   private final Settings settings;
   private final FaultPoints faults;
   private final Runnable cancelWork;
+  private final Sleeper sleeper;
+  private final EventIds ids;
 
   /**
    * Lease timing.
@@ -90,7 +99,8 @@ public final class RunExecutor {
       LeaseHolder holder,
       Settings settings,
       FaultPoints faults,
-      Runnable cancelWork) {
+      Runnable cancelWork,
+      Sleeper sleeper) {
     this.store = store;
     this.tables = tables;
     this.spark = spark;
@@ -99,6 +109,8 @@ public final class RunExecutor {
     this.settings = settings;
     this.faults = faults;
     this.cancelWork = cancelWork;
+    this.sleeper = sleeper;
+    this.ids = new EventIds(clock);
   }
 
   /**
@@ -131,10 +143,11 @@ public final class RunExecutor {
       return new RunOutcome(
           run.runId(), RunStatus.SUCCEEDED, run.epoch(), true, List.of(), List.of(), List.of());
     }
-    return execute(run, graph, parameters);
+    return execute(run, graph, parameters, job.retryPolicy());
   }
 
-  private RunOutcome execute(RunRecord run, StageGraph graph, Parameters parameters) {
+  private RunOutcome execute(
+      RunRecord run, StageGraph graph, Parameters parameters, RetryPolicy jobRetry) {
     Lease lease = acquire(run);
     List<String> executed = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
@@ -154,6 +167,7 @@ public final class RunExecutor {
           holder.describe());
       Map<String, StageRecord> records = new HashMap<>();
       store.stages(run.runId()).forEach(r -> records.put(r.stage(), r));
+      recordAttemptStarted(run, lease, records);
       Map<String, StageRecord> committed = new HashMap<>();
       for (Stage stage : graph.order()) {
         keeper.check();
@@ -174,14 +188,21 @@ public final class RunExecutor {
             skipped.add(stage.name());
             done = record;
           } else {
-            Optional<StageRecord> found = recover(lease, run, stage, record);
-            if (found.isPresent()) {
-              recovered.add(stage.name());
-              done = found.get();
-            } else {
-              keeper.check();
-              done = attempt(lease, run, stage, record, parameters, committed);
-              executed.add(stage.name());
+            Attempts attempts =
+                new Attempts(stage.retryPolicy().orElse(jobRetry), stage.name(), record);
+            done = null;
+            while (done == null) {
+              Optional<StageRecord> found = recover(lease, run, stage, attempts.record);
+              if (found.isPresent()) {
+                recovered.add(stage.name());
+                done = found.get();
+              } else {
+                keeper.check();
+                done = attemptWithRetry(lease, run, stage, attempts, parameters, committed, keeper);
+                if (done != null) {
+                  executed.add(stage.name());
+                }
+              }
             }
           }
           committed.put(stage.name(), done);
@@ -189,6 +210,19 @@ public final class RunExecutor {
       }
       keeper.check();
       store.finishRun(lease, RunStatus.SUCCEEDED, "", clock.instant());
+      recordQuietly(
+          RunEvent.ofRun(
+              run.runId(),
+              clock.instant(),
+              ids.next(),
+              RunEvent.Type.RUN_SUCCEEDED,
+              lease.epoch(),
+              executed.size()
+                  + " executed, "
+                  + skipped.size()
+                  + " skipped, "
+                  + recovered.size()
+                  + " recovered"));
       LOG.info(
           "Run {} succeeded: {} executed, {} skipped, {} recovered",
           run.runId(),
@@ -205,7 +239,165 @@ public final class RunExecutor {
           List.copyOf(recovered));
     } catch (StageFailedException failed) {
       finishQuietly(lease, RunStatus.FAILED, failed.getMessage(), failed);
+      recordQuietly(
+          RunEvent.ofRun(
+              run.runId(),
+              clock.instant(),
+              ids.next(),
+              RunEvent.Type.RUN_FAILED,
+              lease.epoch(),
+              failed.getMessage()));
       throw failed;
+    } catch (RunHeldException lost) {
+      recordQuietly(
+          RunEvent.ofRun(
+              run.runId(),
+              clock.instant(),
+              ids.next(),
+              RunEvent.Type.LEASE_LOST,
+              lease.epoch(),
+              lost.getMessage()));
+      throw lost;
+    }
+  }
+
+  /** The attempts of one stage in this driver, and its latest checkpoint. */
+  private static final class Attempts {
+    final RetryPolicy policy;
+    final Retry.AsyncContext<Void> retry;
+    StageRecord record;
+
+    Attempts(RetryPolicy policy, String stage, StageRecord record) {
+      this.policy = policy;
+      this.record = record;
+      this.retry =
+          Retry.of(
+                  "stage-" + stage,
+                  RetryConfig.custom()
+                      .maxAttempts(policy.maxAttempts())
+                      .intervalFunction(
+                          IntervalFunction.ofExponentialRandomBackoff(
+                              policy.initialBackoff().toMillis(),
+                              policy.multiplier(),
+                              policy.randomization(),
+                              policy.maxBackoff().toMillis()))
+                      .retryOnException(t -> FailureClassifier.classify(t).retryable())
+                      .build())
+              .asyncContext();
+    }
+  }
+
+  /**
+   * One attempt of a stage. Returns the committed record, or null when the attempt failed with a
+   * transient failure and should be tried again (after the backoff, already waited). Throws {@link
+   * StageFailedException} when it failed for good.
+   */
+  private StageRecord attemptWithRetry(
+      Lease lease,
+      RunRecord run,
+      Stage stage,
+      Attempts attempts,
+      Parameters parameters,
+      Map<String, StageRecord> committed,
+      LeaseKeeper keeper) {
+    try {
+      return attempt(lease, run, stage, attempts.record, parameters, committed);
+    } catch (AttemptFailed failed) {
+      FailureClass failureClass = FailureClassifier.classify(failed.getCause());
+      long delayMillis = attempts.retry.onError(failed.getCause());
+      String summary = summary(failed.getCause(), failureClass);
+      if (delayMillis < 0) {
+        throw failStage(lease, run, stage, failed, failureClass, summary, attempts.policy);
+      }
+      Duration delay = Duration.ofMillis(delayMillis);
+      store.transition(
+          lease,
+          new StageTransition.Fail(
+              stage.name(),
+              failed.attempt,
+              failureClass.name(),
+              summary,
+              Optional.of(delay),
+              List.of(),
+              ids.next(),
+              clock.instant()));
+      LOG.warn(
+          "Stage {} attempt {} failed ({}), retrying in {} ms ({} attempts per driver): {}",
+          stage.name(),
+          failed.attempt,
+          failureClass,
+          delayMillis,
+          attempts.policy.maxAttempts(),
+          summary);
+      try {
+        sleeper.sleep(delay);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new StageFailedException(
+            stage.name(),
+            "stage '"
+                + stage.name()
+                + "' of run "
+                + run.runId()
+                + " was interrupted while waiting to retry. Fix: `cairn resume "
+                + run.runId()
+                + "`",
+            interrupted);
+      }
+      keeper.check();
+      attempts.record = currentRecord(run, stage, attempts.record);
+      return null;
+    }
+  }
+
+  private StageRecord currentRecord(RunRecord run, Stage stage, StageRecord fallback) {
+    return store.stages(run.runId()).stream()
+        .filter(r -> r.stage().equals(stage.name()))
+        .findFirst()
+        .orElse(fallback);
+  }
+
+  private void recordAttemptStarted(RunRecord run, Lease lease, Map<String, StageRecord> records) {
+    List<String> done =
+        records.values().stream()
+            .filter(r -> r.status() == StageStatus.COMMITTED)
+            .map(StageRecord::stage)
+            .sorted()
+            .toList();
+    recordQuietly(
+        RunEvent.ofRun(
+            run.runId(),
+            clock.instant(),
+            ids.next(),
+            RunEvent.Type.ATTEMPT_STARTED,
+            lease.epoch(),
+            "epoch "
+                + lease.epoch()
+                + " by "
+                + holder.describe()
+                + " (code "
+                + settings.codeVersion()
+                + ")"
+                + (done.isEmpty() ? "" : "; already committed: " + String.join(", ", done))));
+  }
+
+  /** History is for people: a failure to record it must not fail the run. */
+  private void recordQuietly(RunEvent event) {
+    try {
+      store.recordEvent(event);
+    } catch (RuntimeException notRecorded) {
+      LOG.warn("Could not record event {}: {}", event.type(), notRecorded.getMessage());
+    }
+  }
+
+  /** A stage attempt failed before its Delta commit; nothing was published. */
+  private static final class AttemptFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int attempt;
+
+    AttemptFailed(int attempt, Exception cause) {
+      super(cause);
+      this.attempt = attempt;
     }
   }
 
@@ -279,7 +471,7 @@ public final class RunExecutor {
                             + stage.name()
                             + "` to write it again"));
     StageTransition.Commit transition =
-        commitTransition(stage, location, appId, txnVersion, commit, true);
+        commitTransition(stage, location, appId, txnVersion, commit, true, List.of());
     store.transition(lease, transition);
     LOG.info(
         "Stage {} recovered: its Delta commit (version {} of {}) was made before the driver"
@@ -301,29 +493,39 @@ public final class RunExecutor {
     String appId = appId(run.runId(), stage.name());
     long txnVersion = txnVersion(record);
     long base = tables.currentVersion(location);
+    int attempt = record.attempts() + 1;
     store.transition(
         lease,
         new StageTransition.Start(
-            stage.name(),
-            location,
-            appId,
-            txnVersion,
-            base,
-            UUID.randomUUID().toString(),
-            clock.instant()));
-    int attempt = record.attempts() + 1;
+            stage.name(), attempt, location, appId, txnVersion, base, ids.next(), clock.instant()));
     TableStore.Commit commit;
+    List<CheckResult> checks = List.of();
     try (CloseableThreadContext.Instance a =
         CloseableThreadContext.put("attempt", Integer.toString(attempt))) {
       LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
       faults.reached(stage.name(), FaultPoints.Window.AFTER_START);
+      Dataset<Row> rows = null;
+      boolean persisted = false;
       try {
-        Dataset<Row> rows = stage.compute().rows(new Context(stage, parameters, committed));
+        Context context = new Context(stage, parameters, committed);
+        rows = stage.compute().rows(context);
+        if (!stage.expectations().isEmpty()) {
+          persisted = QualityGate.scansRows(stage.expectations());
+          if (persisted) {
+            // Checked and written from one computation: the checks see exactly what is written.
+            rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+          }
+          checks = gate(run, stage, rows, context);
+        }
         commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
       } catch (Exception failure) {
         // Exception, not RuntimeException: Spark's AnalysisException is checked in Java but
         // thrown undeclared from Scala.
-        throw failStage(lease, run, stage, failure);
+        throw new AttemptFailed(attempt, failure);
+      } finally {
+        if (persisted) {
+          rows.unpersist(false);
+        }
       }
     }
     if (commit.skippedDuplicate()) {
@@ -335,7 +537,7 @@ public final class RunExecutor {
     }
     faults.reached(stage.name(), FaultPoints.Window.AFTER_DELTA_COMMIT);
     StageTransition.Commit transition =
-        commitTransition(stage, location, appId, txnVersion, commit, false);
+        commitTransition(stage, location, appId, txnVersion, commit, false, checks);
     store.transition(lease, transition);
     LOG.info(
         "Stage {} committed: version {} of {}, {} rows",
@@ -353,7 +555,8 @@ public final class RunExecutor {
       String appId,
       long txnVersion,
       TableStore.Commit commit,
-      boolean recovered) {
+      boolean recovered,
+      List<CheckResult> checks) {
     return new StageTransition.Commit(
         stage.name(),
         location,
@@ -363,38 +566,138 @@ public final class RunExecutor {
         commit.rowsWritten(),
         recovered,
         commit.skippedDuplicate(),
-        UUID.randomUUID().toString(),
+        checks,
+        ids.next(),
         clock.instant());
   }
 
+  /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
+  private List<CheckResult> gate(RunRecord run, Stage stage, Dataset<Row> rows, Context context) {
+    List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
+    List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
+    for (CheckResult result : results) {
+      LOG.info(
+          "Stage {} check {}: {} ({})",
+          stage.name(),
+          result.check(),
+          result.passed() ? "passed" : "FAILED",
+          result.detail());
+    }
+    if (failed.isEmpty()) {
+      return results;
+    }
+    StringBuilder message =
+        new StringBuilder("data-quality check(s) of stage '" + stage.name() + "' failed: ");
+    for (int i = 0; i < failed.size(); i++) {
+      message
+          .append(i == 0 ? "" : "; ")
+          .append(failed.get(i).check())
+          .append(": ")
+          .append(failed.get(i).detail());
+    }
+    throw new DataQualityException(message.toString(), results);
+  }
+
   private StageFailedException failStage(
-      Lease lease, RunRecord run, Stage stage, Exception failure) {
-    Throwable root = rootCause(failure);
-    String summary =
-        root.getClass().getSimpleName() + ": " + String.valueOf(root.getMessage()).strip();
-    StageFailedException failed =
+      Lease lease,
+      RunRecord run,
+      Stage stage,
+      AttemptFailed failed,
+      FailureClass failureClass,
+      String summary,
+      RetryPolicy policy) {
+    String tries =
+        failureClass.retryable() && policy.maxAttempts() > 1
+            ? " after " + policy.maxAttempts() + " attempts"
+            : "";
+    StageFailedException failure =
         new StageFailedException(
             stage.name(),
             "stage '"
                 + stage.name()
                 + "' of run "
                 + run.runId()
-                + " failed: "
+                + " failed"
+                + tries
+                + " ("
+                + failureClass
+                + "): "
                 + summary
-                + ". Nothing from it was published. Fix the cause, then `cairn resume "
-                + run.runId()
-                + "`",
-            failure);
+                + ". Nothing from it was published. "
+                + fixFor(failureClass, run.runId()),
+            failed.getCause());
     try {
       store.transition(
           lease,
           new StageTransition.Fail(
-              stage.name(), "PERMANENT", summary, UUID.randomUUID().toString(), clock.instant()));
+              stage.name(),
+              failed.attempt,
+              failureClass.name(),
+              summary,
+              Optional.empty(),
+              checksOf(failed.getCause()),
+              ids.next(),
+              clock.instant()));
     } catch (RuntimeException notRecorded) {
-      failed.addSuppressed(notRecorded);
+      failure.addSuppressed(notRecorded);
     }
-    LOG.error("Stage {} failed: {}", stage.name(), summary);
-    return failed;
+    LOG.error("Stage {} failed ({}): {}", stage.name(), failureClass, summary);
+    return failure;
+  }
+
+  private static List<CheckResult> checksOf(Throwable failure) {
+    for (Throwable t : FailureClassifier.chain(failure)) {
+      if (t instanceof DataQualityException quality) {
+        return quality.results();
+      }
+    }
+    return List.of();
+  }
+
+  private static String fixFor(FailureClass failureClass, String runId) {
+    String resume = "`cairn resume " + runId + "`";
+    String runbook = "; `cairn runbook " + runId + "` shows the recovery commands";
+    return switch (failureClass) {
+      case BAD_INPUT -> "Fix: correct the input named above, then " + resume + runbook;
+      case DATA_QUALITY ->
+          "Fix: correct the rows or the upstream data the check names, then " + resume + runbook;
+      case TRANSIENT ->
+          "Fix: check the service named above is healthy (throttling, outage), then "
+              + resume
+              + runbook;
+      default -> "Fix: correct the cause, then " + resume + runbook;
+    };
+  }
+
+  /**
+   * What a person needs to read: a message Cairn or the job wrote (it names the input and the fix),
+   * else Spark's message about an unreadable file (it names the file) and the root cause, else the
+   * root cause.
+   */
+  static String summary(Throwable failure, FailureClass failureClass) {
+    List<Throwable> chain = FailureClassifier.chain(failure);
+    for (Throwable t : chain) {
+      if (t instanceof CairnException) {
+        return oneLine(t.getMessage());
+      }
+    }
+    Throwable root = chain.get(chain.size() - 1);
+    String rootText = root.getClass().getSimpleName() + ": " + oneLine(root.getMessage());
+    if (failureClass == FailureClass.BAD_INPUT) {
+      for (Throwable t : chain) {
+        if (t != root
+            && t instanceof org.apache.spark.SparkThrowable
+            && t.getMessage() != null
+            && t.getMessage().contains("file")) {
+          return oneLine(t.getMessage()) + " (cause: " + rootText + ")";
+        }
+      }
+    }
+    return rootText;
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).strip().replaceAll("\\s*\\n\\s*", " ");
   }
 
   private void finishQuietly(Lease lease, RunStatus status, String reason, CairnException cause) {
@@ -425,7 +728,8 @@ public final class RunExecutor {
         before.startedAt(),
         Optional.of(commit.at()),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        commit.checks());
   }
 
   static String appId(String runId, String stage) {
@@ -434,14 +738,6 @@ public final class RunExecutor {
 
   private static long txnVersion(StageRecord record) {
     return record.txnVersion() > 0 ? record.txnVersion() : 1;
-  }
-
-  private static Throwable rootCause(Throwable failure) {
-    Throwable t = failure;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private final class Context implements StageContext {

@@ -50,6 +50,15 @@ public interface CheckpointStore extends AutoCloseable {
   /** Applies one stage transition at the lease's epoch. */
   void transition(Lease lease, StageTransition transition);
 
+  /**
+   * Records a run-level event (stage events are written by {@link #transition}). Not fenced by a
+   * lease: a driver that lost its lease may still say so. Idempotent on the event's id.
+   */
+  void recordEvent(RunEvent event);
+
+  /** The run's events, oldest first. */
+  List<RunEvent> events(String runId);
+
   /** Records the run's end state and releases the lease so the next driver starts at once. */
   void finishRun(Lease lease, RunStatus status, String reason, Instant now);
 

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -38,19 +39,22 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 /**
  * The checkpoint store in one DynamoDB table (single-table design).
  *
- * <p>Items: the run at {@code pk = run#<runId>, sk = run}; each stage at {@code sk = stage#<name>}.
- * A global secondary index {@code runs-by-update} ({@code gpk = "run"}, {@code updatedAt}) lists
- * runs newest first.
+ * <p>Items: the run at {@code pk = run#<runId>, sk = run}; each stage at {@code sk = stage#<name>};
+ * each event of the run's history at {@code sk = event#<epoch millis>#<event id>}. A global
+ * secondary index {@code runs-by-update} ({@code gpk = "run"}, {@code updatedAt}) lists runs newest
+ * first.
  *
  * <p>Every stage transition is one TransactWriteItems: a ConditionCheck that the run is still at
- * the writer's epoch and held by it, and the conditional update of the stage item. The transition's
- * id is the request's ClientRequestToken, so the SDK's own retries are idempotent, and it is
- * written on the item, so a write whose outcome is unknown is read back and decided.
+ * the writer's epoch and held by it, the conditional update of the stage item, and the put of the
+ * event that tells it in the run's history. The transition's id is the request's
+ * ClientRequestToken, so the SDK's own retries are idempotent, and it is written on the item, so a
+ * write whose outcome is unknown is read back and decided.
  */
 public final class DynamoDbCheckpointStore implements CheckpointStore {
   static final String RUNS_INDEX = "runs-by-update";
   private static final String RUN_SK = "run";
   private static final String STAGE_PREFIX = "stage#";
+  private static final String EVENT_PREFIX = "event#";
 
   private final DynamoDbClient dynamo;
   private final String table;
@@ -325,7 +329,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
               "recovered = :false",
               "skippedDuplicate = :false"));
       values.put(":false", AttributeValue.fromBool(false));
-      remove.addAll(List.of("errorClass", "errorMessage", "finishedAt"));
+      remove.addAll(List.of("errorClass", "errorMessage", "finishedAt", "checks"));
     } else if (transition instanceof StageTransition.Commit commit) {
       values.put(":zero", n(0));
       values.put(":table", s(commit.outputTable()));
@@ -335,6 +339,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       values.put(":rows", n(commit.rowsWritten()));
       values.put(":recovered", AttributeValue.fromBool(commit.recovered()));
       values.put(":skipped", AttributeValue.fromBool(commit.skippedDuplicate()));
+      values.put(":checks", checksValue(commit.checks()));
+      set.add("checks = :checks");
       set.addAll(
           List.of(
               "attempts = if_not_exists(attempts, :zero)",
@@ -350,6 +356,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     } else if (transition instanceof StageTransition.Fail fail) {
       values.put(":errorClass", s(fail.errorClass()));
       values.put(":errorMessage", s(truncate(fail.errorMessage(), 4000)));
+      values.put(":checks", checksValue(fail.checks()));
+      set.add("checks = :checks");
       set.addAll(
           List.of("errorClass = :errorClass", "errorMessage = :errorMessage", "finishedAt = :at"));
     }
@@ -395,9 +403,17 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                     .expressionAttributeValues(values)
                     .build())
             .build();
+    TransactWriteItem tell =
+        TransactWriteItem.builder()
+            .put(
+                Put.builder()
+                    .tableName(table)
+                    .item(eventItem(RunEvent.of(lease, transition)))
+                    .build())
+            .build();
     try {
       dynamo.transactWriteItems(
-          r -> r.transactItems(guard, move).clientRequestToken(transition.transitionId()));
+          r -> r.transactItems(guard, move, tell).clientRequestToken(transition.transitionId()));
     } catch (TransactionCanceledException cancelled) {
       List<CancellationReason> reasons = cancelled.cancellationReasons();
       if (isConditionFailure(reasons, 0)) {
@@ -412,6 +428,72 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     } catch (SdkException unknown) {
       decideByReadBack(lease, transition, unknown);
     }
+  }
+
+  @Override
+  public void recordEvent(RunEvent event) {
+    try {
+      dynamo.putItem(r -> r.tableName(table).item(eventItem(event)));
+    } catch (SdkException failed) {
+      // A put of the same item is idempotent: the SDK's retries cannot duplicate it.
+      throw notLanded("recording event " + event.type() + " of run " + event.runId(), failed);
+    }
+  }
+
+  @Override
+  public List<RunEvent> events(String runId) {
+    List<RunEvent> events = new ArrayList<>();
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> from = start;
+      QueryResponse page =
+          read(
+              "the events of run " + runId,
+              () ->
+                  dynamo.query(
+                      QueryRequest.builder()
+                          .tableName(table)
+                          .keyConditionExpression("pk = :pk AND begins_with(sk, :event)")
+                          .expressionAttributeValues(
+                              Map.of(":pk", s(pk(runId)), ":event", s(EVENT_PREFIX)))
+                          .consistentRead(true)
+                          .exclusiveStartKey(from)
+                          .build()));
+      page.items().forEach(item -> events.add(toEvent(item)));
+      start = page.hasLastEvaluatedKey() ? page.lastEvaluatedKey() : null;
+    } while (start != null && !start.isEmpty());
+    return events;
+  }
+
+  private static Map<String, AttributeValue> eventItem(RunEvent event) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("pk", s(pk(event.runId())));
+    item.put(
+        "sk",
+        s(EVENT_PREFIX + String.format("%013d", event.at().toEpochMilli()) + "#" + event.id()));
+    item.put("runId", s(event.runId()));
+    item.put("at", n(event.at().toEpochMilli()));
+    item.put("eventId", s(event.id()));
+    item.put("type", s(event.type().name()));
+    event.stage().ifPresent(stage -> item.put("stage", s(stage)));
+    item.put("attempt", n(event.attempt()));
+    item.put("epoch", n(event.epoch()));
+    event.errorClass().ifPresent(c -> item.put("errorClass", s(c)));
+    item.put("message", s(truncate(event.message(), 4000)));
+    return item;
+  }
+
+  private static RunEvent toEvent(Map<String, AttributeValue> item) {
+    return new RunEvent(
+        str(item, "runId"),
+        Instant.ofEpochMilli(num(item, "at")),
+        str(item, "eventId"),
+        RunEvent.Type.valueOf(str(item, "type")),
+        Optional.ofNullable(item.get("stage")).map(AttributeValue::s),
+        (int) num(item, "attempt"),
+        num(item, "epoch"),
+        Optional.ofNullable(item.get("errorClass")).map(AttributeValue::s),
+        str(item, "message"));
   }
 
   @Override
@@ -605,7 +687,33 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         instant(item, "startedAt"),
         instant(item, "finishedAt"),
         Optional.ofNullable(item.get("errorClass")).map(AttributeValue::s),
-        Optional.ofNullable(item.get("errorMessage")).map(AttributeValue::s));
+        Optional.ofNullable(item.get("errorMessage")).map(AttributeValue::s),
+        checks(item.get("checks")));
+  }
+
+  private static AttributeValue checksValue(List<CheckResult> checks) {
+    List<AttributeValue> list = new ArrayList<>();
+    for (CheckResult check : checks) {
+      list.add(
+          AttributeValue.fromM(
+              Map.of(
+                  "check", s(truncate(check.check(), 400)),
+                  "passed", AttributeValue.fromBool(check.passed()),
+                  "detail", s(truncate(check.detail(), 1000)))));
+    }
+    return AttributeValue.fromL(list);
+  }
+
+  private static List<CheckResult> checks(AttributeValue value) {
+    if (value == null || !value.hasL()) {
+      return List.of();
+    }
+    List<CheckResult> checks = new ArrayList<>();
+    for (AttributeValue v : value.l()) {
+      Map<String, AttributeValue> m = v.m();
+      checks.add(new CheckResult(str(m, "check"), bool(m, "passed"), str(m, "detail")));
+    }
+    return checks;
   }
 
   private static Map<String, AttributeValue> runKey(String runId) {

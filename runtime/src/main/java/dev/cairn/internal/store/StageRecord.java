@@ -1,6 +1,7 @@
 package dev.cairn.internal.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param skippedDuplicate true when Delta skipped the write as a duplicate of an earlier commit
  * @param epoch the epoch of the driver that made the last transition
  * @param transitionId the id of the last transition, to read back a write of unknown outcome
+ * @param checks the results of the stage's data-quality checks at its last commit or failure
  */
 public record StageRecord(
     String runId,
@@ -36,7 +38,12 @@ public record StageRecord(
     Optional<Instant> startedAt,
     Optional<Instant> finishedAt,
     Optional<String> errorClass,
-    Optional<String> errorMessage) {
+    Optional<String> errorMessage,
+    List<CheckResult> checks) {
+
+  public StageRecord {
+    checks = List.copyOf(checks);
+  }
 
   /** The record of a stage that has no checkpoint yet. */
   public static StageRecord pending(String runId, String stage, String outputTable) {
@@ -58,6 +65,7 @@ public record StageRecord(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        List.of());
   }
 }

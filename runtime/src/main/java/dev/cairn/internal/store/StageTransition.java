@@ -1,7 +1,10 @@
 package dev.cairn.internal.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,9 +29,10 @@ public sealed interface StageTransition {
     return "moving stage " + stage() + " of run " + runId + " to " + to();
   }
 
-  /** An attempt starts computing: attempts + 1. */
+  /** An attempt starts computing: attempts + 1 ({@code attempt} is that new count). */
   record Start(
       String stage,
+      int attempt,
       String outputTable,
       String txnAppId,
       long txnVersion,
@@ -57,6 +61,7 @@ public sealed interface StageTransition {
       long rowsWritten,
       boolean recovered,
       boolean skippedDuplicate,
+      List<CheckResult> checks,
       String transitionId,
       Instant at)
       implements StageTransition {
@@ -73,8 +78,21 @@ public sealed interface StageTransition {
     }
   }
 
-  /** The attempt failed; nothing was published. */
-  record Fail(String stage, String errorClass, String errorMessage, String transitionId, Instant at)
+  /**
+   * The attempt failed; nothing was published.
+   *
+   * @param errorClass the failure class (see {@code FailureClass})
+   * @param retryIn when the attempt will be retried after this delay; empty when it will not
+   */
+  record Fail(
+      String stage,
+      int attempt,
+      String errorClass,
+      String errorMessage,
+      Optional<Duration> retryIn,
+      List<CheckResult> checks,
+      String transitionId,
+      Instant at)
       implements StageTransition {
     @Override
     public Set<StageStatus> allowedFrom() {

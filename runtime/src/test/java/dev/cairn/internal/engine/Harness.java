@@ -9,7 +9,9 @@ import dev.cairn.testing.InMemoryTableStore;
 import dev.cairn.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One run of {@link ThreeStageJob} against in-memory fakes, and the drivers that run it. */
@@ -31,13 +33,24 @@ final class Harness {
   final String runId = RunIdentity.of(job.name(), parameters).runId();
   final AtomicInteger cancellations = new AtomicInteger();
 
+  /** Backoff waits the executor asked for, in order; none is slept for real. */
+  final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+
   RunExecutor driver(LeaseHolder holder) {
     return driver(holder, FaultPoints.NONE);
   }
 
   RunExecutor driver(LeaseHolder holder, FaultPoints faults) {
     return new RunExecutor(
-        store, tables, () -> null, clock, holder, SETTINGS, faults, cancellations::incrementAndGet);
+        store,
+        tables,
+        () -> null,
+        clock,
+        holder,
+        SETTINGS,
+        faults,
+        cancellations::incrementAndGet,
+        sleeps::add);
   }
 
   RunOutcome run(LeaseHolder holder) {

@@ -90,8 +90,9 @@ class RunExecutorTest {
   void cleanRun_costsOneCheckpointWritePerTransition_andTwoReads() {
     h.run(first);
 
-    // openRun + lease + 3 x (start, commit) + finishRun; openRun's read-back + the stage query.
-    assertThat(h.store.writes()).isEqualTo(9);
+    // openRun + lease + "attempt started" event + 3 x (start, commit) + finishRun + "succeeded"
+    // event; openRun's read-back + the stage query.
+    assertThat(h.store.writes()).isEqualTo(11);
     assertThat(h.store.reads()).isEqualTo(2);
   }
 
@@ -227,10 +228,12 @@ class RunExecutorTest {
         .hasMessage(
             "stage 'clean' of run "
                 + h.runId
-                + " failed: IllegalStateException: column 'dep_delay' not found. Nothing from it"
-                + " was published. Fix the cause, then `cairn resume "
+                + " failed (PERMANENT): IllegalStateException: column 'dep_delay' not found."
+                + " Nothing from it was published. Fix: correct the cause, then `cairn resume "
                 + h.runId
-                + "`")
+                + "`; `cairn runbook "
+                + h.runId
+                + "` shows the recovery commands")
         .satisfies(e -> assertThat(((StageFailedException) e).stage()).isEqualTo(CLEAN));
 
     StageRecord clean = h.stage(CLEAN);
@@ -261,7 +264,7 @@ class RunExecutorTest {
         .hasMessageContaining(
             "stage 'clean' of run "
                 + h.runId
-                + " failed: Exception: [DELTA_REPLACE_WHERE_MISMATCH]");
+                + " failed (PERMANENT): Exception: [DELTA_REPLACE_WHERE_MISMATCH]");
     assertThat(h.stage(CLEAN).status()).isEqualTo(StageStatus.FAILED);
     assertThat(h.run().status()).isEqualTo(RunStatus.FAILED);
     assertThat(h.run().holder()).as("lease released").isEmpty();
@@ -282,7 +285,7 @@ class RunExecutorTest {
         });
     assertThatThrownBy(() -> h.run(first))
         .isInstanceOf(StageFailedException.class)
-        .hasMessageContaining("failed: IllegalStateException: bad input");
+        .hasMessageContaining("failed (PERMANENT): IllegalStateException: bad input");
 
     // The failed run released its lease: the next driver starts at once.
     RunOutcome resumed = h.run(second);
@@ -304,14 +307,14 @@ class RunExecutorTest {
 
   @Test
   void failingTableWrite_publishesNothing_andResumeWritesOnce() {
-    h.tables.failNextWrite(new IllegalStateException("S3 SlowDown: reduce your request rate"));
+    h.tables.failNextWrite(new IllegalStateException("disk quota exceeded"));
 
     assertThatThrownBy(() -> h.run(first))
         .isInstanceOf(StageFailedException.class)
         .hasMessageContaining(
             "stage 'ingest' of run "
                 + h.runId
-                + " failed: IllegalStateException: S3 SlowDown: reduce your request rate");
+                + " failed (PERMANENT): IllegalStateException: disk quota exceeded");
     assertThat(h.tables.commits(h.location("raw_flights"))).isEmpty();
     assertThat(h.stage(INGEST).status()).isEqualTo(StageStatus.FAILED);
 

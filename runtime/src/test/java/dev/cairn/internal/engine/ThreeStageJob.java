@@ -4,6 +4,7 @@ import dev.cairn.CairnJob;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
+import dev.cairn.RetryPolicy;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import java.util.ArrayDeque;
@@ -26,6 +27,23 @@ final class ThreeStageJob extends CairnJob {
 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, Deque<Consumer<StageContext>>> hooks = new ConcurrentHashMap<>();
+  private final Map<String, RetryPolicy> stageRetry = new ConcurrentHashMap<>();
+  private volatile RetryPolicy jobRetry = RetryPolicy.ofDefaults();
+
+  @Override
+  public RetryPolicy retryPolicy() {
+    return jobRetry;
+  }
+
+  /** The job's retry policy from now on. */
+  void retryWith(RetryPolicy policy) {
+    jobRetry = policy;
+  }
+
+  /** {@code stage}'s own retry policy from now on. */
+  void retryStageWith(String stage, RetryPolicy policy) {
+    stageRetry.put(stage, policy);
+  }
 
   @Override
   public String name() {
@@ -56,21 +74,22 @@ final class ThreeStageJob extends CairnJob {
   }
 
   private Stage stage(String name, String table, String... dependencies) {
-    return Stage.named(name)
-        .dependsOn(dependencies)
-        .output(Output.table(table))
-        .compute(
-            context -> {
-              calls.computeIfAbsent(name, s -> new AtomicInteger()).incrementAndGet();
-              for (String dependency : dependencies) {
-                context.input(dependency);
-              }
-              Deque<Consumer<StageContext>> queued = hooks.get(name);
-              Consumer<StageContext> hook = queued == null ? null : queued.poll();
-              if (hook != null) {
-                hook.accept(context);
-              }
-              return null;
-            });
+    Stage.Builder builder = Stage.named(name).dependsOn(dependencies).output(Output.table(table));
+    if (stageRetry.containsKey(name)) {
+      builder = builder.retry(stageRetry.get(name));
+    }
+    return builder.compute(
+        context -> {
+          calls.computeIfAbsent(name, s -> new AtomicInteger()).incrementAndGet();
+          for (String dependency : dependencies) {
+            context.input(dependency);
+          }
+          Deque<Consumer<StageContext>> queued = hooks.get(name);
+          Consumer<StageContext> hook = queued == null ? null : queued.poll();
+          if (hook != null) {
+            hook.accept(context);
+          }
+          return null;
+        });
   }
 }

@@ -126,6 +126,81 @@ class DynamoDbCheckpointStoreTest {
   }
 
   @Test
+  void eachTransition_writesItsEventAtomically_andHistoryReadsThemInOrder() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.recordEvent(
+        RunEvent.ofRun(
+            runId, T0, "00-first", RunEvent.Type.ATTEMPT_STARTED, lease.epoch(), "epoch 1"));
+    String app = "cairn:" + runId + ":clean";
+    store.transition(
+        lease,
+        new StageTransition.Start("clean", 1, "/w/clean", app, 1, -1, "t1", T0.plusMillis(1)));
+    store.transition(
+        lease,
+        new StageTransition.Fail(
+            "clean",
+            1,
+            "TRANSIENT",
+            "SocketTimeoutException: Read timed out",
+            Optional.of(Duration.ofMillis(2500)),
+            List.of(),
+            "t2",
+            T0.plusMillis(2)));
+    store.transition(
+        lease,
+        new StageTransition.Start("clean", 2, "/w/clean", app, 1, -1, "t3", T0.plusMillis(3)));
+    store.transition(
+        lease,
+        new StageTransition.Commit(
+            "clean", "/w/clean", app, 1, 0, 100, false, false, List.of(), "t4", T0.plusMillis(4)));
+
+    List<RunEvent> events = store.events(runId);
+
+    assertThat(events)
+        .extracting(RunEvent::type)
+        .containsExactly(
+            RunEvent.Type.ATTEMPT_STARTED,
+            RunEvent.Type.STAGE_STARTED,
+            RunEvent.Type.STAGE_RETRY,
+            RunEvent.Type.STAGE_STARTED,
+            RunEvent.Type.STAGE_COMMITTED);
+    RunEvent retry = events.get(2);
+    assertThat(retry.stage()).contains("clean");
+    assertThat(retry.attempt()).isEqualTo(1);
+    assertThat(retry.epoch()).isEqualTo(1);
+    assertThat(retry.errorClass()).contains("TRANSIENT");
+    assertThat(retry.message())
+        .isEqualTo("SocketTimeoutException: Read timed out; retrying in 2.5 s");
+    assertThat(events.get(4).message()).isEqualTo("version 0 of /w/clean, 100 rows");
+  }
+
+  @Test
+  void checkResults_roundTripOnCommitAndFail() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    List<CheckResult> checks =
+        List.of(
+            new CheckResult("not null (origin)", true, "no nulls"),
+            new CheckResult("unique key (day)", false, "1 key(s) occur more than once"));
+    store.transition(lease, start("clean", -1));
+    store.transition(
+        lease,
+        new StageTransition.Fail(
+            "clean",
+            1,
+            "DATA_QUALITY",
+            "data-quality check(s) of stage 'clean' failed",
+            Optional.empty(),
+            checks,
+            UUID.randomUUID().toString(),
+            T0));
+
+    assertThat(store.stages(runId).get(0).checks()).isEqualTo(checks);
+
+    store.transition(lease, start("clean", -1));
+    assertThat(store.stages(runId).get(0).checks()).isEmpty();
+  }
+
+  @Test
   void start_ofCommittedStage_isRefusedAndNamesTheState() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     store.transition(lease, start("clean", -1));
@@ -257,6 +332,7 @@ class DynamoDbCheckpointStoreTest {
   private StageTransition.Start start(String stage, long base) {
     return new StageTransition.Start(
         stage,
+        1,
         "/w/" + stage,
         "cairn:" + runId + ":" + stage,
         1,
@@ -275,6 +351,7 @@ class DynamoDbCheckpointStoreTest {
         100,
         recovered,
         false,
+        List.of(),
         UUID.randomUUID().toString(),
         T0);
   }

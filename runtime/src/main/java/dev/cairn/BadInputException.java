@@ -1,0 +1,25 @@
+package dev.cairn;
+
+/**
+ * An input of a stage is unreadable or not what the job expects (a truncated file, a missing or
+ * retyped column). Throw it from a stage's compute with the input's name and the fix; Cairn records
+ * the stage FAILED with class {@code BAD_INPUT}, publishes nothing from it, does not retry it, and
+ * exits 1. Once the input is fixed, {@code cairn resume} continues the run.
+ */
+public class BadInputException extends CairnException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * @param problem what is wrong, naming the file or column, e.g. "column 'delay' of
+   *     /data/flights.parquet is string, expected bigint"
+   * @param fix what to do about it, e.g. "convert the column or point -p flights at a corrected
+   *     copy"
+   */
+  public BadInputException(String problem, String fix) {
+    super(message(problem, fix));
+  }
+
+  public BadInputException(String problem, String fix, Throwable cause) {
+    super(message(problem, fix), cause);
+  }
+}

@@ -1,0 +1,292 @@
+package dev.cairn.internal.quality;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.cairn.internal.store.CheckResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The built-in checks behind {@link dev.cairn.Expectation}'s factories. */
+public final class Checks {
+  /** How many offending values a failed check quotes. */
+  static final int EXAMPLES = 5;
+
+  private Checks() {}
+
+  public static Check notNull(String... columns) {
+    List<String> names = columnList("notNull", columns);
+    return new NotNull(names);
+  }
+
+  public static Check uniqueKey(String... columns) {
+    return new UniqueKey(columnList("uniqueKey", columns));
+  }
+
+  public static Check rowCount(long min, long max) {
+    if (min < 0 || max < min) {
+      throw new IllegalArgumentException(
+          "rowCount(" + min + ", " + max + ") needs 0 <= min <= max");
+    }
+    return new RowCount(min, max);
+  }
+
+  public static Check references(String column, String upstreamStage, String upstreamColumn) {
+    columnList("references", column, upstreamColumn);
+    if (upstreamStage == null || upstreamStage.isBlank()) {
+      throw new IllegalArgumentException("references needs the upstream stage's name");
+    }
+    return new References(column, upstreamStage, upstreamColumn);
+  }
+
+  public static Check schema(StructType expected) {
+    if (expected == null || expected.fields().length == 0) {
+      throw new IllegalArgumentException("schema needs at least one column");
+    }
+    return new Schema(expected);
+  }
+
+  public static Check countsBy(String column) {
+    columnList("countsBy", column);
+    return new CountsBy(column);
+  }
+
+  private static List<String> columnList(String check, String... columns) {
+    if (columns == null || columns.length == 0) {
+      throw new IllegalArgumentException(check + " needs at least one column");
+    }
+    for (String c : columns) {
+      if (c == null || c.isBlank()) {
+        throw new IllegalArgumentException(check + " has a blank column name");
+      }
+    }
+    return List.copyOf(Arrays.asList(columns));
+  }
+
+  /** A failed result if any of {@code columns} is not in the rows, else null. */
+  static CheckResult missingColumns(String check, Dataset<Row> rows, List<String> columns) {
+    Set<String> present = Set.of(rows.columns());
+    List<String> missing = columns.stream().filter(c -> !present.contains(c)).toList();
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return new CheckResult(
+        check,
+        false,
+        "column(s) "
+            + String.join(", ", missing)
+            + " not in the stage's rows (columns: "
+            + String.join(", ", rows.columns())
+            + "); fix the expectation or the stage's compute");
+  }
+
+  static String examples(List<Row> rows) {
+    StringJoiner joiner = new StringJoiner("; ", "e.g. ", rows.size() > EXAMPLES ? "; …" : "");
+    rows.stream().limit(EXAMPLES).forEach(r -> joiner.add(r.mkString("(", ", ", ")")));
+    return joiner.toString();
+  }
+
+  record NotNull(List<String> columns) implements Check {
+    @Override
+    public String describe() {
+      return "not null (" + String.join(", ", columns) + ")";
+    }
+
+    @Override
+    public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+      CheckResult missing = missingColumns(describe(), rows, columns);
+      if (missing != null) {
+        return missing;
+      }
+      List<Column> counts = new ArrayList<>();
+      for (String c : columns) {
+        counts.add(sum(when(col(c).isNull(), 1).otherwise(0)).alias(c));
+      }
+      Row row =
+          rows.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).first();
+      StringJoiner nulls = new StringJoiner(", ");
+      for (int i = 0; i < columns.size(); i++) {
+        long n = row.isNullAt(i) ? 0 : row.getLong(i);
+        if (n > 0) {
+          nulls.add(n + " null(s) in " + columns.get(i));
+        }
+      }
+      return nulls.length() == 0
+          ? new CheckResult(describe(), true, "no nulls")
+          : new CheckResult(describe(), false, nulls.toString());
+    }
+  }
+
+  record UniqueKey(List<String> columns) implements Check {
+    @Override
+    public String describe() {
+      return "unique key (" + String.join(", ", columns) + ")";
+    }
+
+    @Override
+    public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+      CheckResult missing = missingColumns(describe(), rows, columns);
+      if (missing != null) {
+        return missing;
+      }
+      Column[] keys = columns.stream().map(c -> col(c)).toArray(Column[]::new);
+      Dataset<Row> duplicates =
+          rows.groupBy(keys).agg(count(lit(1)).alias("rows")).where(col("rows").gt(1));
+      Row totals =
+          duplicates.agg(count(lit(1)).alias("keys"), sum(col("rows")).alias("rows")).first();
+      long keysDuplicated = totals.getLong(0);
+      if (keysDuplicated == 0) {
+        return new CheckResult(describe(), true, "every key once");
+      }
+      List<Row> sample = duplicates.limit(EXAMPLES + 1).collectAsList();
+      return new CheckResult(
+          describe(),
+          false,
+          keysDuplicated
+              + " key(s) occur more than once, in "
+              + totals.getLong(1)
+              + " rows; "
+              + examples(sample));
+    }
+  }
+
+  record RowCount(long min, long max) implements Check {
+    @Override
+    public String describe() {
+      return "row count in [" + min + ", " + max + "]";
+    }
+
+    @Override
+    public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+      long n = rows.count();
+      return new CheckResult(describe(), n >= min && n <= max, n + " rows");
+    }
+  }
+
+  record References(String column, String upstreamStage, String upstreamColumn) implements Check {
+    @Override
+    public String describe() {
+      return column + " references " + upstreamStage + "." + upstreamColumn;
+    }
+
+    @Override
+    public Set<String> reads() {
+      return Set.of(upstreamStage);
+    }
+
+    @Override
+    public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+      CheckResult missing = missingColumns(describe(), rows, List.of(column));
+      if (missing != null) {
+        return missing;
+      }
+      Dataset<Row> target = upstream.apply(upstreamStage);
+      CheckResult missingUpstream =
+          missingColumns(
+              describe() + " (in " + upstreamStage + ")", target, List.of(upstreamColumn));
+      if (missingUpstream != null) {
+        return missingUpstream;
+      }
+      Dataset<Row> keys = target.select(col(upstreamColumn).alias("__ref")).distinct();
+      Dataset<Row> orphans =
+          rows.select(col(column))
+              .where(col(column).isNotNull())
+              .join(keys, col(column).equalTo(col("__ref")), "left_anti");
+      long count = orphans.count();
+      if (count == 0) {
+        return new CheckResult(describe(), true, "every value found");
+      }
+      List<Row> sample = orphans.distinct().limit(EXAMPLES + 1).collectAsList();
+      return new CheckResult(
+          describe(),
+          false,
+          count
+              + " row(s) have a "
+              + column
+              + " not found in "
+              + upstreamStage
+              + "."
+              + upstreamColumn
+              + "; "
+              + examples(sample));
+    }
+  }
+
+  record Schema(StructType expected) implements Check {
+    @Override
+    public String describe() {
+      return "schema " + expected.simpleString();
+    }
+
+    @Override
+    public boolean scansRows() {
+      return false;
+    }
+
+    @Override
+    public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+      StructField[] actual = rows.schema().fields();
+      StructField[] wanted = expected.fields();
+      List<String> problems = new ArrayList<>();
+      for (int i = 0; i < Math.max(actual.length, wanted.length); i++) {
+        if (i >= actual.length) {
+          problems.add("missing column " + wanted[i].name() + " " + wanted[i].dataType().sql());
+        } else if (i >= wanted.length) {
+          problems.add("unexpected column " + actual[i].name() + " " + actual[i].dataType().sql());
+        } else if (!actual[i].name().equals(wanted[i].name())) {
+          problems.add(
+              "column " + (i + 1) + " is " + actual[i].name() + ", expected " + wanted[i].name());
+        } else if (!actual[i].dataType().sameType(wanted[i].dataType())) {
+          problems.add(
+              "column "
+                  + actual[i].name()
+                  + " is "
+                  + actual[i].dataType().sql()
+                  + ", expected "
+                  + wanted[i].dataType().sql());
+        }
+      }
+      return problems.isEmpty()
+          ? new CheckResult(describe(), true, "matches")
+          : new CheckResult(describe(), false, String.join("; ", problems));
+    }
+  }
+
+  record CountsBy(String column) implements Check {
+    @Override
+    public String describe() {
+      return "counts by " + column;
+    }
+
+    @Override
+    public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+      CheckResult missing = missingColumns(describe(), rows, List.of(column));
+      if (missing != null) {
+        return missing;
+      }
+      List<Row> top =
+          rows.groupBy(col(column))
+              .agg(count(lit(1)).alias("rows"))
+              .orderBy(col("rows").desc(), col(column).asc_nulls_first())
+              .limit(20)
+              .collectAsList();
+      StringJoiner detail = new StringJoiner("; ");
+      for (Row r : top) {
+        detail.add((r.isNullAt(0) ? "null" : r.get(0).toString()) + ": " + r.getLong(1));
+      }
+      return new CheckResult(describe(), true, top.isEmpty() ? "no rows" : detail.toString());
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.cairn.internal.quality;
+
+import dev.cairn.Expectation;
+import dev.cairn.internal.store.CheckResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Evaluates a stage's expectations on its rows, before they are committed. */
+public final class QualityGate {
+  private QualityGate() {}
+
+  /** Whether any of {@code expectations} runs a Spark job over the rows. */
+  public static boolean scansRows(List<Expectation> expectations) {
+    return expectations.stream().anyMatch(e -> check(e).scansRows());
+  }
+
+  /** Every expectation's result, in declaration order. */
+  public static List<CheckResult> evaluate(
+      List<Expectation> expectations, Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+    List<CheckResult> results = new ArrayList<>();
+    for (Expectation expectation : expectations) {
+      results.add(check(expectation).evaluate(rows, upstream));
+    }
+    return results;
+  }
+
+  static Check check(Expectation expectation) {
+    if (expectation instanceof Check check) {
+      return check;
+    }
+    throw new IllegalArgumentException(
+        "expectation "
+            + expectation.describe()
+            + " is not one of Cairn's; build expectations with Expectation's static factories");
+  }
+}
