@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -68,21 +69,42 @@ class CrashAndResumeIT {
           "airports=" + data.resolve("airports.csv")
         };
 
-    Driver clean = driver("clean");
+    Driver clean = driver("clean").withEnv("CAIRN_LOG_FORMAT", "json");
     long started = System.nanoTime();
     Driver.Result result = clean.run(runArgs);
     cleanDuration = Duration.ofNanos(System.nanoTime() - started);
     assertThat(result.exitCode()).as(result.all()).isZero();
     assertThat(result.output()).contains("SUCCEEDED");
+    String runId = onlyRunId(clean);
+    assertLogIsJsonLinesAboutTheRun(result.log(), runId);
 
-    JsonNode status = status(clean, onlyRunId(clean));
+    JsonNode status = status(clean, runId);
     assertThat(status.get("status").asText()).isEqualTo("SUCCEEDED");
     for (JsonNode stage : status.get("stages")) {
       assertThat(stage.get("status").asText()).as(stage.toString()).isEqualTo("COMMITTED");
       assertThat(stage.get("attempts").asInt()).isEqualTo(1);
       assertThat(stage.get("recovered").asBoolean()).isFalse();
       assertThat(stage.get("outputTable").asText()).startsWith(root.toString());
+      JsonNode metrics = stage.get("metrics");
+      assertThat(metrics.get("durationMs").asLong()).as(stage.toString()).isPositive();
+      assertThat(metrics.get("recordsWritten").asLong())
+          .as(stage.toString())
+          .isEqualTo(stage.get("rowsWritten").asLong());
+      assertThat(metrics.get("bytesWritten").asLong()).as(stage.toString()).isPositive();
     }
+    Map<String, JsonNode> byName = stagesByName(status);
+    assertThat(byName.get("rejects").get("checks").get(0).get("detail").asText())
+        .contains("destination is not a known airport: ");
+    assertThat(byName.get("daily_summary").get("checks"))
+        .extracting(c -> c.get("passed").asBoolean())
+        .containsOnly(true)
+        .hasSize(3);
+
+    Driver.Result history = clean.run("history", runId);
+    assertThat(history.exitCode()).as(history.all()).isZero();
+    assertThat(history.output())
+        .contains("ATTEMPT_STARTED", "RUN_SUCCEEDED")
+        .contains("STAGE_COMMITTED          daily_summary");
     cleanTables = Tables.snapshot(spark, root.resolve("clean").resolve("warehouse"));
     assertThat(cleanTables.get("flights_clean")).hasSizeGreaterThan(2900);
     assertThat(cleanTables.get("flights_rejected")).isNotEmpty();
@@ -242,6 +264,115 @@ class CrashAndResumeIT {
     }
     assertThat(status(driver, onlyRunId(driver)).get("status").asText()).isEqualTo("SUCCEEDED");
     assertThat(Tables.snapshot(spark, warehouse(driver, "aws"))).isEqualTo(cleanTables);
+  }
+
+  @Test
+  void truncatedInput_failsNamingTheFile_publishesNothing_andResumesOnceFixed() throws Exception {
+    Path good = data.resolve("flights.parquet");
+    Path bad = root.resolve("bad-input").resolve("flights.parquet");
+    Files.createDirectories(bad);
+    List<Path> parts;
+    try (var files = Files.list(good)) {
+      parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).toList();
+    }
+    for (Path part : parts) {
+      if (part.toString().endsWith(".parquet")) {
+        byte[] bytes = Files.readAllBytes(part);
+        Files.write(bad.resolve(part.getFileName()), Arrays.copyOf(bytes, bytes.length / 3));
+      }
+    }
+    Driver driver = driver("bad-input-run");
+    String[] args = {
+      "run",
+      "flights-daily",
+      "-p",
+      "flights=" + bad,
+      "-p",
+      "airports=" + data.resolve("airports.csv")
+    };
+
+    Driver.Result failed = driver.run(args);
+
+    assertThat(failed.exitCode()).as(failed.all()).isEqualTo(1);
+    assertThat(failed.log())
+        .contains("failed (BAD_INPUT): flights input '" + bad + "' (parameter 'flights') cannot")
+        .contains("Fix: correct the input named above, then `cairn resume ");
+    String runId = onlyRunId(driver);
+    JsonNode status = status(driver, runId);
+    assertThat(status.get("status").asText()).isEqualTo("FAILED");
+    JsonNode clean = stagesByName(status).get("clean");
+    assertThat(clean.get("status").asText()).isEqualTo("FAILED");
+    assertThat(clean.get("errorClass").asText()).isEqualTo("BAD_INPUT");
+    assertThat(warehouse(driver, "bad-input-run").resolve("flights_clean")).doesNotExist();
+
+    for (Path part : parts) {
+      Files.copy(part, bad.resolve(part.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+    Driver.Result resumed = driver.run("resume", runId);
+
+    assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+    assertThat(stagesByName(status(driver, runId)).get("clean").get("attempts").asInt())
+        .isEqualTo(2);
+    assertThat(Tables.snapshot(spark, warehouse(driver, "bad-input-run"))).isEqualTo(cleanTables);
+  }
+
+  @Test
+  void inputWhoseColumnTypeChanged_failsNamingTheColumn() throws Exception {
+    Path drifted = root.resolve("drift").resolve("flights.parquet");
+    spark
+        .read()
+        .parquet(data.resolve("flights.parquet").toString())
+        .withColumn("distance", org.apache.spark.sql.functions.col("distance").cast("string"))
+        .write()
+        .parquet(drifted.toString());
+    Driver driver = driver("drift-run");
+
+    Driver.Result failed =
+        driver.run(
+            "run",
+            "flights-daily",
+            "-p",
+            "flights=" + drifted,
+            "-p",
+            "airports=" + data.resolve("airports.csv"));
+
+    assertThat(failed.exitCode()).as(failed.all()).isEqualTo(1);
+    assertThat(failed.log())
+        .contains(
+            "failed (BAD_INPUT): flights input '"
+                + drifted
+                + "' (parameter 'flights'): column 'distance' is STRING, expected BIGINT");
+  }
+
+  /**
+   * Every stderr line is one JSON object (log4j's JsonTemplateLayout or a CloudWatch EMF line), and
+   * most of the driver's own lines carry the run id and a stage.
+   */
+  private static void assertLogIsJsonLinesAboutTheRun(String log, String runId) throws IOException {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : log.lines().filter(l -> !l.isBlank()).toList()) {
+      try {
+        lines.add(JSON.readTree(line));
+      } catch (IOException notJson) {
+        throw new AssertionError("not a JSON log line: " + line, notJson);
+      }
+    }
+    List<JsonNode> cairn =
+        lines.stream().filter(l -> l.path("logger").asText().startsWith("dev.cairn")).toList();
+    long aboutStages =
+        cairn.stream()
+            .filter(l -> runId.equals(l.path("context").path("runId").asText()))
+            .filter(l -> !l.path("context").path("stage").asText().isEmpty())
+            .count();
+    assertThat(cairn).hasSizeGreaterThan(10);
+    assertThat(aboutStages).isGreaterThan(cairn.size() / 2);
+    assertThat(
+            lines.stream()
+                .filter(l -> l.has("_aws"))
+                .filter(l -> l.path("Stage").asText().equals("clean"))
+                .map(l -> l.path("StageDurationMs").asLong()))
+        .singleElement()
+        .satisfies(ms -> assertThat(ms).isPositive());
   }
 
   private static String[] withArgs(String[] args, String... more) {

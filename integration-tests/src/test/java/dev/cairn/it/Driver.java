@@ -60,7 +60,12 @@ final class Driver {
     command.addAll(JVM_OPTIONS);
     command.add("-Dcairn.dynamodbLocal.lib=" + DDB_LIB);
     command.add("-Dcairn.shuffle.partitions=2");
-    command.add("-Dlog4j2.configurationFile=" + System.getProperty("cairn.log4j.config"));
+    // As ./cairn does: CAIRN_LOG_FORMAT=json selects the JSON-lines configuration beside it.
+    Path logConfig = Path.of(System.getProperty("cairn.log4j.config"));
+    if ("json".equals(env.get("CAIRN_LOG_FORMAT"))) {
+      logConfig = logConfig.resolveSibling("log4j2-json.properties");
+    }
+    command.add("-Dlog4j2.configurationFile=" + logConfig);
     command.add("-cp");
     command.add(JOBS_LIB + "/*");
     command.add("dev.cairn.cli.CairnCli");

@@ -9,7 +9,9 @@ import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
+import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.StageStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -370,9 +372,41 @@ public final class CairnCli {
         checks.add(c);
       }
       s.put("checks", checks);
+      s.put("metrics", metricsJson(stage.metrics()));
       stages.add(s);
     }
     json.put("stages", stages);
+    return json;
+  }
+
+  /** A committed stage's duration, or how long the running attempt has run so far ("12s+"). */
+  private static String duration(StageRecord stage, Instant now) {
+    if (stage.status() == StageStatus.RUNNING && stage.startedAt().isPresent()) {
+      return seconds(java.time.Duration.between(stage.startedAt().get(), now).toMillis()) + "+";
+    }
+    return stage.metrics().durationMs() < 0 ? "-" : seconds(stage.metrics().durationMs());
+  }
+
+  private static String seconds(long millis) {
+    return millis < 10_000
+        ? String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0)
+        : (millis / 1000) + "s";
+  }
+
+  static Map<String, Object> metricsJson(StageMetrics m) {
+    if (m.durationMs() < 0) {
+      return null;
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("durationMs", m.durationMs());
+    json.put("recordsRead", m.recordsRead());
+    json.put("bytesRead", m.bytesRead());
+    json.put("recordsWritten", m.recordsWritten());
+    json.put("bytesWritten", m.bytesWritten());
+    json.put("shuffleBytes", m.shuffleBytes());
+    json.put("spillBytes", m.spillBytes());
+    json.put("failedTasks", m.failedTasks());
+    json.put("executorsLost", m.executorsLost());
     return json;
   }
 
@@ -412,18 +446,19 @@ public final class CairnCli {
     }
     out.println();
     out.printf(
-        "%-22s %-10s %8s %8s %12s  %s%n",
-        "STAGE", "STATUS", "ATTEMPTS", "VERSION", "ROWS", "TABLE");
+        "%-22s %-10s %8s %8s %12s %10s  %s%n",
+        "STAGE", "STATUS", "ATTEMPTS", "VERSION", "ROWS", "DURATION", "TABLE");
     for (StageRecord stage : view.stages()) {
       String note =
           stage.recovered() ? " (recovered)" : stage.skippedDuplicate() ? " (dup skipped)" : "";
       out.printf(
-          "%-22s %-10s %8d %8s %12s  %s%s%n",
+          "%-22s %-10s %8d %8s %12s %10s  %s%s%n",
           stage.stage(),
           stage.status(),
           stage.attempts(),
           stage.outputVersion() < 0 ? "-" : Long.toString(stage.outputVersion()),
           stage.rowsWritten() < 0 ? "-" : Long.toString(stage.rowsWritten()),
+          duration(stage, view.now()),
           stage.outputTable(),
           note);
       stage

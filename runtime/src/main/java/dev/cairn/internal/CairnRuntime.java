@@ -16,6 +16,7 @@ import dev.cairn.internal.engine.RunExecutor;
 import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.engine.Sleeper;
 import dev.cairn.internal.engine.StageGraph;
+import dev.cairn.internal.metrics.SparkStageObserver;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
@@ -25,6 +26,7 @@ import dev.cairn.internal.store.StageRecord;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -116,7 +118,7 @@ public final class CairnRuntime implements AutoCloseable {
       }
     }
     stages.addAll(records.values());
-    return Optional.of(new RunView(run.get(), stages, leaseState(run.get())));
+    return Optional.of(new RunView(run.get(), stages, leaseState(run.get()), clock.instant()));
   }
 
   /** Whether a run's lease is free, held, expired, or held by a process gone from this host. */
@@ -148,7 +150,8 @@ public final class CairnRuntime implements AutoCloseable {
   }
 
   /** A run with its stages in execution order and the state of its lease now. */
-  public record RunView(RunRecord run, List<StageRecord> stages, LeaseState leaseState) {}
+  public record RunView(
+      RunRecord run, List<StageRecord> stages, LeaseState leaseState, Instant now) {}
 
   private Optional<List<Stage>> declaredStages(RunRecord run) {
     try {
@@ -173,7 +176,8 @@ public final class CairnRuntime implements AutoCloseable {
             config.leaseTtl(), config.leaseTtl().dividedBy(3), hostName(), codeVersion(job)),
         faultPoints(),
         this::cancelSparkJobs,
-        Sleeper.system());
+        Sleeper.system(),
+        new SparkStageObserver(session));
   }
 
   private FaultPoints faultPoints() {

@@ -12,6 +12,7 @@ import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
 import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageTransition;
 import java.io.File;
 import java.net.InetAddress;
@@ -170,7 +171,17 @@ class CliStatusTest {
     assertThat(ingest.get("outputVersion").asLong()).isEqualTo(3);
     assertThat(ingest.get("rowsWritten").asLong()).isEqualTo(42);
     assertThat(ingest.get("recovered").asBoolean()).isFalse();
+    JsonNode metrics = ingest.get("metrics");
+    assertThat(metrics.get("durationMs").asLong()).isEqualTo(1500);
+    assertThat(metrics.get("recordsRead").asLong()).isEqualTo(1300);
+    assertThat(metrics.get("recordsWritten").asLong()).isEqualTo(42);
+    assertThat(metrics.get("bytesWritten").asLong()).isEqualTo(48_000);
+    assertThat(metrics.get("shuffleBytes").asLong()).isEqualTo(2_048);
+    assertThat(metrics.get("spillBytes").asLong()).isZero();
+    assertThat(metrics.get("failedTasks").asLong()).isEqualTo(1);
+    assertThat(ingest.get("checks").isArray()).isTrue();
     for (JsonNode unfinished : stages.subList(1, 3)) {
+      assertThat(unfinished.get("metrics").isNull()).isTrue();
       assertThat(unfinished.get("outputVersion").isNull()).isTrue();
       assertThat(unfinished.get("rowsWritten").isNull()).isTrue();
       assertThat(unfinished.get("recovered").isBoolean()).isTrue();
@@ -237,8 +248,8 @@ class CliStatusTest {
     assertThat(result.out())
         .contains("Run     " + runId + "  (job demo)")
         .contains("Status  RUNNING  epoch 1  held by host test-host, pid 4242")
-        .containsPattern("STAGE\\s+STATUS\\s+ATTEMPTS\\s+VERSION\\s+ROWS\\s+TABLE")
-        .containsPattern("(?m)^ingest\\s+COMMITTED\\s+1\\s+7\\s+1234\\s+/w/raw_flights$")
+        .containsPattern("STAGE\\s+STATUS\\s+ATTEMPTS\\s+VERSION\\s+ROWS\\s+DURATION\\s+TABLE")
+        .containsPattern("(?m)^ingest\\s+COMMITTED\\s+1\\s+7\\s+1234\\s+1.5s\\s+/w/raw_flights$")
         .containsPattern("(?m)^clean\\s+PENDING\\s+0\\s+-\\s+-\\s+")
         .containsPattern("(?m)^report\\s+PENDING\\s+0\\s+-\\s+-\\s+");
     assertThat(result.out().indexOf("ingest")).isLessThan(result.out().indexOf("clean "));
@@ -409,6 +420,7 @@ class CliStatusTest {
         false,
         false,
         List.of(),
+        new StageMetrics(1500, 1300, 64_000, rows, 48_000, 2_048, 0, 1, 0),
         transitionId(),
         at);
   }

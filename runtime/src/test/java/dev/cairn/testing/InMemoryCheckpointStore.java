@@ -12,6 +12,7 @@ import dev.cairn.internal.store.NewRun;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.StageTransition;
@@ -355,6 +356,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     String errorClass;
     String errorMessage;
     List<CheckResult> checks = List.of();
+    StageMetrics metrics = StageMetrics.NONE;
 
     StageItem(String runId, String stage) {
       this.runId = runId;
@@ -378,6 +380,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         errorMessage = null;
         finishedAt = null;
         checks = List.of();
+        metrics = StageMetrics.NONE;
       } else if (transition instanceof StageTransition.Commit commit) {
         outputTable = commit.outputTable();
         txnAppId = commit.txnAppId();
@@ -390,6 +393,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         errorClass = null;
         errorMessage = null;
         checks = commit.checks();
+        metrics = commit.metrics();
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
         errorMessage =
@@ -421,7 +425,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           Optional.ofNullable(finishedAt),
           Optional.ofNullable(errorClass),
           Optional.ofNullable(errorMessage),
-          checks);
+          checks,
+          metrics);
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.StageTransition;
@@ -226,6 +227,7 @@ class InMemoryCheckpointStoreTest {
         recovered,
         false,
         List.of(),
+        StageMetrics.NONE,
         id(),
         T0);
   }

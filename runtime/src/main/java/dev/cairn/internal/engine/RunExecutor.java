@@ -10,6 +10,7 @@ import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.metrics.EmbeddedMetrics;
 import dev.cairn.internal.quality.QualityGate;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
@@ -19,6 +20,7 @@ import dev.cairn.internal.store.NewRun;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.StageTransition;
@@ -72,6 +74,7 @@ public final class RunExecutor {
   private final FaultPoints faults;
   private final Runnable cancelWork;
   private final Sleeper sleeper;
+  private final StageObserver observer;
   private final EventIds ids;
 
   /**
@@ -100,7 +103,8 @@ public final class RunExecutor {
       Settings settings,
       FaultPoints faults,
       Runnable cancelWork,
-      Sleeper sleeper) {
+      Sleeper sleeper,
+      StageObserver observer) {
     this.store = store;
     this.tables = tables;
     this.spark = spark;
@@ -110,6 +114,7 @@ public final class RunExecutor {
     this.faults = faults;
     this.cancelWork = cancelWork;
     this.sleeper = sleeper;
+    this.observer = observer;
     this.ids = new EventIds(clock);
   }
 
@@ -148,6 +153,7 @@ public final class RunExecutor {
 
   private RunOutcome execute(
       RunRecord run, StageGraph graph, Parameters parameters, RetryPolicy jobRetry) {
+    Instant begun = clock.instant();
     Lease lease = acquire(run);
     List<String> executed = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
@@ -223,6 +229,12 @@ public final class RunExecutor {
                   + " skipped, "
                   + recovered.size()
                   + " recovered"));
+      EmbeddedMetrics.runEnded(
+          clock.instant(),
+          run.job(),
+          run.runId(),
+          RunStatus.SUCCEEDED.name(),
+          Duration.between(begun, clock.instant()).toMillis());
       LOG.info(
           "Run {} succeeded: {} executed, {} skipped, {} recovered",
           run.runId(),
@@ -239,6 +251,12 @@ public final class RunExecutor {
           List.copyOf(recovered));
     } catch (StageFailedException failed) {
       finishQuietly(lease, RunStatus.FAILED, failed.getMessage(), failed);
+      EmbeddedMetrics.runEnded(
+          clock.instant(),
+          run.job(),
+          run.runId(),
+          RunStatus.FAILED.name(),
+          Duration.between(begun, clock.instant()).toMillis());
       recordQuietly(
           RunEvent.ofRun(
               run.runId(),
@@ -321,6 +339,13 @@ public final class RunExecutor {
               List.of(),
               ids.next(),
               clock.instant()));
+      EmbeddedMetrics.stageRetried(
+          clock.instant(),
+          run.job(),
+          run.runId(),
+          stage.name(),
+          failed.attempt,
+          failureClass.name());
       LOG.warn(
           "Stage {} attempt {} failed ({}), retrying in {} ms ({} attempts per driver): {}",
           stage.name(),
@@ -471,7 +496,8 @@ public final class RunExecutor {
                             + stage.name()
                             + "` to write it again"));
     StageTransition.Commit transition =
-        commitTransition(stage, location, appId, txnVersion, commit, true, List.of());
+        commitTransition(
+            stage, location, appId, txnVersion, commit, true, List.of(), StageMetrics.NONE);
     store.transition(lease, transition);
     LOG.info(
         "Stage {} recovered: its Delta commit (version {} of {}) was made before the driver"
@@ -500,12 +526,17 @@ public final class RunExecutor {
             stage.name(), attempt, location, appId, txnVersion, base, ids.next(), clock.instant()));
     TableStore.Commit commit;
     List<CheckResult> checks = List.of();
+    StageMetrics metrics;
     try (CloseableThreadContext.Instance a =
         CloseableThreadContext.put("attempt", Integer.toString(attempt))) {
       LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
       faults.reached(stage.name(), FaultPoints.Window.AFTER_START);
       Dataset<Row> rows = null;
       boolean persisted = false;
+      String group = appId + ":" + attempt;
+      Instant started = clock.instant();
+      observer.begin(
+          group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
       try {
         Context context = new Context(stage, parameters, committed);
         rows = stage.compute().rows(context);
@@ -526,6 +557,7 @@ public final class RunExecutor {
         if (persisted) {
           rows.unpersist(false);
         }
+        metrics = observer.end(group, Duration.between(started, clock.instant()).toMillis());
       }
     }
     if (commit.skippedDuplicate()) {
@@ -537,14 +569,17 @@ public final class RunExecutor {
     }
     faults.reached(stage.name(), FaultPoints.Window.AFTER_DELTA_COMMIT);
     StageTransition.Commit transition =
-        commitTransition(stage, location, appId, txnVersion, commit, false, checks);
+        commitTransition(stage, location, appId, txnVersion, commit, false, checks, metrics);
     store.transition(lease, transition);
     LOG.info(
-        "Stage {} committed: version {} of {}, {} rows",
+        "Stage {} committed: version {} of {}, {} rows in {} ms",
         stage.name(),
         commit.version(),
         location,
-        commit.rowsWritten());
+        commit.rowsWritten(),
+        metrics.durationMs());
+    EmbeddedMetrics.stageCommitted(
+        clock.instant(), run.job(), run.runId(), stage.name(), attempt, metrics);
     faults.reached(stage.name(), FaultPoints.Window.AFTER_CHECKPOINT);
     return committedRecord(record, transition, lease);
   }
@@ -556,7 +591,8 @@ public final class RunExecutor {
       long txnVersion,
       TableStore.Commit commit,
       boolean recovered,
-      List<CheckResult> checks) {
+      List<CheckResult> checks,
+      StageMetrics metrics) {
     return new StageTransition.Commit(
         stage.name(),
         location,
@@ -567,6 +603,7 @@ public final class RunExecutor {
         recovered,
         commit.skippedDuplicate(),
         checks,
+        metrics,
         ids.next(),
         clock.instant());
   }
@@ -642,6 +679,8 @@ public final class RunExecutor {
       failure.addSuppressed(notRecorded);
     }
     LOG.error("Stage {} failed ({}): {}", stage.name(), failureClass, summary);
+    EmbeddedMetrics.stageFailed(
+        clock.instant(), run.job(), run.runId(), stage.name(), failed.attempt, failureClass.name());
     return failure;
   }
 
@@ -729,7 +768,8 @@ public final class RunExecutor {
         Optional.of(commit.at()),
         Optional.empty(),
         Optional.empty(),
-        commit.checks());
+        commit.checks(),
+        commit.metrics());
   }
 
   static String appId(String runId, String stage) {

@@ -296,6 +296,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     Map<String, String> names = new HashMap<>();
     Map<String, AttributeValue> values = new HashMap<>();
     names.put("#status", "status");
+    names.put("#metrics", "metrics"); // a reserved word
     values.put(":to", s(transition.to().name()));
     values.put(":epoch", n(lease.epoch()));
     values.put(":tid", s(transition.transitionId()));
@@ -329,7 +330,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
               "recovered = :false",
               "skippedDuplicate = :false"));
       values.put(":false", AttributeValue.fromBool(false));
-      remove.addAll(List.of("errorClass", "errorMessage", "finishedAt", "checks"));
+      remove.addAll(List.of("errorClass", "errorMessage", "finishedAt", "checks", "#metrics"));
     } else if (transition instanceof StageTransition.Commit commit) {
       values.put(":zero", n(0));
       values.put(":table", s(commit.outputTable()));
@@ -340,7 +341,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       values.put(":recovered", AttributeValue.fromBool(commit.recovered()));
       values.put(":skipped", AttributeValue.fromBool(commit.skippedDuplicate()));
       values.put(":checks", checksValue(commit.checks()));
+      values.put(":metrics", metricsValue(commit.metrics()));
       set.add("checks = :checks");
+      set.add("#metrics = :metrics");
       set.addAll(
           List.of(
               "attempts = if_not_exists(attempts, :zero)",
@@ -358,6 +361,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       values.put(":errorMessage", s(truncate(fail.errorMessage(), 4000)));
       values.put(":checks", checksValue(fail.checks()));
       set.add("checks = :checks");
+      remove.add("#metrics");
       set.addAll(
           List.of("errorClass = :errorClass", "errorMessage = :errorMessage", "finishedAt = :at"));
     }
@@ -688,7 +692,39 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         instant(item, "finishedAt"),
         Optional.ofNullable(item.get("errorClass")).map(AttributeValue::s),
         Optional.ofNullable(item.get("errorMessage")).map(AttributeValue::s),
-        checks(item.get("checks")));
+        checks(item.get("checks")),
+        metrics(item.get("metrics")));
+  }
+
+  private static AttributeValue metricsValue(StageMetrics m) {
+    Map<String, AttributeValue> map = new HashMap<>();
+    map.put("durationMs", n(m.durationMs()));
+    map.put("recordsRead", n(m.recordsRead()));
+    map.put("bytesRead", n(m.bytesRead()));
+    map.put("recordsWritten", n(m.recordsWritten()));
+    map.put("bytesWritten", n(m.bytesWritten()));
+    map.put("shuffleBytes", n(m.shuffleBytes()));
+    map.put("spillBytes", n(m.spillBytes()));
+    map.put("failedTasks", n(m.failedTasks()));
+    map.put("executorsLost", n(m.executorsLost()));
+    return AttributeValue.fromM(map);
+  }
+
+  private static StageMetrics metrics(AttributeValue value) {
+    if (value == null || !value.hasM()) {
+      return StageMetrics.NONE;
+    }
+    Map<String, AttributeValue> m = value.m();
+    return new StageMetrics(
+        numOr(m, "durationMs", -1),
+        numOr(m, "recordsRead", -1),
+        numOr(m, "bytesRead", -1),
+        numOr(m, "recordsWritten", -1),
+        numOr(m, "bytesWritten", -1),
+        numOr(m, "shuffleBytes", -1),
+        numOr(m, "spillBytes", -1),
+        numOr(m, "failedTasks", -1),
+        numOr(m, "executorsLost", -1));
   }
 
   private static AttributeValue checksValue(List<CheckResult> checks) {

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param epoch the epoch of the driver that made the last transition
  * @param transitionId the id of the last transition, to read back a write of unknown outcome
  * @param checks the results of the stage's data-quality checks at its last commit or failure
+ * @param metrics what the committed attempt cost ({@link StageMetrics#NONE} when not committed)
  */
 public record StageRecord(
     String runId,
@@ -39,7 +40,8 @@ public record StageRecord(
     Optional<Instant> finishedAt,
     Optional<String> errorClass,
     Optional<String> errorMessage,
-    List<CheckResult> checks) {
+    List<CheckResult> checks,
+    StageMetrics metrics) {
 
   public StageRecord {
     checks = List.copyOf(checks);
@@ -66,6 +68,7 @@ public record StageRecord(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        List.of());
+        List.of(),
+        StageMetrics.NONE);
   }
 }

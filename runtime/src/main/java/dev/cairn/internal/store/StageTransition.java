@@ -62,6 +62,7 @@ public sealed interface StageTransition {
       boolean recovered,
       boolean skippedDuplicate,
       List<CheckResult> checks,
+      StageMetrics metrics,
       String transitionId,
       Instant at)
       implements StageTransition {

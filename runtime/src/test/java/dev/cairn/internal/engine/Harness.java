@@ -50,7 +50,8 @@ final class Harness {
         SETTINGS,
         faults,
         cancellations::incrementAndGet,
-        sleeps::add);
+        sleeps::add,
+        StageObserver.NONE);
   }
 
   RunOutcome run(LeaseHolder holder) {

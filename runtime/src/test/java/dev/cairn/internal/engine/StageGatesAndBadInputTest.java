@@ -12,8 +12,10 @@ import dev.cairn.Stage;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.delta.DeltaTableStore;
+import dev.cairn.internal.metrics.SparkStageObserver;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.testing.InMemoryCheckpointStore;
@@ -117,7 +119,8 @@ class StageGatesAndBadInputTest {
         new RunExecutor.Settings(Duration.ofMinutes(1), Duration.ZERO, "test-host", "test"),
         FaultPoints.NONE,
         () -> {},
-        sleeps::add);
+        sleeps::add,
+        new SparkStageObserver(() -> spark));
   }
 
   private static Path parquet(String name, Row... rows) {
@@ -234,6 +237,13 @@ class StageGatesAndBadInputTest {
             new CheckResult("unique key (day, origin)", true, "every key once"),
             new CheckResult("origin references load.origin", true, "every value found"));
     assertThat(stage(runId, "report").rowsWritten()).isEqualTo(3);
+    StageMetrics metrics = stage(runId, "report").metrics();
+    assertThat(metrics.recordsWritten()).isEqualTo(3);
+    assertThat(metrics.recordsRead()).isPositive();
+    assertThat(metrics.bytesWritten()).isPositive();
+    assertThat(metrics.shuffleBytes()).isPositive();
+    assertThat(metrics.failedTasks()).isZero();
+    assertThat(stage(runId, "load").metrics().recordsWritten()).isEqualTo(3);
   }
 
   @Test

@@ -152,7 +152,18 @@ class DynamoDbCheckpointStoreTest {
     store.transition(
         lease,
         new StageTransition.Commit(
-            "clean", "/w/clean", app, 1, 0, 100, false, false, List.of(), "t4", T0.plusMillis(4)));
+            "clean",
+            "/w/clean",
+            app,
+            1,
+            0,
+            100,
+            false,
+            false,
+            List.of(),
+            StageMetrics.NONE,
+            "t4",
+            T0.plusMillis(4)));
 
     List<RunEvent> events = store.events(runId);
 
@@ -352,6 +363,7 @@ class DynamoDbCheckpointStoreTest {
         recovered,
         false,
         List.of(),
+        StageMetrics.NONE,
         UUID.randomUUID().toString(),
         T0);
   }

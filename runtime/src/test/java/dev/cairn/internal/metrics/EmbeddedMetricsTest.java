@@ -1,0 +1,60 @@
+package dev.cairn.internal.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The EMF lines are what CloudWatch's Embedded Metric Format specification asks for. */
+class EmbeddedMetricsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void stageLine_declaresItsMetricsWithUnits_underJobAndJobStageDimensions() throws Exception {
+    Map<String, Number> values = new LinkedHashMap<>();
+    values.put("StageDurationMs", 1234L);
+    values.put("BytesWritten", 99L);
+    values.put("StageCommits", 1);
+
+    JsonNode line =
+        JSON.readTree(
+            EmbeddedMetrics.line(
+                Instant.ofEpochMilli(1_700_000_000_000L),
+                "flights-daily",
+                "flights-daily-abc",
+                "clean \"x\"",
+                2,
+                null,
+                values));
+
+    JsonNode directive = line.at("/_aws/CloudWatchMetrics/0");
+    assertThat(line.at("/_aws/Timestamp").asLong()).isEqualTo(1_700_000_000_000L);
+    assertThat(directive.get("Namespace").asText()).isEqualTo("Cairn");
+    assertThat(directive.get("Dimensions").toString()).isEqualTo("[[\"Job\"],[\"Job\",\"Stage\"]]");
+    assertThat(directive.get("Metrics").toString())
+        .isEqualTo(
+            "[{\"Name\":\"StageDurationMs\",\"Unit\":\"Milliseconds\"},"
+                + "{\"Name\":\"BytesWritten\",\"Unit\":\"Bytes\"},"
+                + "{\"Name\":\"StageCommits\",\"Unit\":\"Count\"}]");
+    assertThat(line.get("Job").asText()).isEqualTo("flights-daily");
+    assertThat(line.get("Stage").asText()).isEqualTo("clean \"x\"");
+    assertThat(line.get("StageDurationMs").asLong()).isEqualTo(1234);
+    assertThat(line.get("attempt").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void runLine_hasOnlyTheJobDimension_andFailureLinesTheirClass() throws Exception {
+    JsonNode line =
+        JSON.readTree(
+            EmbeddedMetrics.line(
+                Instant.EPOCH, "j", "r", null, 0, "TRANSIENT", Map.of("StageRetries", 1)));
+
+    assertThat(line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString()).isEqualTo("[[\"Job\"]]");
+    assertThat(line.get("errorClass").asText()).isEqualTo("TRANSIENT");
+    assertThat(line.has("Stage")).isFalse();
+  }
+}
