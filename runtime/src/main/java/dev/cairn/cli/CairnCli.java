@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
       CairnCli.Status.class,
       CairnCli.Runs.class,
       CairnCli.History.class,
+      CairnCli.Lease.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -316,6 +317,67 @@ public final class CairnCli {
         return ExitCodes.SUCCESS;
       } finally {
         parent.closeRuntime();
+      }
+    }
+  }
+
+  @Command(
+      name = "lease",
+      description = "Operator overrides of a run's lease.",
+      subcommands = {CairnCli.LeaseBreak.class})
+  static final class Lease implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Missing subcommand: cairn lease break <runId> [--force]");
+    }
+  }
+
+  @Command(
+      name = "break",
+      description =
+          "Take a run's lease from its holder (a driver known to be dead) so `cairn resume` starts"
+              + " at once. Refused while the holder still renews its lease, unless --force.")
+  static final class LeaseBreak implements Callable<Integer> {
+    @CommandLine.ParentCommand Lease lease;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "The run id (see `cairn runs`).")
+    String runId;
+
+    @Option(
+        names = "--force",
+        description =
+            "Break it even though the holder still renews it (only when you know that driver is"
+                + " dead or must stop: it loses the right to write at once).")
+    boolean force;
+
+    @Override
+    public Integer call() {
+      CairnCli root = (CairnCli) spec.root().userObject();
+      try {
+        RunRecord before =
+            root.runtime()
+                .breakLease(
+                    runId,
+                    force
+                        ? dev.cairn.internal.store.CheckpointStore.BreakMode.FORCE
+                        : dev.cairn.internal.store.CheckpointStore.BreakMode.IF_EXPIRED);
+        PrintWriter out = spec.commandLine().getOut();
+        if (before.holder().isEmpty()) {
+          out.printf("Run %s holds no lease (%s); nothing to break.%n", runId, before.status());
+        } else {
+          out.printf(
+              "Broke the lease of run %s held by %s (epoch %d). The run is INTERRUPTED; continue"
+                  + " it with: cairn resume %s%n",
+              runId, before.holder().get().describe(), before.epoch(), runId);
+        }
+        out.flush();
+        return ExitCodes.SUCCESS;
+      } finally {
+        root.closeRuntime();
       }
     }
   }

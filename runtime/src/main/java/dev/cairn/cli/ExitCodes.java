@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.InvalidParameterException;
 import dev.cairn.RunHeldException;
+import dev.cairn.RunInterruptedException;
 import dev.cairn.StateUnknownException;
 import picocli.CommandLine;
 
@@ -26,6 +27,9 @@ final class ExitCodes {
     }
     if (failure instanceof StateUnknownException) {
       return STATE_UNKNOWN;
+    }
+    if (failure instanceof RunInterruptedException) {
+      return INTERRUPTED;
     }
     return FAILED;
   }

@@ -4,6 +4,7 @@ import dev.cairn.CairnJob;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.JobEnvironment;
 import dev.cairn.Parameters;
+import dev.cairn.RunHeldException;
 import dev.cairn.Stage;
 import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
@@ -16,6 +17,10 @@ import dev.cairn.internal.engine.RunExecutor;
 import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.engine.Sleeper;
 import dev.cairn.internal.engine.StageGraph;
+import dev.cairn.internal.interrupt.ImdsNoticeSource;
+import dev.cairn.internal.interrupt.Interruption;
+import dev.cairn.internal.interrupt.InterruptionWatcher;
+import dev.cairn.internal.interrupt.NoticeSource;
 import dev.cairn.internal.metrics.SparkStageObserver;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
@@ -26,6 +31,7 @@ import dev.cairn.internal.store.StageRecord;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,7 +84,7 @@ public final class CairnRuntime implements AutoCloseable {
     CairnJob job = jobs.job(jobName);
     Parameters parameters =
         ParameterResolver.resolve(job, given, new JobEnvironment(config.dataCache()));
-    return executor(job).run(job, parameters);
+    return watched(job, parameters);
   }
 
   /** Continues an existing run from its first incomplete stage. */
@@ -92,7 +98,45 @@ public final class CairnRuntime implements AutoCloseable {
                         "no run '" + runId + "' in checkpoint table " + config.tableName(),
                         "list runs with `cairn runs`"));
     CairnJob job = jobs.job(run.job());
-    return executor(job).run(job, Parameters.of(run.parameters()));
+    return watched(job, Parameters.of(run.parameters()));
+  }
+
+  /**
+   * Runs with the interruption watcher on: Spot notices from IMDS (unless {@code
+   * AWS_EC2_METADATA_DISABLED}) and SIGTERM make the driver stop cleanly with exit 75.
+   */
+  private RunOutcome watched(CairnJob job, Parameters parameters) {
+    Interruption interruption = new Interruption();
+    List<NoticeSource> sources = new ArrayList<>();
+    ImdsNoticeSource.fromEnvironment(env, clock).ifPresent(sources::add);
+    try (InterruptionWatcher watcher =
+        new InterruptionWatcher(
+            sources,
+            interruption,
+            seconds("CAIRN_SPOT_POLL_SECONDS", 5),
+            seconds("CAIRN_TERM_GRACE_SECONDS", 10),
+            clock)) {
+      watcher.handleSigterm();
+      return executor(job, interruption).run(job, parameters);
+    }
+  }
+
+  private Duration seconds(String name, long byDefault) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return Duration.ofSeconds(byDefault);
+    }
+    try {
+      long n = Long.parseLong(value.strip());
+      if (n < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return Duration.ofSeconds(n);
+    } catch (NumberFormatException e) {
+      throw new InvalidParameterException(
+          "environment variable " + name + "='" + value + "' is not a number of seconds",
+          "set it to a whole number, e.g. " + name + "=" + byDefault);
+    }
   }
 
   /** The run and a view of every stage: its checkpoint, or PENDING if it has none yet. */
@@ -139,6 +183,77 @@ public final class CairnRuntime implements AutoCloseable {
     return run.isHeldAt(clock.instant()) ? LeaseState.HELD : LeaseState.EXPIRED;
   }
 
+  /**
+   * An operator's override of a run's lease: the holder loses it (its epoch is superseded, so it
+   * can no longer write) and the run becomes INTERRUPTED, so {@code cairn resume} starts at once.
+   *
+   * @return the run before the break, or empty holder when it held no lease (nothing done)
+   * @throws RunHeldException when the holder still renews its lease and {@code mode} is not FORCE
+   */
+  public RunRecord breakLease(String runId, CheckpointStore.BreakMode mode) {
+    RunRecord run =
+        store()
+            .findRun(runId)
+            .orElseThrow(
+                () ->
+                    new InvalidParameterException(
+                        "no run '" + runId + "' in checkpoint table " + config.tableName(),
+                        "list runs with `cairn runs`"));
+    if (run.holder().isEmpty()) {
+      return run;
+    }
+    LeaseHolder holder = run.holder().get();
+    Instant now = clock.instant();
+    boolean gone = holder.isDeadProcessOn(hostName());
+    if (mode == CheckpointStore.BreakMode.IF_EXPIRED && run.isHeldAt(now) && !gone) {
+      throw new RunHeldException(
+          "run "
+              + runId
+              + " is held by "
+              + holder.describe()
+              + " since "
+              + run.leaseSince()
+              + ", and its lease is being renewed (it expires "
+              + run.leaseExpiresAt()
+              + "): that driver looks alive. Fix: stop that driver; if you know it is dead (its"
+              + " machine is gone), `cairn lease break "
+              + runId
+              + " --force`");
+    }
+    String reason =
+        "lease of "
+            + holder.describe()
+            + " broken by an operator"
+            + (run.isHeldAt(now) && !gone ? " (forced while it was still renewed)" : "");
+    boolean broken =
+        store()
+            .breakLease(
+                runId, run.epoch(), gone ? CheckpointStore.BreakMode.FORCE : mode, now, reason);
+    if (!broken) {
+      throw new RunHeldException(
+          "run "
+              + runId
+              + " changed while its lease was being broken (another driver took it, or it"
+              + " finished). Nothing was changed. Fix: check `cairn status "
+              + runId
+              + "` and try again if still needed");
+    }
+    try {
+      store()
+          .recordEvent(
+              RunEvent.ofRun(
+                  runId,
+                  now,
+                  "operator-" + now.toEpochMilli(),
+                  RunEvent.Type.OPERATOR,
+                  run.epoch() + 1,
+                  reason));
+    } catch (RuntimeException notRecorded) {
+      // the break stands; the history just misses its line
+    }
+    return run;
+  }
+
   /** The run's events, oldest first. */
   public List<RunEvent> history(String runId) {
     return store().events(runId);
@@ -163,7 +278,7 @@ public final class CairnRuntime implements AutoCloseable {
     }
   }
 
-  private RunExecutor executor(CairnJob job) {
+  private RunExecutor executor(CairnJob job, Interruption interruption) {
     CheckpointStore checkpoints = store();
     Supplier<SparkSession> session = () -> spark(job);
     return new RunExecutor(
@@ -173,11 +288,16 @@ public final class CairnRuntime implements AutoCloseable {
         clock,
         LeaseHolder.thisProcess(hostName()),
         new RunExecutor.Settings(
-            config.leaseTtl(), config.leaseTtl().dividedBy(3), hostName(), codeVersion(job)),
+            config.leaseTtl(),
+            config.leaseTtl().dividedBy(3),
+            hostName(),
+            codeVersion(job),
+            seconds("CAIRN_INTERRUPT_MARGIN_SECONDS", 10)),
         faultPoints(),
         this::cancelSparkJobs,
         Sleeper.system(),
-        new SparkStageObserver(session));
+        new SparkStageObserver(session),
+        interruption);
   }
 
   private FaultPoints faultPoints() {

@@ -109,6 +109,62 @@ class CliStatusTest {
   }
 
   @Test
+  void leaseBreak_ofALeaseStillRenewed_isRefusedNamingTheHolder_unlessForced() throws Exception {
+    String runId = openRun(Instant.parse("2026-05-01T00:00:00Z"));
+    store.tryAcquireLease(runId, DRIVER, Instant.now(), TTL, null).orElseThrow();
+
+    Cli.Result refused = cli.run("lease", "break", runId);
+
+    assertThat(refused.exitCode()).isEqualTo(3);
+    assertThat(refused.err())
+        .contains("run " + runId + " is held by host test-host, pid 4242 since ")
+        .contains("and its lease is being renewed (it expires ")
+        .contains(
+            "Fix: stop that driver; if you know it is dead (its machine is gone), `cairn"
+                + " lease break "
+                + runId
+                + " --force`");
+    assertThat(store.findRun(runId).orElseThrow().holder()).isPresent();
+
+    Cli.Result forced = cli.run("lease", "break", runId, "--force");
+
+    assertThat(forced.exitCode()).as(forced.err()).isZero();
+    assertThat(forced.out())
+        .contains(
+            "Broke the lease of run "
+                + runId
+                + " held by host test-host, pid 4242 (epoch 1). The run is INTERRUPTED; continue it"
+                + " with: cairn resume "
+                + runId);
+    var run = store.findRun(runId).orElseThrow();
+    assertThat(run.holder()).isEmpty();
+    assertThat(run.epoch()).isEqualTo(2);
+    assertThat(run.status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(run.reason()).contains("broken by an operator (forced while it was still renewed)");
+    assertThat(cli.run("history", runId).out()).contains("OPERATOR");
+    // The old holder's epoch is superseded: it can no longer write.
+    Lease stale = new Lease(runId, 1, DRIVER);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> store.renewLease(stale, Instant.now(), TTL))
+        .isInstanceOf(dev.cairn.RunHeldException.class);
+  }
+
+  @Test
+  void leaseBreak_ofAnExpiredLease_needsNoForce_andOfAFreeRunDoesNothing() throws Exception {
+    String runId = openRun(Instant.parse("2026-05-02T00:00:00Z"));
+    store.tryAcquireLease(runId, DRIVER, Instant.now().minusSeconds(300), TTL, null).orElseThrow();
+
+    Cli.Result broken = cli.run("lease", "break", runId);
+    Cli.Result again = cli.run("lease", "break", runId);
+
+    assertThat(broken.exitCode()).as(broken.err()).isZero();
+    assertThat(broken.out()).contains("Broke the lease of run " + runId);
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.out())
+        .contains("Run " + runId + " holds no lease (INTERRUPTED); nothing to break.");
+  }
+
+  @Test
   void history_ofAnUnknownRun_isAUsageError() {
     Cli.Result result = cli.run("history", "no-such-run");
 

@@ -190,6 +190,32 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public synchronized boolean breakLease(
+      String runId, long expectedEpoch, BreakMode mode, Instant now, String reason) {
+    return write(
+        "breaking the lease of run " + runId,
+        () -> {
+          RunItem run = runs.get(runId);
+          boolean breakable =
+              run != null
+                  && run.epoch == expectedEpoch
+                  && run.holder != null
+                  && (mode == BreakMode.FORCE || run.leaseExpiresAt.isBefore(now));
+          if (!breakable) {
+            return false;
+          }
+          run.epoch++;
+          run.holder = null;
+          run.leaseSince = Instant.EPOCH;
+          run.leaseExpiresAt = now;
+          run.status = RunStatus.INTERRUPTED;
+          run.reason = reason;
+          run.touch(now, ++updates);
+          return true;
+        });
+  }
+
+  @Override
   public synchronized void recordEvent(RunEvent event) {
     write("recording event " + event.type() + " of run " + event.runId(), () -> addEvent(event));
   }

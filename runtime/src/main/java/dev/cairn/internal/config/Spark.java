@@ -1,5 +1,6 @@
 package dev.cairn.internal.config;
 
+import dev.cairn.internal.delta.FencedLogStore;
 import org.apache.spark.sql.SparkSession;
 
 /** The one SparkSession of a driver, configured for Delta. */
@@ -21,7 +22,11 @@ public final class Spark {
             .config("spark.ui.enabled", System.getProperty("cairn.spark.ui", "false"))
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.databricks.delta.snapshotPartitions", "4")
-            .config("spark.sql.adaptive.enabled", "true");
+            .config("spark.sql.adaptive.enabled", "true")
+            // Commits on local and HDFS file systems go through the lease fence (zombie drivers
+            // cannot publish); see FencedLogStore.
+            .config("spark.delta.logStore.file.impl", FencedLogStore.class.getName())
+            .config("spark.delta.logStore.hdfs.impl", FencedLogStore.class.getName());
     if (master.startsWith("local")) {
       // Nothing listens beyond loopback on a laptop; few cores want few shuffle partitions.
       builder

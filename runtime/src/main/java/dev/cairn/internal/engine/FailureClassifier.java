@@ -3,6 +3,7 @@ package dev.cairn.internal.engine;
 import dev.cairn.BadInputException;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
+import dev.cairn.internal.delta.WriteFence;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -123,7 +124,7 @@ public final class FailureClassifier {
   public static FailureClass classify(Throwable failure) {
     List<Throwable> chain = chain(failure);
     for (Throwable t : chain) {
-      if (t instanceof RunHeldException) {
+      if (t instanceof RunHeldException || t instanceof WriteFence.FencedException) {
         return FailureClass.LEASE_LOST;
       }
       if (t instanceof StateUnknownException) {

@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.RunHeldException;
+import dev.cairn.internal.delta.WriteFence;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.Lease;
 import java.time.Clock;
@@ -39,6 +40,8 @@ final class LeaseKeeper implements AutoCloseable {
     this.clock = clock;
     this.ttl = ttl;
     this.onLost = onLost;
+    // The lease was taken just now: commits are allowed until it may have run out.
+    WriteFence.extend(lease.holder().describe(), fenceNanos(ttl));
     if (interval.isZero()) {
       this.scheduler = null;
     } else {
@@ -60,9 +63,13 @@ final class LeaseKeeper implements AutoCloseable {
       return;
     }
     try {
+      // Measured before the request: the lease runs from when the store may have applied it.
+      long sentNanos = System.nanoTime();
       store.renewLease(lease, clock.instant(), ttl);
+      WriteFence.extend(lease.holder().describe(), sentNanos - System.nanoTime() + fenceNanos(ttl));
     } catch (RunHeldException e) {
       lost = e;
+      WriteFence.close(lease.holder().describe());
       LOG.error("Lease lost: {}", e.getMessage());
       try {
         onLost.run();
@@ -82,10 +89,19 @@ final class LeaseKeeper implements AutoCloseable {
     }
   }
 
+  /**
+   * How long after a renewal this driver still trusts its lease: the TTL less a sixth, for clock
+   * skew between this host and the next driver's (which compares the expiry to its own clock).
+   */
+  static long fenceNanos(Duration ttl) {
+    return ttl.minus(ttl.dividedBy(6)).toNanos();
+  }
+
   @Override
   public void close() {
     if (scheduler != null) {
       scheduler.shutdownNow();
     }
+    WriteFence.open();
   }
 }

@@ -6,10 +6,13 @@ import dev.cairn.InvalidParameterException;
 import dev.cairn.Parameters;
 import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
+import dev.cairn.RunInterruptedException;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.interrupt.Interruption;
+import dev.cairn.internal.interrupt.Notice;
 import dev.cairn.internal.metrics.EmbeddedMetrics;
 import dev.cairn.internal.quality.QualityGate;
 import dev.cairn.internal.store.CheckResult;
@@ -35,6 +38,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
@@ -75,7 +82,11 @@ public final class RunExecutor {
   private final Runnable cancelWork;
   private final Sleeper sleeper;
   private final StageObserver observer;
+  private final Interruption interruption;
   private final EventIds ids;
+
+  /** The job group of the stage attempt computing now, or null. */
+  private volatile String inFlight;
 
   /**
    * Lease timing.
@@ -85,12 +96,21 @@ public final class RunExecutor {
    * @param localHost this host's name, to tell a dead local holder whose lease can be taken over
    */
   public record Settings(
-      Duration leaseTtl, Duration heartbeat, String localHost, String codeVersion) {
+      Duration leaseTtl,
+      Duration heartbeat,
+      String localHost,
+      String codeVersion,
+      Duration interruptMargin) {
     public Settings {
       if (!heartbeat.isZero() && heartbeat.compareTo(leaseTtl) >= 0) {
         throw new IllegalArgumentException(
             "heartbeat " + heartbeat + " must be shorter than the lease TTL " + leaseTtl);
       }
+    }
+
+    /** With the default interruption margin: 10 s to record the stop and exit. */
+    public Settings(Duration leaseTtl, Duration heartbeat, String localHost, String codeVersion) {
+      this(leaseTtl, heartbeat, localHost, codeVersion, Duration.ofSeconds(10));
     }
   }
 
@@ -104,7 +124,8 @@ public final class RunExecutor {
       FaultPoints faults,
       Runnable cancelWork,
       Sleeper sleeper,
-      StageObserver observer) {
+      StageObserver observer,
+      Interruption interruption) {
     this.store = store;
     this.tables = tables;
     this.spark = spark;
@@ -115,6 +136,7 @@ public final class RunExecutor {
     this.cancelWork = cancelWork;
     this.sleeper = sleeper;
     this.observer = observer;
+    this.interruption = interruption;
     this.ids = new EventIds(clock);
   }
 
@@ -155,6 +177,24 @@ public final class RunExecutor {
       RunRecord run, StageGraph graph, Parameters parameters, RetryPolicy jobRetry) {
     Instant begun = clock.instant();
     Lease lease = acquire(run);
+    ScheduledExecutorService cancelTimer = daemonTimer(run.runId());
+    Consumer<Notice> onNotice = notice -> scheduleCancel(cancelTimer, notice);
+    interruption.onRequest(onNotice);
+    try {
+      return execute(run, graph, parameters, jobRetry, begun, lease);
+    } finally {
+      interruption.remove(onNotice);
+      cancelTimer.shutdownNow();
+    }
+  }
+
+  private RunOutcome execute(
+      RunRecord run,
+      StageGraph graph,
+      Parameters parameters,
+      RetryPolicy jobRetry,
+      Instant begun,
+      Lease lease) {
     List<String> executed = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> recovered = new ArrayList<>();
@@ -177,6 +217,7 @@ public final class RunExecutor {
       Map<String, StageRecord> committed = new HashMap<>();
       for (Stage stage : graph.order()) {
         keeper.check();
+        stopIfInterrupted(run, lease, stage.name(), begun);
         StageRecord record =
             records.getOrDefault(
                 stage.name(),
@@ -198,13 +239,16 @@ public final class RunExecutor {
                 new Attempts(stage.retryPolicy().orElse(jobRetry), stage.name(), record);
             done = null;
             while (done == null) {
+              stopIfInterrupted(run, lease, stage.name(), begun);
               Optional<StageRecord> found = recover(lease, run, stage, attempts.record);
               if (found.isPresent()) {
                 recovered.add(stage.name());
                 done = found.get();
               } else {
                 keeper.check();
-                done = attemptWithRetry(lease, run, stage, attempts, parameters, committed, keeper);
+                done =
+                    attemptWithRetry(
+                        lease, run, stage, attempts, parameters, committed, keeper, begun);
                 if (done != null) {
                   executed.add(stage.name());
                 }
@@ -279,6 +323,89 @@ public final class RunExecutor {
     }
   }
 
+  /**
+   * Stops before starting {@code nextStage} if a stop was requested: records the run INTERRUPTED,
+   * releases its lease so the next driver starts at once, and throws.
+   */
+  private void stopIfInterrupted(RunRecord run, Lease lease, String nextStage, Instant begun) {
+    Optional<Notice> notice = interruption.requested();
+    if (notice.isPresent()) {
+      throw interrupted(run, lease, nextStage, notice.get(), begun);
+    }
+  }
+
+  private RunInterruptedException interrupted(
+      RunRecord run, Lease lease, String stage, Notice notice, Instant begun) {
+    String reason = notice.reason() + "; stopped at stage " + stage;
+    RunInterruptedException stop =
+        new RunInterruptedException(
+            "run "
+                + run.runId()
+                + " was interrupted ("
+                + reason
+                + "). It is recorded INTERRUPTED and its lease is released; committed stages"
+                + " stay committed. Fix: `cairn resume "
+                + run.runId()
+                + "` (on this or any machine) continues from stage "
+                + stage);
+    try {
+      store.finishRun(lease, RunStatus.INTERRUPTED, reason, clock.instant());
+    } catch (RuntimeException notRecorded) {
+      stop.addSuppressed(notRecorded);
+    }
+    recordQuietly(
+        RunEvent.ofRun(
+            run.runId(),
+            clock.instant(),
+            ids.next(),
+            RunEvent.Type.RUN_INTERRUPTED,
+            lease.epoch(),
+            reason));
+    EmbeddedMetrics.runEnded(
+        clock.instant(),
+        run.job(),
+        run.runId(),
+        RunStatus.INTERRUPTED.name(),
+        Duration.between(begun, clock.instant()).toMillis());
+    LOG.warn("Run {} interrupted: {}", run.runId(), reason);
+    return stop;
+  }
+
+  /**
+   * On a notice, lets the stage in flight finish if it can: at {@code deadline - margin} its Spark
+   * jobs are cancelled if it is still computing, so the stop is recorded before the machine goes.
+   */
+  private void scheduleCancel(ScheduledExecutorService timer, Notice notice) {
+    Duration left =
+        Duration.between(clock.instant(), notice.deadline()).minus(settings.interruptMargin());
+    LOG.warn(
+        "Stop requested ({}): no new stage will start; the stage in flight has {} s to commit",
+        notice.reason(),
+        Math.max(0, left.toSeconds()));
+    Runnable cancel =
+        () -> {
+          String group = inFlight;
+          if (group != null) {
+            LOG.warn("Cancelling the stage in flight ({}) to stop before the deadline", group);
+            observer.cancel(group);
+          }
+        };
+    try {
+      timer.schedule(cancel, Math.max(0, left.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException runEnded) {
+      // the run ended meanwhile: nothing to cancel
+    }
+  }
+
+  private static ScheduledExecutorService daemonTimer(String runId) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "cairn-stop-" + runId);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   /** The attempts of one stage in this driver, and its latest checkpoint. */
   private static final class Attempts {
     final RetryPolicy policy;
@@ -317,10 +444,27 @@ public final class RunExecutor {
       Attempts attempts,
       Parameters parameters,
       Map<String, StageRecord> committed,
-      LeaseKeeper keeper) {
+      LeaseKeeper keeper,
+      Instant begun) {
     try {
       return attempt(lease, run, stage, attempts.record, parameters, committed);
     } catch (AttemptFailed failed) {
+      Optional<Notice> notice = interruption.requested();
+      if (notice.isPresent()) {
+        // Cancelled (or failed) while stopping: not the stage's fault, and not worth a retry.
+        store.transition(
+            lease,
+            new StageTransition.Fail(
+                stage.name(),
+                failed.attempt,
+                FailureClass.INTERRUPTED.name(),
+                "stopped: " + notice.get().reason(),
+                Optional.empty(),
+                List.of(),
+                ids.next(),
+                clock.instant()));
+        throw interrupted(run, lease, stage.name(), notice.get(), begun);
+      }
       FailureClass failureClass = FailureClassifier.classify(failed.getCause());
       long delayMillis = attempts.retry.onError(failed.getCause());
       String summary = summary(failed.getCause(), failureClass);
@@ -537,6 +681,7 @@ public final class RunExecutor {
       Instant started = clock.instant();
       observer.begin(
           group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
+      inFlight = group;
       try {
         Context context = new Context(stage, parameters, committed);
         rows = stage.compute().rows(context);
@@ -554,6 +699,7 @@ public final class RunExecutor {
         // thrown undeclared from Scala.
         throw new AttemptFailed(attempt, failure);
       } finally {
+        inFlight = null;
         if (persisted) {
           rows.unpersist(false);
         }

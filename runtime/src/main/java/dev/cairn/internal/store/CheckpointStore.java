@@ -47,6 +47,23 @@ public interface CheckpointStore extends AutoCloseable {
    */
   void renewLease(Lease lease, Instant now, Duration ttl);
 
+  /**
+   * An operator's override: takes the lease away from whoever holds it at {@code expectedEpoch}
+   * (incrementing the epoch, so that holder can no longer write) and marks the run INTERRUPTED with
+   * {@code reason}, so {@code cairn resume} starts at once. With {@link BreakMode#IF_EXPIRED} it
+   * refuses while the lease is still being renewed.
+   *
+   * @return true when broken; false when the run was no longer at {@code expectedEpoch}, held, or
+   *     (IF_EXPIRED) expired: nothing changed
+   */
+  boolean breakLease(String runId, long expectedEpoch, BreakMode mode, Instant now, String reason);
+
+  /** Whether {@link #breakLease} may take a lease that is still being renewed. */
+  enum BreakMode {
+    IF_EXPIRED,
+    FORCE
+  }
+
   /** Applies one stage transition at the lease's epoch. */
   void transition(Lease lease, StageTransition transition);
 

@@ -435,6 +435,42 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public boolean breakLease(
+      String runId, long expectedEpoch, BreakMode mode, Instant now, String reason) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":one", n(1));
+    values.put(":epoch", n(expectedEpoch));
+    values.put(":now", n(now.toEpochMilli()));
+    values.put(":status", s(RunStatus.INTERRUPTED.name()));
+    values.put(":reason", s(truncate(reason, 4000)));
+    String condition =
+        "epoch = :epoch AND attribute_exists(leaseOwner)"
+            + (mode == BreakMode.IF_EXPIRED ? " AND leaseExpiresAt < :now" : "");
+    try {
+      dynamo.updateItem(
+          r ->
+              r.tableName(table)
+                  .key(runKey(runId))
+                  .updateExpression(
+                      "SET epoch = epoch + :one, #status = :status, reason = :reason,"
+                          + " updatedAt = :now, leaseExpiresAt = :now"
+                          + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
+                  .conditionExpression(condition)
+                  .expressionAttributeNames(Map.of("#status", "status"))
+                  .expressionAttributeValues(values));
+      return true;
+    } catch (ConditionalCheckFailedException refused) {
+      return false;
+    } catch (SdkException unknown) {
+      RunRecord run = readBack("breaking the lease of run " + runId, unknown, () -> findRun(runId));
+      if (run != null && run.epoch() == expectedEpoch + 1 && run.holder().isEmpty()) {
+        return true;
+      }
+      throw notLanded("breaking the lease of run " + runId, unknown);
+    }
+  }
+
+  @Override
   public void recordEvent(RunEvent event) {
     try {
       dynamo.putItem(r -> r.tableName(table).item(eventItem(event)));

@@ -51,6 +51,37 @@ class DeltaTableStoreTest {
   }
 
   @Test
+  void commitAfterTheLeaseMayHaveRunOut_isRefusedByTheFence_andPublishesNothing() {
+    tables.write(rows(row("d1", "a", 1)), Output.table("t").append(), location, "cairn:r:s", 1, -1);
+    WriteFence.extend("host:42", 1_000_000_000L);
+    try {
+      WriteFence.useClock(() -> System.nanoTime() + 2_000_000_000L); // frozen past the lease
+      assertThatThrownBy(
+              () ->
+                  tables.write(
+                      rows(row("d1", "b", 2)),
+                      Output.table("t").append(),
+                      location,
+                      "cairn:r:s",
+                      2,
+                      0))
+          .isInstanceOf(WriteFence.FencedException.class)
+          .hasMessageStartingWith("refusing to publish Delta commit ")
+          .hasMessageContaining(
+              "driver host:42 could not renew its lease in time (frozen, paused or cut off from"
+                  + " the checkpoint table), so another driver may have taken the run over."
+                  + " Nothing was published.");
+      assertThat(tables.currentVersion(location)).isZero();
+      assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(1);
+    } finally {
+      WriteFence.useClock(System::nanoTime);
+      WriteFence.open();
+    }
+    tables.write(rows(row("d1", "b", 2)), Output.table("t").append(), location, "cairn:r:s", 2, 0);
+    assertThat(tables.currentVersion(location)).isEqualTo(1);
+  }
+
+  @Test
   void absentTable_hasNoVersionAndNoTxn() {
     assertThat(tables.currentVersion(location)).isEqualTo(-1);
     assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(-1);

@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.Parameters;
+import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
@@ -33,6 +34,9 @@ final class Harness {
   final String runId = RunIdentity.of(job.name(), parameters).runId();
   final AtomicInteger cancellations = new AtomicInteger();
 
+  /** What the drivers built from now on are told; replace it to model another process. */
+  Interruption interruption = new Interruption();
+
   /** Backoff waits the executor asked for, in order; none is slept for real. */
   final List<Duration> sleeps = new CopyOnWriteArrayList<>();
 
@@ -41,6 +45,10 @@ final class Harness {
   }
 
   RunExecutor driver(LeaseHolder holder, FaultPoints faults) {
+    return driver(holder, faults, StageObserver.NONE);
+  }
+
+  RunExecutor driver(LeaseHolder holder, FaultPoints faults, StageObserver observer) {
     return new RunExecutor(
         store,
         tables,
@@ -51,7 +59,8 @@ final class Harness {
         faults,
         cancellations::incrementAndGet,
         sleeps::add,
-        StageObserver.NONE);
+        observer,
+        interruption);
   }
 
   RunOutcome run(LeaseHolder holder) {

@@ -1,0 +1,74 @@
+package dev.cairn.internal.delta;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * The last line of zombie fencing: a Delta commit is refused once this driver can no longer be sure
+ * it holds the run's lease. The lease keeper extends the fence after each successful renewal to
+ * {@code renewal time + TTL - margin} on the monotonic clock; a driver frozen past that instant
+ * (SIGSTOP, a long GC pause, a suspended VM) finds it expired when it wakes and {@link
+ * FencedLogStore} refuses to write the commit file, so it cannot publish after another driver took
+ * the run over.
+ *
+ * <p>Process-wide because Delta instantiates log stores by reflection, one per table and scheme,
+ * with no way to pass them an object; one driver process runs one run at a time. Thread-safe.
+ */
+public final class WriteFence {
+  private static final AtomicReference<State> STATE = new AtomicReference<>(State.OPEN);
+  private static volatile LongSupplier nanoClock = System::nanoTime;
+
+  private WriteFence() {}
+
+  private record State(boolean armed, long validUntilNanos, String holder) {
+    static final State OPEN = new State(false, Long.MAX_VALUE, "");
+  }
+
+  /** From now on commits are allowed until {@code validForNanos} from now, for {@code holder}. */
+  public static void extend(String holder, long validForNanos) {
+    STATE.set(new State(true, nanoClock.getAsLong() + validForNanos, holder));
+  }
+
+  /** Commits are refused from now on (the lease was lost or released). */
+  public static void close(String holder) {
+    STATE.set(new State(true, Long.MIN_VALUE, holder));
+  }
+
+  /** No run is active: commits are not fenced (tests, tools writing tables directly). */
+  public static void open() {
+    STATE.set(State.OPEN);
+  }
+
+  /**
+   * Throws if a commit must not be published now.
+   *
+   * @throws FencedException when the lease may have been lost
+   */
+  public static void check(String what) {
+    State state = STATE.get();
+    if (state.armed() && nanoClock.getAsLong() > state.validUntilNanos()) {
+      throw new FencedException(
+          "refusing to publish "
+              + what
+              + ": driver "
+              + state.holder()
+              + " could not renew its lease in time (frozen, paused or cut off from the"
+              + " checkpoint table), so another driver may have taken the run over. Nothing was"
+              + " published. Fix: check `cairn status`; `cairn resume` continues the run");
+    }
+  }
+
+  /** For tests: the clock the fence reads. */
+  static void useClock(LongSupplier clock) {
+    nanoClock = clock;
+  }
+
+  /** A commit refused by the fence. */
+  public static final class FencedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    FencedException(String message) {
+      super(message);
+    }
+  }
+}

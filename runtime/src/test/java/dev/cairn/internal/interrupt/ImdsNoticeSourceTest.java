@@ -1,0 +1,129 @@
+package dev.cairn.internal.interrupt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.imds.Ec2MetadataClient;
+
+/** Spot notices read over IMDSv2 from a local endpoint that behaves like EC2's. */
+class ImdsNoticeSourceTest {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
+  private ImdsStub imds;
+
+  @AfterEach
+  void stop() {
+    if (imds != null) {
+      imds.close();
+    }
+  }
+
+  private ImdsNoticeSource source(URI endpoint, boolean drainOnRebalance) {
+    return new ImdsNoticeSource(
+        Ec2MetadataClient.builder().endpoint(endpoint).retryPolicy(r -> r.numRetries(0)).build(),
+        CLOCK,
+        drainOnRebalance);
+  }
+
+  @Test
+  void noInstanceAction_isNoNotice_andReadsUseAnImdsV2Token() throws Exception {
+    imds = new ImdsStub();
+    try (ImdsNoticeSource source = source(imds.endpoint(), false)) {
+      assertThat(source.poll()).isEmpty();
+      assertThat(source.poll()).isEmpty();
+    }
+    assertThat(imds.tokenRequests.get()).isPositive();
+    assertThat(imds.unauthorized.get()).isZero();
+  }
+
+  @Test
+  void terminateNotice_isASpotInterruption_withEc2sDeadline() throws Exception {
+    imds = new ImdsStub();
+    try (ImdsNoticeSource source = source(imds.endpoint(), false)) {
+      assertThat(source.poll()).isEmpty();
+      imds.serve(
+          ImdsNoticeSource.INSTANCE_ACTION,
+          "{\"action\": \"terminate\", \"time\": \"2026-03-01T10:02:00Z\"}");
+
+      Notice notice = source.poll().orElseThrow();
+
+      assertThat(notice.kind()).isEqualTo(Notice.Kind.SPOT_INTERRUPTION);
+      assertThat(notice.deadline()).isEqualTo(Instant.parse("2026-03-01T10:02:00Z"));
+      assertThat(notice.reason())
+          .isEqualTo("EC2 Spot interruption notice: terminate at 2026-03-01T10:02:00Z");
+    }
+  }
+
+  @Test
+  void rebalanceRecommendation_drainsOnlyWhenAskedTo() throws Exception {
+    imds = new ImdsStub();
+    imds.serve(ImdsNoticeSource.REBALANCE, "{\"noticeTime\": \"2026-03-01T09:59:00Z\"}");
+
+    try (ImdsNoticeSource ignoring = source(imds.endpoint(), false);
+        ImdsNoticeSource draining = source(imds.endpoint(), true)) {
+      assertThat(ignoring.poll()).isEmpty();
+      Notice notice = draining.poll().orElseThrow();
+      assertThat(notice.kind()).isEqualTo(Notice.Kind.REBALANCE_RECOMMENDATION);
+      assertThat(notice.deadline()).isEqualTo(CLOCK.instant().plus(Duration.ofMinutes(2)));
+    }
+  }
+
+  @Test
+  void unreachableEndpoint_isReportedUnavailable_andTheWatcherStopsPollingIt() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    ImdsNoticeSource source = source(URI.create("http://127.0.0.1:" + closedPort), false);
+
+    assertThatThrownBy(source::poll)
+        .isInstanceOf(NoticeSource.NoticeSourceUnavailableException.class)
+        .hasMessageStartingWith("the EC2 instance metadata service is not reachable");
+
+    Interruption interruption = new Interruption();
+    try (InterruptionWatcher watcher =
+        new InterruptionWatcher(
+            List.of(), interruption, Duration.ofHours(1), Duration.ZERO, CLOCK)) {
+      watcher.pollOnce();
+    }
+    assertThat(interruption.requested()).isEmpty();
+  }
+
+  @Test
+  void watcher_turnsANoticeIntoTheInterruption() throws Exception {
+    imds = new ImdsStub();
+    imds.serve(
+        ImdsNoticeSource.INSTANCE_ACTION,
+        "{\"action\": \"stop\", \"time\": \"2026-03-01T10:02:00Z\"}");
+    Interruption interruption = new Interruption();
+
+    try (InterruptionWatcher watcher =
+        new InterruptionWatcher(
+            List.of(source(imds.endpoint(), false)),
+            interruption,
+            Duration.ofHours(1),
+            Duration.ZERO,
+            CLOCK)) {
+      watcher.pollOnce();
+    }
+
+    assertThat(interruption.requested())
+        .hasValueSatisfying(n -> assertThat(n.reason()).contains("stop at 2026-03-01T10:02:00Z"));
+  }
+
+  @Test
+  void metadataDisabled_byTheSdksOwnSetting_meansNoSource() {
+    assertThat(ImdsNoticeSource.fromEnvironment(Map.of("AWS_EC2_METADATA_DISABLED", "true"), CLOCK))
+        .isEmpty();
+  }
+}
