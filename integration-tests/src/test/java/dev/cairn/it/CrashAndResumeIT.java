@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -373,6 +375,120 @@ class CrashAndResumeIT {
                 .map(l -> l.path("StageDurationMs").asLong()))
         .singleElement()
         .satisfies(ms -> assertThat(ms).isPositive());
+  }
+
+  @Test
+  void spotNoticeMidRun_exits75BeforeTheDeadline_releasesTheLease_andResumeCompletes()
+      throws Exception {
+    try (ImdsStub imds = new ImdsStub()) {
+      Driver driver =
+          driver("spot")
+              .withEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint())
+              .withEnv("CAIRN_SPOT_POLL_SECONDS", "1");
+      Path parked = driver.pauseAt("airport_daily", "after-start");
+      Driver.Running running = driver.start(runArgs);
+      awaitParked(running, parked);
+
+      Instant deadline = Instant.now().plusSeconds(30).truncatedTo(ChronoUnit.SECONDS);
+      imds.serve(
+          ImdsStub.INSTANCE_ACTION, "{\"action\": \"terminate\", \"time\": \"" + deadline + "\"}");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> running.log().contains("Stop requested"));
+      Files.delete(parked);
+      Driver.Result stopped = running.await(Duration.ofMinutes(2));
+
+      assertThat(Instant.now()).isBefore(deadline);
+      assertThat(stopped.exitCode()).as(stopped.all()).isEqualTo(75);
+      assertThat(stopped.log())
+          .contains("was interrupted (EC2 Spot interruption notice: terminate at " + deadline);
+      String runId = onlyRunId(driver);
+      JsonNode status = status(driver, runId);
+      assertThat(status.get("status").asText()).isEqualTo("INTERRUPTED");
+      assertThat(status.get("lease").isNull()).as("lease released").isTrue();
+      Map<String, JsonNode> stages = stagesByName(status);
+      assertThat(stages.get("airport_daily").get("status").asText()).isEqualTo("COMMITTED");
+      assertThat(stages.get("daily_summary").get("status").asText()).isEqualTo("PENDING");
+
+      driver.noPause();
+      driver.withoutEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT"); // the next machine has no notice
+      Driver.Result resumed = driver.run("resume", runId);
+
+      assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+      assertThat(Tables.snapshot(spark, warehouse(driver, "spot"))).isEqualTo(cleanTables);
+    }
+  }
+
+  @Test
+  void sigterm_isHandledLikeANotice_exit75() throws Exception {
+    Driver driver = driver("sigterm");
+    Path parked = driver.pauseAt("enrich", "after-start");
+    Driver.Running running = driver.start(runArgs);
+    awaitParked(running, parked);
+
+    running.signal("TERM");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> running.log().contains("SIGTERM received"));
+    Files.delete(parked);
+    Driver.Result stopped = running.await(Duration.ofMinutes(2));
+
+    assertThat(stopped.exitCode()).as(stopped.all()).isEqualTo(75);
+    String runId = onlyRunId(driver);
+    JsonNode status = status(driver, runId);
+    assertThat(status.get("status").asText()).isEqualTo("INTERRUPTED");
+    assertThat(status.get("reason").asText()).startsWith("SIGTERM received");
+  }
+
+  @Test
+  void zombieFrozenPastItsLease_canNeitherCheckpointNorPublish() throws Exception {
+    Driver driver = driver("zombie").withEnv("CAIRN_LEASE_TTL_SECONDS", "6");
+    Path parked = driver.pauseAt("enrich", "after-start");
+    Driver.Running zombie = driver.start(runArgs);
+    awaitParked(zombie, parked);
+    String runId = onlyRunId(driver);
+
+    zombie.signal("STOP");
+    driver.noPause();
+    // The frozen driver's process is alive, so the next one waits for its lease to expire.
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              Driver.Result result = driver.run("resume", runId);
+              assertThat(result.exitCode()).as(result.all()).isIn(0, 3);
+              return result.exitCode() == 0;
+            });
+    Path warehouse = warehouse(driver, "zombie");
+    Map<String, Long> commits = Tables.commitCounts(warehouse);
+    JsonNode done = status(driver, runId);
+    assertThat(done.get("status").asText()).isEqualTo("SUCCEEDED");
+
+    Files.delete(parked);
+    zombie.signal("CONT");
+    Driver.Result woken = zombie.await(Duration.ofMinutes(2));
+
+    assertThat(woken.exitCode()).as(woken.all()).isEqualTo(3);
+    assertThat(Tables.commitCounts(warehouse))
+        .as("no commit published by the zombie")
+        .isEqualTo(commits);
+    assertThat(Tables.snapshot(spark, warehouse)).isEqualTo(cleanTables);
+    JsonNode after = status(driver, runId);
+    assertThat(after.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(after.get("epoch").asLong()).isEqualTo(done.get("epoch").asLong());
+    assertThat(stagesByName(after).get("enrich").get("attempts").asInt())
+        .isEqualTo(stagesByName(done).get("enrich").get("attempts").asInt());
+  }
+
+  private static void awaitParked(Driver.Running running, Path parked) {
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(200))
+        .failFast("driver exited before parking", () -> !running.process.isAlive())
+        .until(() -> Files.exists(parked));
   }
 
   private static String[] withArgs(String[] args, String... more) {

@@ -45,6 +45,12 @@ final class Driver {
     return this;
   }
 
+  /** Unsets an environment variable for the drivers started from now on. */
+  Driver withoutEnv(String name) {
+    env.remove(name);
+    return this;
+  }
+
   void noPause() {
     env.remove("CAIRN_TEST_PAUSE_AT");
     env.remove("CAIRN_TEST_PAUSE_FILE");
@@ -129,6 +135,14 @@ final class Driver {
       long pgid = process.pid(); // setsid made the driver its group's leader
       new ProcessBuilder("kill", "-KILL", "--", "-" + pgid).inheritIO().start().waitFor();
       process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Sends {@code signal} (e.g. STOP, CONT, TERM) to the driver JVM alone. */
+    void signal(String signal) throws IOException, InterruptedException {
+      new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+          .inheritIO()
+          .start()
+          .waitFor();
     }
 
     String log() throws IOException {

@@ -25,6 +25,22 @@ final class Tables {
 
   private Tables() {}
 
+  /** How many commit files each output table's Delta log holds (absent tables count 0). */
+  static Map<String, Long> commitCounts(Path warehouse) throws java.io.IOException {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String table : FLIGHTS_TABLES) {
+      Path log = warehouse.resolve(table).resolve("_delta_log");
+      long n = 0;
+      if (java.nio.file.Files.isDirectory(log)) {
+        try (var files = java.nio.file.Files.list(log)) {
+          n = files.filter(f -> f.getFileName().toString().matches("\\d{20}\\.json")).count();
+        }
+      }
+      counts.put(table, n);
+    }
+    return counts;
+  }
+
   static Map<String, List<String>> snapshot(SparkSession spark, Path warehouse) {
     return snapshot(spark, warehouse, List.of());
   }

@@ -9,6 +9,7 @@ import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
+import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
@@ -226,6 +227,14 @@ public final class CairnCli {
     @Option(names = "--limit", defaultValue = "50", description = "At most this many runs.")
     int limit;
 
+    @Option(names = "--job", description = "Only runs of this job.")
+    String job;
+
+    @Option(
+        names = "--status",
+        description = "Only runs in this state: RUNNING, SUCCEEDED, FAILED or INTERRUPTED.")
+    String status;
+
     @Override
     public Integer call() {
       try {
@@ -233,7 +242,17 @@ public final class CairnCli {
           throw new InvalidParameterException(
               "--limit " + limit + " must be at least 1", "e.g. --limit 20");
         }
-        List<RunRecord> runs = parent.runtime().runs(limit);
+        RunStatus wanted = null;
+        if (status != null) {
+          try {
+            wanted = RunStatus.valueOf(status.strip().toUpperCase(java.util.Locale.ROOT));
+          } catch (IllegalArgumentException unknown) {
+            throw new InvalidParameterException(
+                "--status " + status + " is not a run state",
+                "use one of RUNNING, SUCCEEDED, FAILED, INTERRUPTED");
+          }
+        }
+        List<RunRecord> runs = parent.runtime().runs(limit, job, wanted);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           List<Object> items = new ArrayList<>();

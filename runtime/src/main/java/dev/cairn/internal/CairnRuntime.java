@@ -27,6 +27,7 @@ import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
+import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -262,6 +263,21 @@ public final class CairnRuntime implements AutoCloseable {
   /** The most recently updated runs. */
   public List<RunRecord> runs(int limit) {
     return store().listRuns(limit);
+  }
+
+  /**
+   * Up to {@code limit} of the most recently updated runs of {@code job} (any when null) in state
+   * {@code status} (any when null). Filters over the newest 1 000 runs.
+   */
+  public List<RunRecord> runs(int limit, String job, RunStatus status) {
+    if (job == null && status == null) {
+      return runs(limit);
+    }
+    return store().listRuns(Math.max(limit, 1000)).stream()
+        .filter(r -> job == null || r.job().equals(job))
+        .filter(r -> status == null || r.status() == status)
+        .limit(limit)
+        .toList();
   }
 
   /** A run with its stages in execution order and the state of its lease now. */

@@ -394,6 +394,31 @@ class CliStatusTest {
   }
 
   @Test
+  void runs_filteredByJobAndStatus() throws Exception {
+    String running = openRun(Instant.parse("2029-02-01T00:00:00Z"));
+    String failed = openRun(Instant.parse("2029-02-01T00:00:01Z"));
+    Lease lease = store.tryAcquireLease(failed, DRIVER, Instant.now(), TTL, null).orElseThrow();
+    store.finishRun(lease, RunStatus.FAILED, "stage x failed", Instant.now());
+
+    Cli.Result onlyFailed = cli.run("runs", "--job", "demo", "--status", "failed", "--json");
+    Cli.Result otherJob = cli.run("runs", "--job", "no-such-job", "--json");
+    Cli.Result badStatus = cli.run("runs", "--status", "DONE");
+
+    List<String> ids = new ArrayList<>();
+    JACKSON.readTree(onlyFailed.out()).forEach(r -> ids.add(r.get("runId").asText()));
+    assertThat(ids).contains(failed).doesNotContain(running);
+    JACKSON
+        .readTree(onlyFailed.out())
+        .forEach(r -> assertThat(r.get("status").asText()).isEqualTo("FAILED"));
+    assertThat(JACKSON.readTree(otherJob.out())).isEmpty();
+    assertThat(badStatus.exitCode()).isEqualTo(2);
+    assertThat(badStatus.err())
+        .contains(
+            "--status DONE is not a run state. Fix: use one of RUNNING, SUCCEEDED, FAILED,"
+                + " INTERRUPTED");
+  }
+
+  @Test
   void status_unknownRun_isAUsageError_sayingHowToListRuns() {
     Cli.Result result = cli.run("status", "no-such-run");
 

@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 
 /**
- * Parks the driver at one crash window so an integration test can SIGKILL it exactly there. Set by
- * {@code CAIRN_TEST_PAUSE_AT=<stage>:<window>} (e.g. {@code enrich:after-delta-commit}) and {@code
- * CAIRN_TEST_PAUSE_FILE=<path>}, which is created when the driver parks.
+ * Parks the driver at one crash window so an integration test can SIGKILL (or SIGSTOP, or notify)
+ * it exactly there. Set by {@code CAIRN_TEST_PAUSE_AT=<stage>:<window>} (e.g. {@code
+ * enrich:after-delta-commit}) and {@code CAIRN_TEST_PAUSE_FILE=<path>}, which is created when the
+ * driver parks; deleting it lets the driver go on.
  */
 public final class PauseAtFaultPoint implements FaultPoints {
   private final String stage;
@@ -62,8 +62,10 @@ public final class PauseAtFaultPoint implements FaultPoints {
     }
     try {
       Files.writeString(signalFile, stage + ":" + window.flag() + "\n");
-      // Parked until the test kills this process; nothing counts the latch down.
-      new CountDownLatch(1).await();
+      // Parked until the test deletes the signal file (it goes on) or kills this process.
+      while (Files.exists(signalFile)) {
+        Thread.sleep(50);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write pause signal file " + signalFile, e);
     } catch (InterruptedException e) {

@@ -449,6 +449,8 @@ public final class RunExecutor {
     try {
       return attempt(lease, run, stage, attempts.record, parameters, committed);
     } catch (AttemptFailed failed) {
+      // A driver that lost its lease (its Spark jobs were cancelled) says so, not "failed".
+      keeper.check();
       Optional<Notice> notice = interruption.requested();
       if (notice.isPresent()) {
         // Cancelled (or failed) while stopping: not the stage's fault, and not worth a retry.
