@@ -324,6 +324,18 @@ class DynamoDbCheckpointStoreTest {
   }
 
   @Test
+  void finishRun_resentAfterItLanded_isNotMistakenForAnotherDriver() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.repeatNextWrites(1);
+
+    store.finishRun(lease, RunStatus.SUCCEEDED, "", T0.plusSeconds(1));
+
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run.holder()).isEmpty();
+  }
+
+  @Test
   void listRuns_newestUpdatedFirst() {
     String older = runId;
     String newer = "job-" + UUID.randomUUID();
