@@ -7,6 +7,7 @@ import dev.cairn.Parameters;
 import dev.cairn.RunHeldException;
 import dev.cairn.Stage;
 import dev.cairn.internal.config.CairnConfig;
+import dev.cairn.internal.config.DynamoDbRetries;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.delta.DeltaTableStore;
@@ -46,6 +47,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * Wires the runtime for one driver process from its configuration: the checkpoint store (embedded
@@ -336,20 +338,24 @@ public final class CairnRuntime implements AutoCloseable {
   /** The checkpoint store, created on first use (and its table if absent). */
   public synchronized CheckpointStore store() {
     if (store == null) {
+      int attempts = DynamoDbRetries.maxAttempts(env, System.getProperties());
+      DynamoDbClientBuilder builder =
+          DynamoDbClient.builder()
+              .httpClientBuilder(ApacheHttpClient.builder())
+              .overrideConfiguration(o -> o.retryStrategy(DynamoDbRetries.configure(attempts)));
       DynamoDbClient client;
       if (config.embeddedStore()) {
         client =
-            DynamoDbClient.builder()
+            builder
                 .endpointOverride(
                     EmbeddedDynamoDb.ensureRunning(config.home(), config.dynamoDbLocalLib()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("cairn", "cairn")))
-                .httpClientBuilder(ApacheHttpClient.builder())
                 .build();
       } else {
         // Region, credentials and endpoint come from the SDK's standard settings.
-        client = DynamoDbClient.builder().httpClientBuilder(ApacheHttpClient.builder()).build();
+        client = builder.build();
       }
       DynamoDbCheckpointStore dynamo = new DynamoDbCheckpointStore(client, config.tableName());
       dynamo.createTableIfAbsent();

@@ -556,20 +556,30 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                           ":now", n(now.toEpochMilli()),
                           ":epoch", n(lease.epoch()),
                           ":me", s(lease.holder().id()))));
-    } catch (ConditionalCheckFailedException lost) {
-      throw fenced(lease, "finishing the run as " + status);
+    } catch (ConditionalCheckFailedException refused) {
+      // Refused because another driver took the run, or because this is the SDK's retry of this
+      // very write, which landed before its response was lost (it released the lease, so the
+      // condition no longer holds). The run item tells which.
+      RunRecord run =
+          readBack("finishing run " + lease.runId(), refused, () -> findRun(lease.runId()));
+      if (!finishedAt(run, lease, status)) {
+        throw fenced(lease, "finishing the run as " + status);
+      }
     } catch (SdkException unknown) {
       RunRecord run =
           readBack("finishing run " + lease.runId(), unknown, () -> findRun(lease.runId()));
-      boolean landed =
-          run != null
-              && run.epoch() == lease.epoch()
-              && run.status() == status
-              && run.holder().isEmpty();
-      if (!landed) {
+      if (!finishedAt(run, lease, status)) {
         throw notLanded("finishing run " + lease.runId() + " as " + status, unknown);
       }
     }
+  }
+
+  /** Whether {@code run} shows this lease's finish as {@code status} landed. */
+  private static boolean finishedAt(RunRecord run, Lease lease, RunStatus status) {
+    return run != null
+        && run.epoch() == lease.epoch()
+        && run.status() == status
+        && run.holder().isEmpty();
   }
 
   @Override

@@ -327,6 +327,100 @@ class DynamoDbCheckpointStoreTest {
     assertThat(store.findRun(runId).orElseThrow().holder()).isEmpty();
   }
 
+  // A write whose connection dropped after it landed is sent again by the SDK's own retry, with
+  // the same request; the store must see its own earlier write, not another driver's.
+
+  @Test
+  void createTable_resentAfterItLanded_isReadyToUse() {
+    DynamoDbCheckpointStore fresh =
+        new DynamoDbCheckpointStore(client, "checkpoints_" + UUID.randomUUID());
+    client.repeatNextWrites(1);
+
+    fresh.createTableIfAbsent();
+
+    fresh.openRun(new NewRun("r", "job", "k=v", Map.of(), "hash", "dev", T0));
+    assertThat(fresh.findRun("r")).isPresent();
+  }
+
+  @Test
+  void openRun_resentAfterItLanded_returnsTheNewRun() {
+    String other = "job-" + UUID.randomUUID();
+    client.repeatNextWrites(1);
+
+    RunRecord run = store.openRun(new NewRun(other, "job", "k=w", Map.of(), "h", "dev", T0));
+
+    assertThat(run.runId()).isEqualTo(other);
+    assertThat(run.createdAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void acquire_resentAfterItLanded_holdsTheLease() {
+    client.repeatNextWrites(1);
+
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+
+    assertThat(store.findRun(runId).orElseThrow().epoch()).isEqualTo(lease.epoch());
+    store.transition(lease, start("clean", -1));
+  }
+
+  @Test
+  void renew_resentAfterItLanded_keepsTheLease() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.repeatNextWrites(1);
+
+    store.renewLease(lease, T0.plusSeconds(10), TTL);
+
+    assertThat(store.findRun(runId).orElseThrow().leaseExpiresAt()).isEqualTo(T0.plusSeconds(40));
+  }
+
+  @Test
+  void start_resentAfterItLanded_countsOneAttempt() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.repeatNextWrites(1);
+
+    store.transition(lease, start("clean", -1));
+
+    StageRecord clean = store.stages(runId).get(0);
+    assertThat(clean.status()).isEqualTo(StageStatus.RUNNING);
+    assertThat(clean.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void commit_resentAfterItLanded_isNotRefusedAsAnIllegalTransition() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("clean", -1));
+    client.repeatNextWrites(1);
+
+    store.transition(lease, commit("clean", 0, false));
+
+    assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.COMMITTED);
+  }
+
+  @Test
+  void fail_resentAfterItLanded_isNotRefusedAsAnIllegalTransition() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("clean", -1));
+    client.repeatNextWrites(1);
+
+    store.transition(
+        lease,
+        new StageTransition.Fail("clean", "PERMANENT", "bad", UUID.randomUUID().toString(), T0));
+
+    assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.FAILED);
+  }
+
+  @Test
+  void finishRun_resentAfterItLanded_isNotMistakenForAnotherDriver() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.repeatNextWrites(1);
+
+    store.finishRun(lease, RunStatus.SUCCEEDED, "", T0.plusSeconds(1));
+
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run.holder()).isEmpty();
+  }
+
   @Test
   void listRuns_newestUpdatedFirst() {
     String older = runId;

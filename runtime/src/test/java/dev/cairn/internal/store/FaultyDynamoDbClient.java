@@ -3,6 +3,7 @@ package dev.cairn.internal.store;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableResponse;
@@ -22,13 +23,15 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
  * A real client to DynamoDB Local with faults injected between it and the caller: a write whose
- * response is lost after it landed, a write that never reaches the server, reads that fail.
+ * response is lost after it landed, a write that never reaches the server, a write sent twice (the
+ * SDK's retry after a lost response), reads that fail.
  */
 final class FaultyDynamoDbClient implements DynamoDbClient {
   private final DynamoDbClient delegate;
   private final AtomicInteger loseWriteResponses = new AtomicInteger();
   private final AtomicInteger dropWrites = new AtomicInteger();
   private final AtomicInteger failReads = new AtomicInteger();
+  private final AtomicInteger repeatWrites = new AtomicInteger();
 
   FaultyDynamoDbClient(DynamoDbClient delegate) {
     this.delegate = delegate;
@@ -44,6 +47,14 @@ final class FaultyDynamoDbClient implements DynamoDbClient {
     dropWrites.set(n);
   }
 
+  /**
+   * The next {@code n} writes land, their responses are lost, and the same request is sent again:
+   * what the SDK's own retry does when a connection drops after the server applied a write.
+   */
+  void repeatNextWrites(int n) {
+    repeatWrites.set(n);
+  }
+
   /** The next {@code n} reads fail. */
   void failNextReads(int n) {
     failReads.set(n);
@@ -52,6 +63,13 @@ final class FaultyDynamoDbClient implements DynamoDbClient {
   private <T> T write(Supplier<T> call) {
     if (dropWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       throw SdkClientException.create("Unable to execute HTTP request: Connect timed out");
+    }
+    if (repeatWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      try {
+        call.get();
+      } catch (SdkException lostWithTheResponse) {
+        // the first attempt's outcome, whatever it was, never reaches the caller
+      }
     }
     T response = call.get();
     if (loseWriteResponses.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -99,7 +117,7 @@ final class FaultyDynamoDbClient implements DynamoDbClient {
 
   @Override
   public CreateTableResponse createTable(CreateTableRequest request) {
-    return delegate.createTable(request);
+    return write(() -> delegate.createTable(request));
   }
 
   @Override
