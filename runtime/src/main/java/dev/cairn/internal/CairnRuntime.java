@@ -8,18 +8,23 @@ import dev.cairn.Stage;
 import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
+import dev.cairn.internal.config.Warehouse;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.engine.FaultPoints;
 import dev.cairn.internal.engine.ParameterResolver;
 import dev.cairn.internal.engine.PauseAtFaultPoint;
+import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.engine.RunExecutor;
 import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.engine.StageGraph;
+import dev.cairn.internal.runbook.Runbook;
+import dev.cairn.internal.runbook.Runbooks;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.TableSetup;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -28,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -77,18 +83,97 @@ public final class CairnRuntime implements AutoCloseable {
     return executor(job).run(job, parameters);
   }
 
-  /** Continues an existing run from its first incomplete stage. */
+  /**
+   * Continues an existing run from its first incomplete stage, with its parameters as recorded (a
+   * rerun may have changed them).
+   */
   public RunOutcome resume(String runId) {
-    RunRecord run =
-        store()
-            .findRun(runId)
-            .orElseThrow(
-                () ->
-                    new InvalidParameterException(
-                        "no run '" + runId + "' in checkpoint table " + config.tableName(),
-                        "list runs with `cairn runs`"));
+    RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
-    return executor(job).run(job, Parameters.of(run.parameters()));
+    return executor(job).resume(job, run);
+  }
+
+  /**
+   * What {@code cairn rerun} would do, computed from the checkpoints alone: no lease, no Spark, no
+   * change. (The rerun itself also asks the Delta logs, so that a table holding a later transaction
+   * than its checkpoint, e.g. after the checkpoint expired, still gets a new one.)
+   *
+   * @throws InvalidParameterException unknown run, stage or parameter
+   */
+  public RerunPlan planRerun(String runId, String from, Map<String, String> changes) {
+    RunRecord run = existingRun(runId);
+    CairnJob job = jobs.job(run.job());
+    return RerunPlan.of(
+        job,
+        run,
+        store().stages(runId),
+        from,
+        changes,
+        RerunPlan.Tables.checkpointsOnly(t -> DeltaTableStore.location(config.warehouse(), t)));
+  }
+
+  /**
+   * Reruns stage {@code from} of a run and everything downstream of it, with {@code changes} to its
+   * parameters; {@code recorded} is told the plan once the rerun is recorded, before the stages
+   * run.
+   *
+   * @throws InvalidParameterException unknown run, stage or parameter (checked before anything
+   *     starts)
+   * @throws dev.cairn.RunHeldException another driver holds the run
+   */
+  public RunOutcome rerun(
+      String runId, String from, Map<String, String> changes, Consumer<RerunPlan> recorded) {
+    RerunPlan planned = planRerun(runId, from, changes);
+    CairnJob job = jobs.job(planned.run().job());
+    return executor(job).rerun(job, planned, changes, operator(), recorded);
+  }
+
+  /**
+   * {@code cairn init}: creates or completes the checkpoint table, and checks the warehouse can be
+   * written. Idempotent.
+   */
+  public InitReport init() {
+    DynamoDbCheckpointStore dynamo = newStore();
+    TableSetup table = dynamo.initialize();
+    synchronized (this) {
+      if (store == null) {
+        store = dynamo;
+      } else {
+        dynamo.close();
+      }
+    }
+    return new InitReport(table, Warehouse.checkWritable(config.warehouse()));
+  }
+
+  /** What {@code cairn init} found and did. */
+  public record InitReport(TableSetup table, Warehouse.Check warehouse) {}
+
+  /** What failed in a run, its class, and the runbook entry for it filled in for this run. */
+  public Optional<Runbook> runbook(String runId) {
+    return status(runId)
+        .map(
+            view ->
+                Runbook.of(
+                    view.run(),
+                    view.stages(),
+                    view.leaseState(),
+                    graph(view.run()),
+                    Runbooks.of(config.runbooks())));
+  }
+
+  private RunRecord existingRun(String runId) {
+    return store()
+        .findRun(runId)
+        .orElseThrow(
+            () ->
+                new InvalidParameterException(
+                    "no run '" + runId + "' in checkpoint table " + config.tableName(),
+                    "list runs with `cairn runs`"));
+  }
+
+  /** Who asks for a rerun: recorded on the run. */
+  private String operator() {
+    return System.getProperty("user.name", "unknown") + "@" + hostName();
   }
 
   /** The run and a view of every stage: its checkpoint, or PENDING if it has none yet. */
@@ -144,10 +229,13 @@ public final class CairnRuntime implements AutoCloseable {
   public record RunView(RunRecord run, List<StageRecord> stages, LeaseState leaseState) {}
 
   private Optional<List<Stage>> declaredStages(RunRecord run) {
+    return graph(run).map(StageGraph::order);
+  }
+
+  private Optional<StageGraph> graph(RunRecord run) {
     try {
       CairnJob job = jobs.job(run.job());
-      return Optional.of(
-          StageGraph.of(job.name(), job.stages(Parameters.of(run.parameters()))).order());
+      return Optional.of(StageGraph.of(job.name(), job.stages(Parameters.of(run.parameters()))));
     } catch (RuntimeException unknownJob) {
       return Optional.empty();
     }
@@ -188,26 +276,31 @@ public final class CairnRuntime implements AutoCloseable {
   /** The checkpoint store, created on first use (and its table if absent). */
   public synchronized CheckpointStore store() {
     if (store == null) {
-      DynamoDbClient client;
-      if (config.embeddedStore()) {
-        client =
-            DynamoDbClient.builder()
-                .endpointOverride(
-                    EmbeddedDynamoDb.ensureRunning(config.home(), config.dynamoDbLocalLib()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(AwsBasicCredentials.create("cairn", "cairn")))
-                .httpClientBuilder(ApacheHttpClient.builder())
-                .build();
-      } else {
-        // Region, credentials and endpoint come from the SDK's standard settings.
-        client = DynamoDbClient.builder().httpClientBuilder(ApacheHttpClient.builder()).build();
-      }
-      DynamoDbCheckpointStore dynamo = new DynamoDbCheckpointStore(client, config.tableName());
+      DynamoDbCheckpointStore dynamo = newStore();
       dynamo.createTableIfAbsent();
       store = dynamo;
     }
     return store;
+  }
+
+  /** A store on the configured table (starting the embedded server if it is the one). */
+  private DynamoDbCheckpointStore newStore() {
+    DynamoDbClient client;
+    if (config.embeddedStore()) {
+      client =
+          DynamoDbClient.builder()
+              .endpointOverride(
+                  EmbeddedDynamoDb.ensureRunning(config.home(), config.dynamoDbLocalLib()))
+              .region(Region.US_EAST_1)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(AwsBasicCredentials.create("cairn", "cairn")))
+              .httpClientBuilder(ApacheHttpClient.builder())
+              .build();
+    } else {
+      // Region, credentials and endpoint come from the SDK's standard settings.
+      client = DynamoDbClient.builder().httpClientBuilder(ApacheHttpClient.builder()).build();
+    }
+    return new DynamoDbCheckpointStore(client, config.tableName(), config.retention());
   }
 
   private static String codeVersion(CairnJob job) {

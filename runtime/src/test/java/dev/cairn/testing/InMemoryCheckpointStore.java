@@ -8,6 +8,7 @@ import dev.cairn.internal.store.IllegalTransitionException;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
@@ -16,6 +17,7 @@ import dev.cairn.internal.store.StageTransition;
 import dev.cairn.internal.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,10 +45,15 @@ import java.util.function.Supplier;
  * <p>{@link #writes()} and {@link #reads()} count the requests the DynamoDB store would make for
  * each call (openRun is a conditional put and a read), for store-cost assertions.
  *
+ * <p>Like the DynamoDB store, {@code finishRun(SUCCEEDED)} sets an expiry (finish + retention) on
+ * the run and all its stage items ({@link #expiresAt(String, String)}); a rerun removes it. Nothing
+ * is ever deleted.
+ *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class InMemoryCheckpointStore implements CheckpointStore {
   private static final String TABLE = "in-memory checkpoint table";
+  private final Duration retention;
 
   private final Map<String, RunItem> runs = new LinkedHashMap<>();
   private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
@@ -55,6 +62,21 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   private int loseWriteOutcomes;
   private int writes;
   private int reads;
+
+  /** A store keeping succeeded runs for 90 days, like the DynamoDB store's default. */
+  public InMemoryCheckpointStore() {
+    this(Duration.ofDays(90));
+  }
+
+  public InMemoryCheckpointStore(Duration retention) {
+    this.retention = retention;
+  }
+
+  /** The expiry of a stage item, if it has one. */
+  public synchronized Optional<Instant> expiresAt(String runId, String stage) {
+    return Optional.ofNullable(stages.getOrDefault(runId, Map.of()).get(stage))
+        .map(item -> item.expiresAt);
+  }
 
   /** The next {@code n} writes do not land and throw {@link StoreUnavailableException}. */
   public synchronized void failNextWrites(int n) {
@@ -186,16 +208,62 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   @Override
   public synchronized void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+    if (status == RunStatus.SUCCEEDED) {
+      reads++; // the DynamoDB store queries the run's other items to expire them with it
+    }
     write(
         "finishing run " + lease.runId() + " as " + status,
         () -> {
           RunItem run = guard(lease, "finishing the run as " + status);
+          if (status == RunStatus.SUCCEEDED) {
+            Instant expires = Instant.ofEpochSecond(now.plus(retention).getEpochSecond());
+            run.expiresAt = expires;
+            stages
+                .getOrDefault(lease.runId(), Map.of())
+                .values()
+                .forEach(i -> i.expiresAt = expires);
+          }
           run.status = status;
           run.reason = reason == null ? "" : reason;
           run.leaseExpiresAt = now;
           run.holder = null;
           run.leaseSince = Instant.EPOCH;
           run.touch(now, ++updates);
+          return null;
+        });
+  }
+
+  @Override
+  public synchronized void recordRerun(
+      Lease lease,
+      Rerun rerun,
+      Map<String, String> parameters,
+      List<StageTransition.Invalidate> invalidations) {
+    if (invalidations.size() > MAX_RERUN_STAGES) {
+      throw new IllegalArgumentException(
+          "a rerun invalidates at most "
+              + MAX_RERUN_STAGES
+              + " stages, not "
+              + invalidations.size());
+    }
+    reads++; // the DynamoDB store queries the run's other items to clear their expiry
+    write(
+        "recording the rerun of run " + lease.runId() + " from stage " + rerun.from(),
+        () -> {
+          RunItem run = guard(lease, "recording the rerun from stage " + rerun.from());
+          Map<String, StageItem> ofRun =
+              stages.computeIfAbsent(lease.runId(), id -> new TreeMap<>());
+          for (StageTransition.Invalidate invalidate : invalidations) {
+            StageItem stage =
+                ofRun.computeIfAbsent(
+                    invalidate.stage(), name -> new StageItem(lease.runId(), name));
+            stage.apply(invalidate, lease.epoch());
+          }
+          ofRun.values().forEach(item -> item.expiresAt = null);
+          run.parameters = Map.copyOf(parameters);
+          run.reruns.add(rerun);
+          run.expiresAt = null;
+          run.touch(rerun.at(), ++updates);
           return null;
         });
   }
@@ -263,7 +331,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     final String runId;
     final String job;
     final String runKey;
-    final Map<String, String> parameters;
+    Map<String, String> parameters;
+    final List<Rerun> reruns = new ArrayList<>();
+    Instant expiresAt;
     final String parametersHash;
     final String codeVersion;
     final Instant createdAt;
@@ -308,7 +378,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           leaseSince,
           createdAt,
           updatedAt,
-          reason);
+          reason,
+          Optional.ofNullable(expiresAt),
+          reruns);
     }
   }
 
@@ -332,6 +404,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     Instant finishedAt;
     String errorClass;
     String errorMessage;
+    Instant expiresAt;
 
     StageItem(String runId, String stage) {
       this.runId = runId;
@@ -365,6 +438,20 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         finishedAt = commit.at();
         errorClass = null;
         errorMessage = null;
+      } else if (transition instanceof StageTransition.Invalidate invalidate) {
+        outputTable = invalidate.outputTable();
+        txnAppId = invalidate.txnAppId();
+        txnVersion = invalidate.txnVersion();
+        baseVersion = -1;
+        outputVersion = -1;
+        rowsWritten = -1;
+        recovered = false;
+        skippedDuplicate = false;
+        startedAt = null;
+        finishedAt = null;
+        errorClass = null;
+        errorMessage = null;
+        expiresAt = null;
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
         errorMessage =
