@@ -59,6 +59,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
   private long updates;
   private int failWrites;
+  private int passWrites;
   private int loseWriteOutcomes;
   private int writes;
   private int reads;
@@ -81,6 +82,15 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   /** The next {@code n} writes do not land and throw {@link StoreUnavailableException}. */
   public synchronized void failNextWrites(int n) {
     failWrites = n;
+    passWrites = 0;
+  }
+
+  /**
+   * After {@code passed} more writes land, the {@code n} next ones fail as {@link #failNextWrites}.
+   */
+  public synchronized void failWritesAfter(int passed, int n) {
+    failWrites = n;
+    passWrites = passed;
   }
 
   /** The next {@code n} writes land, then throw {@link StateUnknownException}. */
@@ -103,8 +113,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     writes++;
     reads++;
     String what = "creating run " + run.runId();
-    if (failWrites > 0) {
-      failWrites--;
+    if (failing()) {
       // The DynamoDB store reads back: a run that exists is returned, the put did not matter.
       if (runs.containsKey(run.runId())) {
         return runs.get(run.runId()).toRecord();
@@ -271,11 +280,23 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   @Override
   public void close() {}
 
+  /** Whether this write fails, consuming an injected fault if one is due. */
+  private boolean failing() {
+    if (failWrites == 0) {
+      return false;
+    }
+    if (passWrites > 0) {
+      passWrites--;
+      return false;
+    }
+    failWrites--;
+    return true;
+  }
+
   /** Applies a write, consuming an injected fault if one is armed. */
   private <T> T write(String what, Supplier<T> apply) {
     writes++;
-    if (failWrites > 0) {
-      failWrites--;
+    if (failing()) {
       throw notLanded(what);
     }
     if (loseWriteOutcomes > 0) {

@@ -290,7 +290,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                 + " minutes. Fix: run `cairn init` again later; it waits for it");
       }
       try {
-        Thread.sleep(5_000);
+        Thread.sleep(1_000);
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
         throw new CairnException(
@@ -752,10 +752,11 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             .tableName(table)
             .key(runKey(runId))
             .updateExpression(
-                "SET parameters = :params, reruns = list_append(if_not_exists(reruns, :none),"
+                "SET #params = :params, reruns = list_append(if_not_exists(reruns, :none),"
                     + " :entry), updatedAt = :now REMOVE "
                     + TTL)
             .conditionExpression("epoch = :epoch AND leaseOwner = :me")
+            .expressionAttributeNames(Map.of("#params", "parameters"))
             .expressionAttributeValues(values)
             .build();
     // Items keeping their expiry first (they may go in earlier batches), the invalidations last,
