@@ -125,8 +125,24 @@ class CliRunbookTest {
     assertThat(runbook(runId))
         .contains("(runbook entry permanent.md, bundled)")
         .contains(NL + "       cairn resume " + runId + NL)
-        .contains("`clean` and what depends on it (report) again")
+        .contains("and what depends on it (report) again")
         .contains("cairn rerun " + runId + " --from clean -p <parameter>=<value> --dry-run");
+  }
+
+  @Test
+  void permanent_whoseMessageNamesAnInput_offersARerunOnACorrectedCopyOfIt() {
+    String runId =
+        failedRun(
+            "ingest",
+            "raw_flights",
+            "PERMANENT",
+            "RuntimeException: file:/data/in/flights.parquet is not a Parquet file");
+
+    assertThat(runbook(runId))
+        .contains("The message names parameter `input` = `/data/in/flights.parquet`.")
+        .contains(
+            NL + "       cairn rerun " + runId + " --from ingest -p input=<corrected copy>" + NL)
+        .doesNotContain("<parameter>");
   }
 
   @Test

@@ -74,18 +74,10 @@ public final class FlightsDaily extends CairnJob {
     return List.of(
         Stage.named("clean")
             .output(replace(Output.table("flights_clean").partitionedBy("flight_date"), day))
-            .compute(
-                ctx ->
-                    FlightsTransforms.clean(
-                        FlightsTransforms.readFlights(
-                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day))),
+            .compute(ctx -> FlightsTransforms.clean(readFlights(ctx.spark(), flights, day))),
         Stage.named("rejects")
             .output(rejectsOutput(day))
-            .compute(
-                ctx ->
-                    FlightsTransforms.rejects(
-                        FlightsTransforms.readFlights(
-                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day))),
+            .compute(ctx -> FlightsTransforms.rejects(readFlights(ctx.spark(), flights, day))),
         Stage.named("enrich")
             .dependsOn("clean")
             .output(replace(Output.table("flights_enriched").partitionedBy("flight_date"), day))
@@ -142,6 +134,27 @@ public final class FlightsDaily extends CairnJob {
           "parameter 'date'='" + value + "' is not a date in the form YYYY-MM-DD",
           "e.g. -p date=2001-01-31");
     }
+  }
+
+  /**
+   * The flights input, or a failure naming the file, the parameter and the column when it does not
+   * exist or does not have the flights' columns.
+   */
+  static Dataset<Row> readFlights(SparkSession spark, String path, Optional<LocalDate> day) {
+    Dataset<Row> flights =
+        FlightsTransforms.readFlights(spark, requireInput(spark, path, "flights"), day);
+    FlightsTransforms.flightsSchemaProblem(flights.schema())
+        .ifPresent(
+            problem -> {
+              throw new CairnException(
+                  "input '"
+                      + path
+                      + "' (parameter 'flights') does not have the flights' columns: "
+                      + problem
+                      + ". Fix: correct that file, or give -p flights=<a file with these"
+                      + " columns>");
+            });
+    return flights;
   }
 
   /** Fails with the parameter's name and the fix when an input path does not exist. */

@@ -14,6 +14,11 @@ import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -22,7 +27,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -60,6 +69,56 @@ public final class FlightsTransforms {
     Dataset<Row> flights = spark.read().parquet(path);
     return day.map(d -> flights.where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(d)))))
         .orElse(flights);
+  }
+
+  /**
+   * Why {@code found} cannot be read as flights, or empty when it can: each of {@link
+   * #FLIGHTS_SCHEMA}'s columns must be there with a compatible type (a timestamp or date; whole or
+   * decimal numbers; strings). A renamed or retyped column would otherwise fail deep in Spark
+   * without naming the input, or cast every value to null.
+   */
+  public static Optional<String> flightsSchemaProblem(StructType found) {
+    Map<String, DataType> columns = new LinkedHashMap<>();
+    for (StructField field : found.fields()) {
+      columns.put(field.name().toLowerCase(Locale.ROOT), field.dataType());
+    }
+    List<String> problems = new ArrayList<>();
+    for (StructField wanted : FLIGHTS_SCHEMA.fields()) {
+      DataType type = columns.get(wanted.name());
+      if (type == null) {
+        problems.add("column '" + wanted.name() + "' is missing");
+      } else if (!compatible(wanted.dataType(), type)) {
+        problems.add(
+            "column '"
+                + wanted.name()
+                + "' is "
+                + type.simpleString()
+                + ", expected "
+                + wanted.dataType().simpleString());
+      }
+    }
+    if (problems.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        String.join("; ", problems)
+            + " (it has "
+            + String.join(", ", List.of(found.fieldNames()))
+            + "; expected "
+            + FLIGHTS_SCHEMA.simpleString()
+            + ")");
+  }
+
+  private static boolean compatible(DataType wanted, DataType found) {
+    if (wanted.equals(DataTypes.StringType)) {
+      return found.equals(DataTypes.StringType);
+    }
+    if (wanted.equals(DataTypes.TimestampNTZType)) {
+      return found.equals(DataTypes.TimestampNTZType)
+          || found.equals(DataTypes.TimestampType)
+          || found.equals(DataTypes.DateType);
+    }
+    return found instanceof IntegralType || found instanceof DecimalType;
   }
 
   /** The airports CSV (iata, name, city, state, country, latitude, longitude). */

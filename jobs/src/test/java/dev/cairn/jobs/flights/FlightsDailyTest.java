@@ -218,4 +218,21 @@ class FlightsDailyTest {
       return tables.get(name);
     }
   }
+
+  @Test
+  void flightsWithARenamedColumn_failTheStage_namingTheFileTheParameterAndTheColumn(
+      @TempDir Path dir) {
+    String path = dir.resolve("drifted.parquet").toString();
+    threeDays().withColumnRenamed("delay", "dep_delay").write().parquet(path);
+
+    assertThatThrownBy(() -> FlightsDaily.readFlights(spark(), path, java.util.Optional.empty()))
+        .isInstanceOf(dev.cairn.CairnException.class)
+        .hasMessageStartingWith(
+            "input '"
+                + path
+                + "' (parameter 'flights') does not have the flights' columns: column 'delay' is"
+                + " missing (it has date, dep_delay, distance, origin, destination;")
+        .hasMessageEndingWith(
+            "Fix: correct that file, or give -p flights=<a file with these columns>");
+  }
 }

@@ -27,6 +27,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -246,6 +247,34 @@ class FlightsTransformsTest {
     assertThat(values(oneDay.selectExpr("to_date(date)").distinct()))
         .containsExactly(row(day("2001-01-06")));
     assertThat(all.count()).isEqualTo(14);
+  }
+
+  @Test
+  void flightsSchemaProblem_acceptsTheDatasetsSchemaAndCompatibleTypes_namesWhatIsWrong() {
+    assertThat(FlightsTransforms.flightsSchemaProblem(FlightsTransforms.FLIGHTS_SCHEMA)).isEmpty();
+    StructType compatible =
+        new StructType()
+            .add("DATE", DataTypes.TimestampType)
+            .add("delay", DataTypes.IntegerType)
+            .add("distance", DataTypes.createDecimalType(10, 0))
+            .add("origin", DataTypes.StringType)
+            .add("destination", DataTypes.StringType)
+            .add("extra", DataTypes.StringType);
+    assertThat(FlightsTransforms.flightsSchemaProblem(compatible)).isEmpty();
+
+    StructType drifted =
+        new StructType()
+            .add("date", DataTypes.TimestampNTZType)
+            .add("dep_delay", DataTypes.LongType)
+            .add("distance", DataTypes.StringType)
+            .add("origin", DataTypes.StringType)
+            .add("destination", DataTypes.StringType);
+
+    assertThat(FlightsTransforms.flightsSchemaProblem(drifted))
+        .contains(
+            "column 'delay' is missing; column 'distance' is string, expected bigint (it has date,"
+                + " dep_delay, distance, origin, destination; expected struct<date:timestamp_ntz,"
+                + "delay:bigint,distance:bigint,origin:string,destination:string>)");
   }
 
   @Test
