@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
@@ -449,7 +451,7 @@ public final class CairnCli {
     }
     json.put("unfinished", unfinished);
     Map<String, Object> changes = new LinkedHashMap<>();
-    new java.util.TreeMap<>(plan.parameterChanges())
+    new TreeMap<>(plan.parameterChanges())
         .forEach(
             (name, change) -> {
               Map<String, Object> c = new LinkedHashMap<>();
@@ -484,20 +486,20 @@ public final class CairnCli {
           "Kept as committed, read at their versions: %s%n",
           plan.kept().stream()
               .map(s -> s.stage() + " (version " + s.outputVersion() + ")")
-              .collect(java.util.stream.Collectors.joining(", ")));
+              .collect(Collectors.joining(", ")));
     }
     if (!plan.unfinished().isEmpty()) {
       out.printf(
           "Not committed yet, completed by the rerun as by a resume: %s%n",
           plan.unfinished().stream()
               .map(s -> s.stage() + " (" + s.status() + ")")
-              .collect(java.util.stream.Collectors.joining(", ")));
+              .collect(Collectors.joining(", ")));
     }
     if (plan.parameterChanges().isEmpty()) {
       out.printf("Parameters unchanged.%n");
     } else {
       out.printf("Parameters changed (recorded on the run; the run keeps its id):%n");
-      new java.util.TreeMap<>(plan.parameterChanges())
+      new TreeMap<>(plan.parameterChanges())
           .forEach(
               (name, change) ->
                   out.printf(
@@ -540,7 +542,7 @@ public final class CairnCli {
     json.put("status", run.status().name());
     json.put("epoch", run.epoch());
     json.put("runKey", run.runKey());
-    json.put("parameters", new LinkedHashMap<>(new java.util.TreeMap<>(run.parameters())));
+    json.put("parameters", new LinkedHashMap<>(new TreeMap<>(run.parameters())));
     json.put("createdAt", run.createdAt().toString());
     json.put("updatedAt", run.updatedAt().toString());
     json.put(
@@ -566,7 +568,7 @@ public final class CairnCli {
       r.put("from", rerun.from());
       r.put("stages", rerun.stages());
       Map<String, Object> changes = new LinkedHashMap<>();
-      new java.util.TreeMap<>(rerun.parameterChanges())
+      new TreeMap<>(rerun.parameterChanges())
           .forEach(
               (name, change) -> {
                 Map<String, Object> c = new LinkedHashMap<>();
@@ -645,7 +647,7 @@ public final class CairnCli {
           rerun.parameterChanges().isEmpty()
               ? ""
               : "; "
-                  + new java.util.TreeMap<>(rerun.parameterChanges())
+                  + new TreeMap<>(rerun.parameterChanges())
                       .entrySet().stream()
                           .map(
                               e ->
@@ -654,7 +656,7 @@ public final class CairnCli {
                                       + e.getValue().before()
                                       + " -> "
                                       + e.getValue().after())
-                          .collect(java.util.stream.Collectors.joining(", ")));
+                          .collect(Collectors.joining(", ")));
     }
     run.expiresAt()
         .ifPresent(at -> out.printf("Expires %s (its checkpoints are deleted then)%n", at));

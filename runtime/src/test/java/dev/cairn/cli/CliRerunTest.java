@@ -9,12 +9,14 @@ import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.Lease;
+import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunStatus;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -199,6 +201,50 @@ class CliRerunTest {
     assertThat(after.run().epoch()).isEqualTo(1);
     assertThat(after.run().reruns()).isEmpty();
     assertThat(after.stages().get(0).txnVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void status_ofARerunRun_listsItsReruns_withTheParameterChanges() throws Exception {
+    String runId = succeededRun();
+    Instant at = Instant.parse("2026-02-02T10:00:00Z");
+    Lease lease = checkpoints.lease(runId, at);
+    store.recordRerun(
+        lease,
+        new Rerun(
+            "rerun-1",
+            at,
+            "clean",
+            List.of("clean", "report"),
+            Map.of("date", new Rerun.ParameterChange("2001-01-05", "2001-01-06")),
+            "ops@admin"),
+        Map.of("date", "2001-01-06"),
+        List.of());
+
+    Cli.Result human = cli.run("status", runId);
+    JsonNode json = JACKSON.readTree(cli.run("status", runId, "--json").out());
+
+    assertThat(human.out())
+        .contains(
+            "Rerun   2026-02-02T10:00:00Z from clean by ops@admin; date: 2001-01-05 -> 2001-01-06"
+                + NL)
+        .doesNotContain("Expires");
+    assertThat(json.at("/reruns/0/from").asText()).isEqualTo("clean");
+    assertThat(json.at("/reruns/0/stages").toString()).isEqualTo("[\"clean\",\"report\"]");
+    assertThat(json.at("/reruns/0/parameterChanges/date/after").asText()).isEqualTo("2001-01-06");
+    assertThat(json.at("/reruns/0/by").asText()).isEqualTo("ops@admin");
+    assertThat(json.at("/parameters/date").asText()).isEqualTo("2001-01-06");
+    assertThat(json.get("expiresAt").isNull()).as("a rerun run is live again").isTrue();
+  }
+
+  @Test
+  void status_ofASucceededRun_saysWhenItsCheckpointsExpire() throws Exception {
+    String runId = succeededRun();
+
+    JsonNode json = JACKSON.readTree(cli.run("status", runId, "--json").out());
+
+    assertThat(json.get("expiresAt").asText()).isEqualTo("2026-05-02T00:00:01Z");
+    assertThat(cli.run("status", runId).out())
+        .contains("Expires 2026-05-02T00:00:01Z (its checkpoints are deleted then)");
   }
 
   /** A demo run whose three stages committed at versions 3, 4 and 5, then succeeded. */

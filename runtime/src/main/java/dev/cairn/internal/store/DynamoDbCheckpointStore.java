@@ -7,11 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -762,7 +765,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     // Items keeping their expiry first (they may go in earlier batches), the invalidations last,
     // so that they are always in the one transaction with the run item.
     List<Update> items = new ArrayList<>();
-    java.util.Set<String> invalidated = new java.util.HashSet<>();
+    Set<String> invalidated = new HashSet<>();
     invalidations.forEach(i -> invalidated.add(STAGE_PREFIX + i.stage()));
     for (Map<String, AttributeValue> item : otherItems(runId)) {
       if (item.containsKey(TTL) && !invalidated.contains(item.get("sk").s())) {
@@ -865,7 +868,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       items
           .subList(from, Math.min(last, from + TRANSACTION_ITEMS - 1))
           .forEach(u -> batch.add(TransactWriteItem.builder().update(u).build()));
-      transact(lease, what, batch, run2 -> false);
+      transact(lease, what, batch, unknownForAnEarlierBatch -> false);
     }
     List<TransactWriteItem> batch = new ArrayList<>();
     batch.add(TransactWriteItem.builder().update(run).build());
@@ -875,27 +878,50 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     transact(lease, what, batch, landed);
   }
 
-  /** One transaction whose first item is conditional on the lease. */
+  /**
+   * One transaction whose first item is conditional on the lease. A transaction cancelled because
+   * another request touched one of its items at the same moment (the heartbeat renewing the lease
+   * on the run item) did not land and is tried again, twice at most.
+   */
   private void transact(
       Lease lease, String what, List<TransactWriteItem> batch, Predicate<RunRecord> landed) {
     String token = UUID.randomUUID().toString();
-    try {
-      dynamo.transactWriteItems(r -> r.transactItems(batch).clientRequestToken(token));
-    } catch (TransactionCanceledException cancelled) {
-      // A retry of a request that landed fails its condition: the lease moved on with it.
-      RunRecord after = readBack(what, cancelled, () -> findRun(lease.runId()));
-      if (after != null && landed.test(after)) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(r -> r.transactItems(batch).clientRequestToken(token));
+        return;
+      } catch (TransactionCanceledException cancelled) {
+        // A retry of a request that landed fails its condition: the lease moved on with it.
+        RunRecord after = readBack(what, cancelled, () -> findRun(lease.runId()));
+        if (after != null && landed.test(after)) {
+          return;
+        }
+        if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
+          throw fenced(lease, what);
+        }
+        boolean conflict =
+            cancelled.cancellationReasons() != null
+                && cancelled.cancellationReasons().stream()
+                    .anyMatch(r -> "TransactionConflict".equals(r.code()));
+        if (!conflict || attempt == 3) {
+          throw notLanded(what, cancelled);
+        }
+        pause(Duration.ofMillis(50L * attempt));
+      } catch (SdkException unknown) {
+        RunRecord after = readBack(what, unknown, () -> findRun(lease.runId()));
+        if (after == null || !landed.test(after)) {
+          throw notLanded(what, unknown);
+        }
         return;
       }
-      if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
-        throw fenced(lease, what);
-      }
-      throw notLanded(what, cancelled);
-    } catch (SdkException unknown) {
-      RunRecord after = readBack(what, unknown, () -> findRun(lease.runId()));
-      if (after == null || !landed.test(after)) {
-        throw notLanded(what, unknown);
-      }
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -948,7 +974,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     Map<String, Rerun.ParameterChange> changes = new LinkedHashMap<>();
     AttributeValue c = item.get("parameterChanges");
     if (c != null && c.hasM()) {
-      new java.util.TreeMap<>(c.m())
+      new TreeMap<>(c.m())
           .forEach(
               (name, change) ->
                   changes.put(
