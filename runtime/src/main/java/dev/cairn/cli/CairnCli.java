@@ -5,6 +5,7 @@ import dev.cairn.InvalidParameterException;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.JobCatalog;
 import dev.cairn.internal.config.CairnConfig;
+import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunEvent;
@@ -19,8 +20,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
@@ -46,12 +49,15 @@ import picocli.CommandLine.Spec;
       CairnCli.Runs.class,
       CairnCli.History.class,
       CairnCli.Lease.class,
+      CairnCli.Rerun.class,
+      CairnCli.Runbook.class,
+      CairnCli.Init.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:failed (permanent); `cairn status` says which stage and why",
+      "1:failed (permanent); `cairn runbook` says which stage, why, and how to recover",
       "2:usage error",
       "3:the run is held by another driver",
       "4:state unknown; `cairn resume` decides",
@@ -177,6 +183,159 @@ public final class CairnCli {
     @Override
     public Integer call() {
       return closing(() -> report(parent.runtime().resume(runId)));
+    }
+  }
+
+  @Command(
+      name = "rerun",
+      description =
+          "Invalidate a stage and every stage downstream of it, then run them again: their tables"
+              + " are rewritten (an append replaces what the previous run of the stage appended),"
+              + " never written twice. Stages upstream stay as committed. The run keeps its id;"
+              + " the rerun and any parameter change are recorded on it.")
+  static final class Rerun extends RunningCommand {
+    @Parameters(index = "0", description = "The run id (see `cairn runs`).")
+    String runId;
+
+    @Option(
+        names = "--from",
+        required = true,
+        description = "The first stage to run again; the stages that depend on it follow.")
+    String from;
+
+    @Option(
+        names = {"-p", "--param"},
+        description =
+            "Change a parameter, key=value; repeatable. Only the parameters given change.")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "With --dry-run: print the plan as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      if (json && !dryRun) {
+        throw new InvalidParameterException(
+            "--json prints the plan of a --dry-run", "add --dry-run, or leave out --json");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (dryRun) {
+        return closing(
+            () -> {
+              RerunPlan plan = parent.runtime().planRerun(runId, from, params);
+              if (json) {
+                out.println(Json.write(planJson(plan, true)));
+              } else {
+                printPlan(plan, out);
+                out.printf(
+                    "Dry run: nothing was changed. Without --dry-run, `cairn rerun` records this"
+                        + " and runs it.%n");
+              }
+              out.flush();
+              return ExitCodes.SUCCESS;
+            });
+      }
+      return closing(
+          () ->
+              report(
+                  parent
+                      .runtime()
+                      .rerun(
+                          runId,
+                          from,
+                          params,
+                          plan -> {
+                            printPlan(plan, out);
+                            out.printf("Rerun recorded; running.%n");
+                            out.flush();
+                          })));
+    }
+  }
+
+  @Command(
+      name = "runbook",
+      description =
+          "What failed in a run, its failure class, and the exact commands to recover, from the"
+              + " runbook entry of that class (operator entries in CAIRN_RUNBOOKS first).")
+  static final class Runbook implements Callable<Integer> {
+    @CommandLine.ParentCommand CairnCli parent;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "The run id (see `cairn runs`).")
+    String runId;
+
+    @Override
+    public Integer call() {
+      try {
+        dev.cairn.internal.runbook.Runbook runbook =
+            parent
+                .runtime()
+                .runbook(runId)
+                .orElseThrow(
+                    () ->
+                        new InvalidParameterException(
+                            "no run '" + runId + "'", "list runs with `cairn runs`"));
+        PrintWriter out = spec.commandLine().getOut();
+        RunRecord run = runbook.run();
+        out.printf("Run     %s  (job %s)%n", run.runId(), run.job());
+        out.printf("Status  %s%n", run.status());
+        for (dev.cairn.internal.runbook.Runbook.Section section : runbook.sections()) {
+          out.println();
+          if (section.stage().isPresent()) {
+            out.printf("Stage %s failed: %s%n", section.stage().get(), section.failureClass());
+          } else {
+            out.printf("%s%n", section.failureClass());
+          }
+          if (!section.message().isBlank()) {
+            out.printf("    %s%n", section.message().strip().replace("\n", "\n    "));
+          }
+          out.printf(
+              "(runbook entry %s, %s)%n%n",
+              section.entry().name(),
+              section.entry().source().equals("bundled")
+                  ? "bundled"
+                  : "from " + section.entry().source());
+          out.print(section.text().strip());
+          out.println();
+        }
+        out.flush();
+        return ExitCodes.SUCCESS;
+      } finally {
+        parent.closeRuntime();
+      }
+    }
+  }
+
+  @Command(
+      name = "init",
+      description =
+          "Create the checkpoint table (on-demand billing, TTL on finished runs) or complete an"
+              + " existing one, and check the warehouse is writable. Safe to run again.")
+  static final class Init implements Callable<Integer> {
+    @CommandLine.ParentCommand CairnCli parent;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try {
+        CairnRuntime runtime = parent.runtime();
+        CairnRuntime.InitReport report = runtime.init();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(report.table().describe());
+        if (runtime.config().embeddedStore()) {
+          out.printf(
+              "        (embedded DynamoDB Local on 127.0.0.1, kept in %s)%n",
+              runtime.config().home().resolve("dynamodb"));
+        }
+        out.println(report.warehouse().describe());
+        out.flush();
+        return ExitCodes.SUCCESS;
+      } finally {
+        parent.closeRuntime();
+      }
     }
   }
 
@@ -401,6 +560,123 @@ public final class CairnCli {
     }
   }
 
+  static Map<String, Object> planJson(RerunPlan plan, boolean dryRun) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("runId", plan.run().runId());
+    json.put("job", plan.run().job());
+    json.put("status", plan.run().status().name());
+    json.put("from", plan.from());
+    json.put("dryRun", dryRun);
+    List<Object> stages = new ArrayList<>();
+    for (RerunPlan.PlannedStage stage : plan.stages()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("name", stage.name());
+      s.put("status", stage.status().name());
+      s.put("outputVersion", stage.outputVersion() < 0 ? null : stage.outputVersion());
+      s.put("txnVersion", stage.txnVersion() <= 0 ? null : stage.txnVersion());
+      s.put("nextTxnVersion", stage.nextTxnVersion());
+      s.put("mode", stage.output().mode().name());
+      s.put("outputTable", stage.outputTable());
+      stages.add(s);
+    }
+    json.put("stages", stages);
+    List<Object> kept = new ArrayList<>();
+    for (StageRecord stage : plan.kept()) {
+      Map<String, Object> k = new LinkedHashMap<>();
+      k.put("name", stage.stage());
+      k.put("outputVersion", stage.outputVersion());
+      kept.add(k);
+    }
+    json.put("kept", kept);
+    List<Object> unfinished = new ArrayList<>();
+    for (StageRecord stage : plan.unfinished()) {
+      unfinished.add(Map.of("name", stage.stage(), "status", stage.status().name()));
+    }
+    json.put("unfinished", unfinished);
+    Map<String, Object> changes = new LinkedHashMap<>();
+    new TreeMap<>(plan.parameterChanges())
+        .forEach(
+            (name, change) -> {
+              Map<String, Object> c = new LinkedHashMap<>();
+              c.put("before", change.before());
+              c.put("after", change.after());
+              changes.put(name, c);
+            });
+    json.put("parameterChanges", changes);
+    return json;
+  }
+
+  private static void printPlan(RerunPlan plan, PrintWriter out) {
+    RunRecord run = plan.run();
+    out.printf(
+        "Rerun of run %s (job %s, %s) from stage %s:%n%n",
+        run.runId(), run.job(), run.status(), plan.from());
+    out.printf("%-22s %-10s %8s %8s  %s%n", "STAGE", "STATUS", "VERSION", "TXN", "WRITE");
+    for (RerunPlan.PlannedStage stage : plan.stages()) {
+      out.printf(
+          "%-22s %-10s %8s %8s  %s%n",
+          stage.name(),
+          stage.status(),
+          stage.outputVersion() < 0 ? "-" : Long.toString(stage.outputVersion()),
+          (stage.txnVersion() <= 0 ? "-" : Long.toString(stage.txnVersion()))
+              + "->"
+              + stage.nextTxnVersion(),
+          writeDescription(stage));
+    }
+    out.println();
+    if (!plan.kept().isEmpty()) {
+      out.printf(
+          "Kept as committed, read at their versions: %s%n",
+          plan.kept().stream()
+              .map(s -> s.stage() + " (version " + s.outputVersion() + ")")
+              .collect(Collectors.joining(", ")));
+    }
+    if (!plan.unfinished().isEmpty()) {
+      out.printf(
+          "Not committed yet, completed by the rerun as by a resume: %s%n",
+          plan.unfinished().stream()
+              .map(s -> s.stage() + " (" + s.status() + ")")
+              .collect(Collectors.joining(", ")));
+    }
+    if (plan.parameterChanges().isEmpty()) {
+      out.printf("Parameters unchanged.%n");
+    } else {
+      out.printf("Parameters changed (recorded on the run; the run keeps its id):%n");
+      new TreeMap<>(plan.parameterChanges())
+          .forEach(
+              (name, change) ->
+                  out.printf(
+                      "    %s: %s -> %s%n",
+                      name,
+                      change.before().isEmpty() ? "(unset)" : change.before(),
+                      change.after()));
+      if (!plan.kept().isEmpty()) {
+        out.printf("    Stages kept as committed keep what they computed with the old values.%n");
+      }
+    }
+  }
+
+  private static String writeDescription(RerunPlan.PlannedStage stage) {
+    String table = stage.output().table();
+    return switch (stage.output().mode()) {
+      case OVERWRITE -> "overwrite " + table;
+      case REPLACE_WHERE ->
+          "replace " + stage.output().replaceWherePredicate().orElse("") + " of " + table;
+      case APPEND ->
+          "append to "
+              + table
+              + (stage.txnVersion() > 0
+                  ? ", replacing the rows its txn " + stage.txnVersion() + " appended"
+                  : "");
+      case MERGE ->
+          "merge into "
+              + table
+              + " on "
+              + String.join(", ", stage.output().mergeKeys())
+              + " (rows of keys it no longer produces stay)";
+    };
+  }
+
   static Map<String, Object> statusJson(CairnRuntime.RunView view) {
     RunRecord run = view.run();
     Map<String, Object> json = new LinkedHashMap<>();
@@ -409,7 +685,7 @@ public final class CairnCli {
     json.put("status", run.status().name());
     json.put("epoch", run.epoch());
     json.put("runKey", run.runKey());
-    json.put("parameters", new LinkedHashMap<>(new java.util.TreeMap<>(run.parameters())));
+    json.put("parameters", new LinkedHashMap<>(new TreeMap<>(run.parameters())));
     json.put("createdAt", run.createdAt().toString());
     json.put("updatedAt", run.updatedAt().toString());
     json.put(
@@ -427,6 +703,27 @@ public final class CairnCli {
                 })
             .orElse(null));
     json.put("reason", run.reason().isEmpty() ? null : run.reason());
+    json.put("expiresAt", run.expiresAt().map(Instant::toString).orElse(null));
+    List<Object> reruns = new ArrayList<>();
+    for (dev.cairn.internal.store.Rerun rerun : run.reruns()) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("at", rerun.at().toString());
+      r.put("from", rerun.from());
+      r.put("stages", rerun.stages());
+      Map<String, Object> changes = new LinkedHashMap<>();
+      new TreeMap<>(rerun.parameterChanges())
+          .forEach(
+              (name, change) -> {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("before", change.before());
+                c.put("after", change.after());
+                changes.put(name, c);
+              });
+      r.put("parameterChanges", changes);
+      r.put("by", rerun.by());
+      reruns.add(r);
+    }
+    json.put("reruns", reruns);
     List<Object> stages = new ArrayList<>();
     for (StageRecord stage : view.stages()) {
       Map<String, Object> s = new LinkedHashMap<>();
@@ -525,6 +822,28 @@ public final class CairnCli {
     if (!run.reason().isEmpty()) {
       out.printf("Reason  %s%n", run.reason());
     }
+    for (dev.cairn.internal.store.Rerun rerun : run.reruns()) {
+      out.printf(
+          "Rerun   %s from %s by %s%s%n",
+          rerun.at(),
+          rerun.from(),
+          rerun.by(),
+          rerun.parameterChanges().isEmpty()
+              ? ""
+              : "; "
+                  + new TreeMap<>(rerun.parameterChanges())
+                      .entrySet().stream()
+                          .map(
+                              e ->
+                                  e.getKey()
+                                      + ": "
+                                      + e.getValue().before()
+                                      + " -> "
+                                      + e.getValue().after())
+                          .collect(Collectors.joining(", ")));
+    }
+    run.expiresAt()
+        .ifPresent(at -> out.printf("Expires %s (its checkpoints are deleted then)%n", at));
     out.println();
     out.printf(
         "%-22s %-10s %8s %8s %12s %10s  %s%n",

@@ -10,10 +10,12 @@ import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.DynamoDbRetries;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
+import dev.cairn.internal.config.Warehouse;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.engine.FaultPoints;
 import dev.cairn.internal.engine.ParameterResolver;
 import dev.cairn.internal.engine.PauseAtFaultPoint;
+import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.engine.RunExecutor;
 import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.engine.Sleeper;
@@ -23,6 +25,8 @@ import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.InterruptionWatcher;
 import dev.cairn.internal.interrupt.NoticeSource;
 import dev.cairn.internal.metrics.SparkStageObserver;
+import dev.cairn.internal.runbook.Runbook;
+import dev.cairn.internal.runbook.Runbooks;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
@@ -30,6 +34,7 @@ import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.TableSetup;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -40,6 +45,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -87,28 +94,24 @@ public final class CairnRuntime implements AutoCloseable {
     CairnJob job = jobs.job(jobName);
     Parameters parameters =
         ParameterResolver.resolve(job, given, new JobEnvironment(config.dataCache()));
-    return watched(job, parameters);
+    return watched(job, executor -> executor.run(job, parameters));
   }
 
-  /** Continues an existing run from its first incomplete stage. */
+  /**
+   * Continues an existing run from its first incomplete stage, with its parameters as recorded (a
+   * rerun may have changed them).
+   */
   public RunOutcome resume(String runId) {
-    RunRecord run =
-        store()
-            .findRun(runId)
-            .orElseThrow(
-                () ->
-                    new InvalidParameterException(
-                        "no run '" + runId + "' in checkpoint table " + config.tableName(),
-                        "list runs with `cairn runs`"));
+    RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
-    return watched(job, Parameters.of(run.parameters()));
+    return watched(job, executor -> executor.resume(job, run));
   }
 
   /**
    * Runs with the interruption watcher on: Spot notices from IMDS (unless {@code
    * AWS_EC2_METADATA_DISABLED}) and SIGTERM make the driver stop cleanly with exit 75.
    */
-  private RunOutcome watched(CairnJob job, Parameters parameters) {
+  private RunOutcome watched(CairnJob job, Function<RunExecutor, RunOutcome> work) {
     Interruption interruption = new Interruption();
     List<NoticeSource> sources = new ArrayList<>();
     ImdsNoticeSource.fromEnvironment(env, clock).ifPresent(sources::add);
@@ -120,7 +123,7 @@ public final class CairnRuntime implements AutoCloseable {
             seconds("CAIRN_TERM_GRACE_SECONDS", 10),
             clock)) {
       watcher.handleSigterm();
-      return executor(job, interruption).run(job, parameters);
+      return work.apply(executor(job, interruption));
     }
   }
 
@@ -140,6 +143,89 @@ public final class CairnRuntime implements AutoCloseable {
           "environment variable " + name + "='" + value + "' is not a number of seconds",
           "set it to a whole number, e.g. " + name + "=" + byDefault);
     }
+  }
+
+  /**
+   * What {@code cairn rerun} would do, computed from the checkpoints alone: no lease, no Spark, no
+   * change. (The rerun itself also asks the Delta logs, so that a table holding a later transaction
+   * than its checkpoint, e.g. after the checkpoint expired, still gets a new one.)
+   *
+   * @throws InvalidParameterException unknown run, stage or parameter
+   */
+  public RerunPlan planRerun(String runId, String from, Map<String, String> changes) {
+    RunRecord run = existingRun(runId);
+    CairnJob job = jobs.job(run.job());
+    return RerunPlan.of(
+        job,
+        run,
+        store().stages(runId),
+        from,
+        changes,
+        RerunPlan.Tables.checkpointsOnly(t -> DeltaTableStore.location(config.warehouse(), t)));
+  }
+
+  /**
+   * Reruns stage {@code from} of a run and everything downstream of it, with {@code changes} to its
+   * parameters; {@code recorded} is told the plan once the rerun is recorded, before the stages
+   * run.
+   *
+   * @throws InvalidParameterException unknown run, stage or parameter (checked before anything
+   *     starts)
+   * @throws dev.cairn.RunHeldException another driver holds the run
+   */
+  public RunOutcome rerun(
+      String runId, String from, Map<String, String> changes, Consumer<RerunPlan> recorded) {
+    RerunPlan planned = planRerun(runId, from, changes);
+    CairnJob job = jobs.job(planned.run().job());
+    return watched(job, executor -> executor.rerun(job, planned, changes, operator(), recorded));
+  }
+
+  /**
+   * {@code cairn init}: creates or completes the checkpoint table, and checks the warehouse can be
+   * written. Idempotent.
+   */
+  public InitReport init() {
+    DynamoDbCheckpointStore dynamo = newStore();
+    TableSetup table = dynamo.initialize();
+    synchronized (this) {
+      if (store == null) {
+        store = dynamo;
+      } else {
+        dynamo.close();
+      }
+    }
+    return new InitReport(table, Warehouse.checkWritable(config.warehouse()));
+  }
+
+  /** What {@code cairn init} found and did. */
+  public record InitReport(TableSetup table, Warehouse.Check warehouse) {}
+
+  /** What failed in a run, its class, and the runbook entry for it filled in for this run. */
+  public Optional<Runbook> runbook(String runId) {
+    return status(runId)
+        .map(
+            view ->
+                Runbook.of(
+                    view.run(),
+                    view.stages(),
+                    view.leaseState(),
+                    graph(view.run()),
+                    Runbooks.of(config.runbooks())));
+  }
+
+  private RunRecord existingRun(String runId) {
+    return store()
+        .findRun(runId)
+        .orElseThrow(
+            () ->
+                new InvalidParameterException(
+                    "no run '" + runId + "' in checkpoint table " + config.tableName(),
+                    "list runs with `cairn runs`"));
+  }
+
+  /** Who asks for a rerun: recorded on the run. */
+  private String operator() {
+    return System.getProperty("user.name", "unknown") + "@" + hostName();
   }
 
   /** The run and a view of every stage: its checkpoint, or PENDING if it has none yet. */
@@ -287,10 +373,13 @@ public final class CairnRuntime implements AutoCloseable {
       RunRecord run, List<StageRecord> stages, LeaseState leaseState, Instant now) {}
 
   private Optional<List<Stage>> declaredStages(RunRecord run) {
+    return graph(run).map(StageGraph::order);
+  }
+
+  private Optional<StageGraph> graph(RunRecord run) {
     try {
       CairnJob job = jobs.job(run.job());
-      return Optional.of(
-          StageGraph.of(job.name(), job.stages(Parameters.of(run.parameters()))).order());
+      return Optional.of(StageGraph.of(job.name(), job.stages(Parameters.of(run.parameters()))));
     } catch (RuntimeException unknownJob) {
       return Optional.empty();
     }
@@ -338,30 +427,35 @@ public final class CairnRuntime implements AutoCloseable {
   /** The checkpoint store, created on first use (and its table if absent). */
   public synchronized CheckpointStore store() {
     if (store == null) {
-      int attempts = DynamoDbRetries.maxAttempts(env, System.getProperties());
-      DynamoDbClientBuilder builder =
-          DynamoDbClient.builder()
-              .httpClientBuilder(ApacheHttpClient.builder())
-              .overrideConfiguration(o -> o.retryStrategy(DynamoDbRetries.configure(attempts)));
-      DynamoDbClient client;
-      if (config.embeddedStore()) {
-        client =
-            builder
-                .endpointOverride(
-                    EmbeddedDynamoDb.ensureRunning(config.home(), config.dynamoDbLocalLib()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(AwsBasicCredentials.create("cairn", "cairn")))
-                .build();
-      } else {
-        // Region, credentials and endpoint come from the SDK's standard settings.
-        client = builder.build();
-      }
-      DynamoDbCheckpointStore dynamo = new DynamoDbCheckpointStore(client, config.tableName());
+      DynamoDbCheckpointStore dynamo = newStore();
       dynamo.createTableIfAbsent();
       store = dynamo;
     }
     return store;
+  }
+
+  /** A store on the configured table (starting the embedded server if it is the one). */
+  private DynamoDbCheckpointStore newStore() {
+    int attempts = DynamoDbRetries.maxAttempts(env, System.getProperties());
+    DynamoDbClientBuilder builder =
+        DynamoDbClient.builder()
+            .httpClientBuilder(ApacheHttpClient.builder())
+            .overrideConfiguration(o -> o.retryStrategy(DynamoDbRetries.configure(attempts)));
+    DynamoDbClient client;
+    if (config.embeddedStore()) {
+      client =
+          builder
+              .endpointOverride(
+                  EmbeddedDynamoDb.ensureRunning(config.home(), config.dynamoDbLocalLib()))
+              .region(Region.US_EAST_1)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(AwsBasicCredentials.create("cairn", "cairn")))
+              .build();
+    } else {
+      // Region, credentials and endpoint come from the SDK's standard settings.
+      client = builder.build();
+    }
+    return new DynamoDbCheckpointStore(client, config.tableName(), config.retention());
   }
 
   private static String codeVersion(CairnJob job) {

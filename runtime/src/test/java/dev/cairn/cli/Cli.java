@@ -13,10 +13,17 @@ import picocli.CommandLine;
 /** Runs the {@code cairn} command in-process against a state directory and captures its output. */
 final class Cli {
   private final Path home;
+  private final Map<String, String> env;
   private int runtimesBuilt;
 
   Cli(Path home) {
+    this(home, Map.of());
+  }
+
+  /** With more environment variables, e.g. {@code CAIRN_WAREHOUSE}. */
+  Cli(Path home, Map<String, String> env) {
     this.home = home;
+    this.env = env;
   }
 
   /** What one invocation printed and returned. */
@@ -30,9 +37,15 @@ final class Cli {
   /** A fresh runtime on {@code home} with the test jobs, as the launcher would build one. */
   CairnRuntime newRuntime() {
     return new CairnRuntime(
-        CairnConfig.fromEnvironment(Map.of("CAIRN_HOME", home.toString())),
+        CairnConfig.fromEnvironment(environment()),
         JobCatalog.of(List.of(new DemoJob(), new DemoJob.Other())),
         Map.of());
+  }
+
+  private Map<String, String> environment() {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("CAIRN_HOME", home.toString());
+    return all;
   }
 
   /** Runs {@code cairn args...}; every invocation gets its own runtime, as in production. */

@@ -93,10 +93,32 @@ class CliUsageTest {
 
   @Test
   void unknownCommand_isAUsageError() {
-    Cli.Result result = cli.run("rerun", "demo");
+    Cli.Result result = cli.run("rewind", "demo");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("Unmatched arguments").contains("rerun");
+    assertThat(result.err()).contains("Unmatched arguments").contains("rewind");
+  }
+
+  @Test
+  void rerun_withoutFrom_isAUsageError_showingItsUsage() {
+    Cli.Result result = cli.run("rerun", "demo-123");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("Missing required option: '--from=<from>'")
+        .contains("Usage: cairn rerun");
+  }
+
+  @Test
+  void rerun_jsonWithoutDryRun_isAUsageError() {
+    Cli.Result result = cli.run("rerun", "demo-123", "--from", "clean", "--json");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "cairn: --json prints the plan of a --dry-run. Fix: add --dry-run, or leave out"
+                + " --json"
+                + System.lineSeparator());
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.cairn.internal.store.IllegalTransitionException;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
@@ -19,6 +20,7 @@ import dev.cairn.internal.store.StageTransition;
 import dev.cairn.internal.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,23 +48,53 @@ import java.util.function.Supplier;
  * <p>{@link #writes()} and {@link #reads()} count the requests the DynamoDB store would make for
  * each call (openRun is a conditional put and a read), for store-cost assertions.
  *
+ * <p>Like the DynamoDB store, {@code finishRun(SUCCEEDED)} sets an expiry (finish + retention) on
+ * the run and all its stage items ({@link #expiresAt(String, String)}); a rerun removes it. Nothing
+ * is ever deleted.
+ *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class InMemoryCheckpointStore implements CheckpointStore {
   private static final String TABLE = "in-memory checkpoint table";
+  private final Duration retention;
 
   private final Map<String, RunItem> runs = new LinkedHashMap<>();
   private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
   private final Map<String, Map<String, RunEvent>> events = new HashMap<>();
   private long updates;
   private int failWrites;
+  private int passWrites;
   private int loseWriteOutcomes;
   private int writes;
   private int reads;
 
+  /** A store keeping succeeded runs for 90 days, like the DynamoDB store's default. */
+  public InMemoryCheckpointStore() {
+    this(Duration.ofDays(90));
+  }
+
+  public InMemoryCheckpointStore(Duration retention) {
+    this.retention = retention;
+  }
+
+  /** The expiry of a stage item, if it has one. */
+  public synchronized Optional<Instant> expiresAt(String runId, String stage) {
+    return Optional.ofNullable(stages.getOrDefault(runId, Map.of()).get(stage))
+        .map(item -> item.expiresAt);
+  }
+
   /** The next {@code n} writes do not land and throw {@link StoreUnavailableException}. */
   public synchronized void failNextWrites(int n) {
     failWrites = n;
+    passWrites = 0;
+  }
+
+  /**
+   * After {@code passed} more writes land, the {@code n} next ones fail as {@link #failNextWrites}.
+   */
+  public synchronized void failWritesAfter(int passed, int n) {
+    failWrites = n;
+    passWrites = passed;
   }
 
   /** The next {@code n} writes land, then throw {@link StateUnknownException}. */
@@ -85,8 +117,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     writes++;
     reads++;
     String what = "creating run " + run.runId();
-    if (failWrites > 0) {
-      failWrites--;
+    if (failing()) {
       // The DynamoDB store reads back: a run that exists is returned, the put did not matter.
       if (runs.containsKey(run.runId())) {
         return runs.get(run.runId()).toRecord();
@@ -235,10 +266,21 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   @Override
   public synchronized void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+    if (status == RunStatus.SUCCEEDED) {
+      reads++; // the DynamoDB store queries the run's other items to expire them with it
+    }
     write(
         "finishing run " + lease.runId() + " as " + status,
         () -> {
           RunItem run = guard(lease, "finishing the run as " + status);
+          if (status == RunStatus.SUCCEEDED) {
+            Instant expires = Instant.ofEpochSecond(now.plus(retention).getEpochSecond());
+            run.expiresAt = expires;
+            stages
+                .getOrDefault(lease.runId(), Map.of())
+                .values()
+                .forEach(i -> i.expiresAt = expires);
+          }
           run.status = status;
           run.reason = reason == null ? "" : reason;
           run.leaseExpiresAt = now;
@@ -250,13 +292,60 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public synchronized void recordRerun(
+      Lease lease,
+      Rerun rerun,
+      Map<String, String> parameters,
+      List<StageTransition.Invalidate> invalidations) {
+    if (invalidations.size() > MAX_RERUN_STAGES) {
+      throw new IllegalArgumentException(
+          "a rerun invalidates at most "
+              + MAX_RERUN_STAGES
+              + " stages, not "
+              + invalidations.size());
+    }
+    reads++; // the DynamoDB store queries the run's other items to clear their expiry
+    write(
+        "recording the rerun of run " + lease.runId() + " from stage " + rerun.from(),
+        () -> {
+          RunItem run = guard(lease, "recording the rerun from stage " + rerun.from());
+          Map<String, StageItem> ofRun =
+              stages.computeIfAbsent(lease.runId(), id -> new TreeMap<>());
+          for (StageTransition.Invalidate invalidate : invalidations) {
+            StageItem stage =
+                ofRun.computeIfAbsent(
+                    invalidate.stage(), name -> new StageItem(lease.runId(), name));
+            stage.apply(invalidate, lease.epoch());
+          }
+          ofRun.values().forEach(item -> item.expiresAt = null);
+          run.parameters = Map.copyOf(parameters);
+          run.reruns.add(rerun);
+          run.expiresAt = null;
+          run.touch(rerun.at(), ++updates);
+          return null;
+        });
+  }
+
+  @Override
   public void close() {}
+
+  /** Whether this write fails, consuming an injected fault if one is due. */
+  private boolean failing() {
+    if (failWrites == 0) {
+      return false;
+    }
+    if (passWrites > 0) {
+      passWrites--;
+      return false;
+    }
+    failWrites--;
+    return true;
+  }
 
   /** Applies a write, consuming an injected fault if one is armed. */
   private <T> T write(String what, Supplier<T> apply) {
     writes++;
-    if (failWrites > 0) {
-      failWrites--;
+    if (failing()) {
       throw notLanded(what);
     }
     if (loseWriteOutcomes > 0) {
@@ -312,7 +401,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     final String runId;
     final String job;
     final String runKey;
-    final Map<String, String> parameters;
+    Map<String, String> parameters;
+    final List<Rerun> reruns = new ArrayList<>();
+    Instant expiresAt;
     final String parametersHash;
     final String codeVersion;
     final Instant createdAt;
@@ -357,7 +448,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           leaseSince,
           createdAt,
           updatedAt,
-          reason);
+          reason,
+          Optional.ofNullable(expiresAt),
+          reruns);
     }
   }
 
@@ -383,6 +476,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     String errorMessage;
     List<CheckResult> checks = List.of();
     StageMetrics metrics = StageMetrics.NONE;
+    Instant expiresAt;
 
     StageItem(String runId, String stage) {
       this.runId = runId;
@@ -420,6 +514,22 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         errorMessage = null;
         checks = commit.checks();
         metrics = commit.metrics();
+      } else if (transition instanceof StageTransition.Invalidate invalidate) {
+        outputTable = invalidate.outputTable();
+        txnAppId = invalidate.txnAppId();
+        txnVersion = invalidate.txnVersion();
+        baseVersion = -1;
+        outputVersion = -1;
+        rowsWritten = -1;
+        recovered = false;
+        skippedDuplicate = false;
+        startedAt = null;
+        finishedAt = null;
+        errorClass = null;
+        errorMessage = null;
+        expiresAt = null;
+        checks = List.of();
+        metrics = StageMetrics.NONE;
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
         errorMessage =

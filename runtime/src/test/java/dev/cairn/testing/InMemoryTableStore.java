@@ -17,7 +17,9 @@ import org.apache.spark.sql.Row;
  *
  * <p>It honours Delta's idempotency rule: a write whose {@code appId} already has a transaction
  * version at or above the one asked for commits nothing and returns the earlier commit with {@code
- * skippedDuplicate = true}.
+ * skippedDuplicate = true}. A write at a higher version of an app that already committed (a rerun's
+ * generation) commits as usual; in APPEND mode it records which earlier commit it replaces ({@link
+ * LoggedCommit#replaces()}), as Delta's commit removes that commit's files.
  *
  * <p>For assertions it records every write call ({@link #writes(String)}, {@link
  * #writesFor(String)}) and every read ({@link #reads()}); {@link #failNextWrite(RuntimeException)}
@@ -33,9 +35,11 @@ public final class InMemoryTableStore implements TableStore {
    *
    * @param txn the transaction it carries, empty for a write made outside Cairn
    * @param rows what was written ({@code null} when the test does not build datasets)
+   * @param replaces the version of the previous generation's APPEND commit whose rows this one
+   *     replaces, or -1
    */
   public record LoggedCommit(
-      long version, Optional<Txn> txn, Dataset<Row> rows, long rowsWritten) {}
+      long version, Optional<Txn> txn, Dataset<Row> rows, long rowsWritten, long replaces) {}
 
   /**
    * One call to {@link #write}.
@@ -77,7 +81,7 @@ public final class InMemoryTableStore implements TableStore {
 
   /** Commits to {@code location} as a writer outside Cairn would: no transaction. */
   public synchronized long appendExternally(String location) {
-    return append(location, Optional.empty(), null).version();
+    return append(location, Optional.empty(), null, -1).version();
   }
 
   /** The table's log, oldest first; empty when the table does not exist. */
@@ -160,7 +164,17 @@ public final class InMemoryTableStore implements TableStore {
               .orElse(ofApp.get(ofApp.size() - 1));
       outcome = new Commit(earlier.version(), earlier.rowsWritten(), true);
     } else {
-      LoggedCommit commit = append(location, Optional.of(new Txn(appId, txnVersion)), rows);
+      long previous = committedTxnVersion(location, appId);
+      long replaces =
+          output.mode() == Output.Mode.APPEND && previous > 0
+              ? commitsOf(location, appId).stream()
+                  .filter(c -> c.txn().orElseThrow().version() == previous)
+                  .findFirst()
+                  .orElseThrow()
+                  .version()
+              : -1;
+      LoggedCommit commit =
+          append(location, Optional.of(new Txn(appId, txnVersion)), rows, replaces);
       outcome = new Commit(commit.version(), commit.rowsWritten(), false);
     }
     writeCalls.add(
@@ -189,10 +203,11 @@ public final class InMemoryTableStore implements TableStore {
     return logs.get(location).get((int) version).rows();
   }
 
-  private LoggedCommit append(String location, Optional<Txn> txn, Dataset<Row> rows) {
+  private LoggedCommit append(
+      String location, Optional<Txn> txn, Dataset<Row> rows, long replaces) {
     List<LoggedCommit> log = logs.computeIfAbsent(location, l -> new ArrayList<>());
     LoggedCommit commit =
-        new LoggedCommit(log.size(), txn, rows, rowsPerWrite.getOrDefault(location, 1L));
+        new LoggedCommit(log.size(), txn, rows, rowsPerWrite.getOrDefault(location, 1L), replaces);
     log.add(commit);
     return commit;
   }

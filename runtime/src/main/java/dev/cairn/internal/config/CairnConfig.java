@@ -22,6 +22,10 @@ import java.util.Optional;
  * @param dataCache where fetched datasets are cached
  * @param leaseTtl how long a driver's lease lasts unless renewed
  * @param dynamoDbLocalLib the DynamoDB Local server's classpath directory (embedded store only)
+ * @param retention how long a succeeded run's checkpoints are kept before DynamoDB's TTL deletes
+ *     them ({@code CAIRN_RETENTION_DAYS}, default 90)
+ * @param runbooks the operator's runbook entries, read before the bundled ones ({@code
+ *     CAIRN_RUNBOOKS}, default {@code $CAIRN_HOME/runbooks}; it need not exist)
  */
 public record CairnConfig(
     Path home,
@@ -30,7 +34,9 @@ public record CairnConfig(
     String sparkMaster,
     Path dataCache,
     Duration leaseTtl,
-    Optional<Path> dynamoDbLocalLib) {
+    Optional<Path> dynamoDbLocalLib,
+    Duration retention,
+    Path runbooks) {
 
   /** The embedded store's table name. */
   public static final String EMBEDDED_TABLE = "cairn_checkpoints";
@@ -59,7 +65,30 @@ public record CairnConfig(
             .or(() -> Optional.ofNullable(env.get("CAIRN_DYNAMODB_LOCAL_LIB")))
             .filter(s -> !s.isBlank())
             .map(Path::of);
-    return new CairnConfig(home, warehouse, table, master, cache, ttl, lib);
+    Duration retention = Duration.ofDays(parseDays(env, "CAIRN_RETENTION_DAYS", 90));
+    Path runbooks =
+        Optional.ofNullable(env.get("CAIRN_RUNBOOKS"))
+            .filter(s -> !s.isBlank())
+            .map(s -> Path.of(s).toAbsolutePath().normalize())
+            .orElse(home.resolve("runbooks"));
+    return new CairnConfig(home, warehouse, table, master, cache, ttl, lib, retention, runbooks);
+  }
+
+  private static long parseDays(Map<String, String> env, String name, long fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long days = Long.parseLong(value.strip());
+      if (days >= 1 && days <= 36_500) {
+        return days;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    throw new InvalidParameterException(
+        name + "='" + value + "' is not a number of days from 1 to 36500", "set it to e.g. 90");
   }
 
   /** True when the checkpoint store is the embedded DynamoDB Local. */

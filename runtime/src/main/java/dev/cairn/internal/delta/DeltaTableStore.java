@@ -78,7 +78,15 @@ public final class DeltaTableStore implements TableStore {
               .mode(SaveMode.Overwrite)
               .option("replaceWhere", output.replaceWherePredicate().orElseThrow())
               .save(location);
-      case APPEND -> writer(rows, output, appId, txnVersion).mode(SaveMode.Append).save(location);
+      case APPEND -> {
+        long previous = log.committedTxnVersion(location, appId);
+        if (previous > 0 && previous < txnVersion) {
+          // A rerun's generation: replace what the previous generation appended, atomically.
+          log.appendReplacingGeneration(rows, location, appId, txnVersion, previous);
+        } else {
+          writer(rows, output, appId, txnVersion).mode(SaveMode.Append).save(location);
+        }
+      }
       case MERGE -> merge(rows, output, location, appId, txnVersion, before);
     }
     Optional<Commit> mine = log.findCommit(location, appId, txnVersion, before + 1);

@@ -1,22 +1,40 @@
 package dev.cairn.internal.delta;
 
+import dev.cairn.CairnException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.delta.actions.SetTransaction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import scala.Option;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The only place Cairn touches Delta's internal API ({@link DeltaLog}): which transaction versions
- * a table has committed per app id, and which commit holds a given one. Delta has no public API for
- * either; keeping it here means one class to fix when Delta changes.
+ * The only place Cairn touches Delta's internal API ({@link DeltaLog}, {@link
+ * OptimisticTransaction}): which transaction versions a table has committed per app id, which
+ * commit holds a given one, and the one commit that replaces a previous generation's appended
+ * files. Delta has no public API for these; keeping them here means one class to fix when Delta
+ * changes.
  */
 final class DeltaTxnLog {
   private final Supplier<SparkSession> spark;
@@ -68,6 +86,139 @@ final class DeltaTxnLog {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Appends {@code rows} as generation {@code txnVersion} of {@code appId}, removing in the same
+   * Delta commit the files that the previous generation's commit (the one holding {@code (appId,
+   * previousTxnVersion)}) added: a rerun of an APPEND replaces what the previous generation
+   * appended instead of adding to it. Does nothing when the table already holds {@code txnVersion}
+   * (the caller reports the duplicate). Delta's conflict checks apply: a concurrent commit removing
+   * one of those files makes this one fail.
+   *
+   * @throws CairnException when the previous generation's commit is no longer in the log, or its
+   *     files were since rewritten (e.g. by OPTIMIZE), or the rows do not have the table's schema
+   */
+  void appendReplacingGeneration(
+      Dataset<Row> rows, String location, String appId, long txnVersion, long previousTxnVersion) {
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
+    OptimisticTransaction txn = log.startTransaction();
+    // Reading the app's txn version registers it, so a concurrent writer of the same app conflicts.
+    if (txn.txnVersion(appId) >= txnVersion) {
+      return;
+    }
+    Snapshot snapshot = txn.snapshot();
+    long previousCommit = -1;
+    List<AddFile> previousFiles = new ArrayList<>();
+    // Backwards from the newest commit: a rerun usually follows its previous generation closely.
+    for (long v = snapshot.version(); v >= 0 && previousCommit < 0; v--) {
+      scala.collection.Iterator<Tuple2<Object, scala.collection.immutable.Seq<Action>>> changes =
+          log.getChanges(v, v, false);
+      if (!changes.hasNext()) {
+        break; // older commits were cleaned from the log
+      }
+      List<Action> actions = CollectionConverters.asJava(changes.next()._2());
+      boolean holdsPrevious =
+          actions.stream()
+              .anyMatch(
+                  a ->
+                      a instanceof SetTransaction t
+                          && t.appId().equals(appId)
+                          && t.version() == previousTxnVersion);
+      if (holdsPrevious) {
+        previousCommit = v;
+        actions.stream()
+            .filter(a -> a instanceof AddFile add && add.dataChange())
+            .forEach(a -> previousFiles.add((AddFile) a));
+      }
+    }
+    String previous = "generation " + previousTxnVersion + " of " + appId;
+    if (previousCommit < 0) {
+      throw new CairnException(
+          "cannot replace the rows that "
+              + previous
+              + " appended to "
+              + location
+              + ": its commit is no longer in the table's log (log retention cleaned it), so the"
+              + " files holding those rows are unknown, and appending again would duplicate them."
+              + " Nothing was written. Fix: Cairn cannot do this safely; delete those rows from"
+              + " the table yourself, then write them with a new run (`cairn run` with a parameter"
+              + " changed), or leave the table as it is");
+    }
+    Set<String> paths = new HashSet<>();
+    previousFiles.forEach(f -> paths.add(f.path()));
+    if (!paths.isEmpty()) {
+      long live =
+          snapshot
+              .allFiles()
+              .select("path")
+              .where(functions.col("path").isin(paths.toArray()))
+              .count();
+      if (live != paths.size()) {
+        throw new CairnException(
+            "cannot replace the rows that "
+                + previous
+                + " appended to "
+                + location
+                + " (commit "
+                + previousCommit
+                + "): "
+                + (paths.size() - live)
+                + " of its "
+                + paths.size()
+                + " files were since rewritten or removed (OPTIMIZE, DELETE or another writer),"
+                + " so its rows can no longer be removed exactly and appending again would"
+                + " duplicate them. Nothing was written. Fix: Cairn cannot do this safely; delete"
+                + " the rows that version "
+                + previousCommit
+                + " added yourself, then write them with a new run (`cairn run` with a parameter"
+                + " changed), or leave the table as it is");
+      }
+    }
+    checkSchema(rows.schema(), snapshot.schema(), location);
+    List<Action> actions = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    previousFiles.forEach(f -> actions.add(f.removeWithTimestamp(now, true)));
+    actions.addAll(CollectionConverters.asJava(txn.writeFiles(rows)));
+    actions.add(new SetTransaction(appId, txnVersion, Option.apply(now)));
+    txn.commit(
+        CollectionConverters.asScala(actions).toSeq(),
+        new DeltaOperations.Write(
+            SaveMode.Append,
+            Option.apply(snapshot.metadata().partitionColumns()),
+            Option.empty(),
+            Option.apply(
+                "cairn: generation "
+                    + txnVersion
+                    + " of "
+                    + appId
+                    + " replaces the rows "
+                    + previous
+                    + " appended in version "
+                    + previousCommit)));
+  }
+
+  private static void checkSchema(StructType rows, StructType table, String location) {
+    Map<String, String> want = new TreeMap<>();
+    Map<String, String> got = new TreeMap<>();
+    for (StructField f : table.fields()) {
+      want.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());
+    }
+    for (StructField f : rows.fields()) {
+      got.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());
+    }
+    if (!want.equals(got)) {
+      throw new CairnException(
+          "the rows to append to "
+              + location
+              + " have columns "
+              + got
+              + " but the table has "
+              + want
+              + "; a rerun of an append replaces the previous rows in place and needs the table's"
+              + " schema. Fix: make the stage produce the table's columns, or rerun from a stage"
+              + " that overwrites the table");
+    }
   }
 
   private static Snapshot fresh(DeltaLog log) {

@@ -31,6 +31,12 @@ public interface TableStore {
    * {@code txnVersion}). Idempotent: if the table already holds that transaction (or a later
    * version of it), Delta writes nothing and the outcome says {@code skippedDuplicate}.
    *
+   * <p>A {@code txnVersion} above the one the table holds for {@code appId} is a rerun's new
+   * generation. OVERWRITE and REPLACE_WHERE replace their table or partition and MERGE upserts
+   * again, as always; APPEND removes, in the same commit, the files the previous generation's
+   * commit added, so the rows are replaced, not duplicated (and refuses, writing nothing, when
+   * those files were since rewritten or their commit left the log).
+   *
    * @param baseVersion the table's version before this attempt, where the search for the commit
    *     starts
    */

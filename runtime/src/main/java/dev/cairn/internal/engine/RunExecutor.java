@@ -10,6 +10,7 @@ import dev.cairn.RunInterruptedException;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
+import dev.cairn.StateUnknownException;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
@@ -165,18 +166,146 @@ public final class RunExecutor {
           "run " + run.runId() + " exists with other parameters (" + run.runKey() + ")",
           "this is a run id collision; change any parameter value to get a new run");
     }
+    if (!run.parameters().equals(parameters.asMap())) {
+      // A rerun changed them; the run keeps its id, and its recorded parameters are its own.
+      return resume(job, run);
+    }
     if (run.status() == RunStatus.SUCCEEDED) {
-      LOG.info("Run {} already succeeded; nothing to do", run.runId());
-      return new RunOutcome(
-          run.runId(), RunStatus.SUCCEEDED, run.epoch(), true, List.of(), List.of(), List.of());
+      return alreadySucceeded(run);
     }
     return execute(run, graph, parameters, job.retryPolicy());
+  }
+
+  /**
+   * Continues an existing run from its first incomplete stage, with the parameters it has now
+   * (those it was started with, or those a rerun changed them to).
+   *
+   * @throws RunHeldException another driver holds the run
+   * @throws StageFailedException a stage failed; it is recorded FAILED and the run FAILED
+   */
+  public RunOutcome resume(CairnJob job, RunRecord run) {
+    Parameters parameters = Parameters.of(run.parameters());
+    StageGraph graph = StageGraph.of(job.name(), job.stages(parameters));
+    if (run.status() == RunStatus.SUCCEEDED) {
+      return alreadySucceeded(run);
+    }
+    if (!run.reruns().isEmpty()) {
+      LOG.info("Run {} continues with its parameters as last rerun: {}", run.runId(), parameters);
+    }
+    return execute(run, graph, parameters, job.retryPolicy());
+  }
+
+  /**
+   * Reruns {@code planned.from()} and everything downstream of it: takes the run's lease, plans
+   * again from the checkpoints as they are now (and the transaction versions the tables hold),
+   * records the rerun atomically (each planned stage invalidated at its next transaction version,
+   * the new parameters, the rerun on the run item), tells {@code recorded}, then continues the run
+   * as a resume would: committed upstream stages are skipped and read at their recorded versions.
+   *
+   * @param planned the plan made without the lease, to check the request before taking it
+   * @param by who asked, {@code user@host}
+   * @throws RunHeldException another driver holds the run; nothing was changed
+   * @throws StageFailedException a stage failed; it is recorded FAILED and the run FAILED
+   */
+  public RunOutcome rerun(
+      CairnJob job,
+      RerunPlan planned,
+      Map<String, String> changes,
+      String by,
+      Consumer<RerunPlan> recorded) {
+    Instant begun = clock.instant();
+    RunRecord before = planned.run();
+    Lease lease = acquire(before);
+    RerunPlan plan;
+    try {
+      RunRecord run = store.findRun(before.runId()).orElse(before);
+      plan =
+          RerunPlan.of(
+              job,
+              run,
+              store.stages(run.runId()),
+              planned.from(),
+              changes,
+              new RerunPlan.Tables() {
+                @Override
+                public String location(String table) {
+                  return tables.location(table);
+                }
+
+                @Override
+                public long committedTxnVersion(String location, String appId) {
+                  return tables.committedTxnVersion(location, appId);
+                }
+              });
+      store.recordRerun(
+          lease,
+          plan.record(clock.instant(), by),
+          plan.parameters(),
+          plan.invalidations(clock.instant()));
+    } catch (StateUnknownException unknown) {
+      throw unknown; // whether the rerun landed or not, `cairn resume` continues consistently
+    } catch (RuntimeException notRecorded) {
+      // Nothing was invalidated: give the run back as it was (taking the lease made it RUNNING).
+      try {
+        store.finishRun(lease, before.status(), before.reason(), clock.instant());
+      } catch (RuntimeException alsoFailed) {
+        notRecorded.addSuppressed(alsoFailed);
+      }
+      throw notRecorded;
+    }
+    LOG.info(
+        "Run {} rerun from stage {} by {}: invalidated {}; parameter changes {}",
+        plan.run().runId(),
+        plan.from(),
+        by,
+        plan.stageNames(),
+        plan.parameterChanges());
+    recordQuietly(
+        RunEvent.ofRun(
+            plan.run().runId(),
+            clock.instant(),
+            ids.next(),
+            RunEvent.Type.OPERATOR,
+            lease.epoch(),
+            "rerun from "
+                + plan.from()
+                + " by "
+                + by
+                + ": invalidated "
+                + plan.stageNames()
+                + (plan.parameterChanges().isEmpty()
+                    ? ""
+                    : "; parameter changes " + plan.parameterChanges())));
+    recorded.accept(plan);
+    Parameters parameters = Parameters.of(plan.parameters());
+    return executeWithLease(
+        plan.run(),
+        lease,
+        StageGraph.of(job.name(), job.stages(parameters)),
+        parameters,
+        job.retryPolicy(),
+        begun);
+  }
+
+  private static RunOutcome alreadySucceeded(RunRecord run) {
+    LOG.info("Run {} already succeeded; nothing to do", run.runId());
+    return new RunOutcome(
+        run.runId(), RunStatus.SUCCEEDED, run.epoch(), true, List.of(), List.of(), List.of());
   }
 
   private RunOutcome execute(
       RunRecord run, StageGraph graph, Parameters parameters, RetryPolicy jobRetry) {
     Instant begun = clock.instant();
-    Lease lease = acquire(run);
+    return executeWithLease(run, acquire(run), graph, parameters, jobRetry, begun);
+  }
+
+  private RunOutcome executeWithLease(
+      RunRecord run,
+      Lease lease,
+      StageGraph graph,
+      Parameters parameters,
+      RetryPolicy jobRetry,
+      Instant begun) {
     ScheduledExecutorService cancelTimer = daemonTimer(run.runId());
     Consumer<Notice> onNotice = notice -> scheduleCancel(cancelTimer, notice);
     interruption.onRequest(onNotice);

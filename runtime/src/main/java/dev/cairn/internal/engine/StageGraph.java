@@ -86,6 +86,29 @@ public final class StageGraph {
     return stages.get(name);
   }
 
+  /** Stage names in execution order. */
+  public List<String> names() {
+    return order.stream().map(Stage::name).toList();
+  }
+
+  /**
+   * {@code name} and every stage that depends on it, directly or through others, in execution
+   * order: what a rerun from {@code name} must run again.
+   */
+  public List<Stage> downstreamOf(String name) {
+    Set<String> affected = new HashSet<>();
+    affected.add(name);
+    List<Stage> downstream = new ArrayList<>();
+    // Execution order puts every stage after its dependencies: one pass finds them all.
+    for (Stage stage : order) {
+      if (stage.name().equals(name) || stage.dependencies().stream().anyMatch(affected::contains)) {
+        affected.add(stage.name());
+        downstream.add(stage);
+      }
+    }
+    return List.copyOf(downstream);
+  }
+
   private static InvalidParameterException invalid(String job, String problem, String fix) {
     return new InvalidParameterException("job '" + job + "' " + problem, fix);
   }

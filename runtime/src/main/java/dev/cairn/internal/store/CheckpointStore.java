@@ -5,6 +5,7 @@ import dev.cairn.StateUnknownException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -76,8 +77,32 @@ public interface CheckpointStore extends AutoCloseable {
   /** The run's events, oldest first. */
   List<RunEvent> events(String runId);
 
-  /** Records the run's end state and releases the lease so the next driver starts at once. */
+  /**
+   * Records the run's end state and releases the lease so the next driver starts at once. A run
+   * that SUCCEEDED also gets an expiry, {@code now} plus the store's retention, on its item and on
+   * every other item of the run, in the same atomic write: DynamoDB's TTL deletes them after it (a
+   * FAILED or INTERRUPTED run is work still to do and never expires).
+   */
   void finishRun(Lease lease, RunStatus status, String reason, Instant now);
+
+  /**
+   * Records an operator's rerun of a run, atomically: each of {@code invalidations} moves its stage
+   * to PENDING at its new transaction version, the run's effective parameters become {@code
+   * parameters}, {@code rerun} is appended to the run's reruns, and the expiry is removed from the
+   * run and every item of it (the run is live again). Applies only at the lease's epoch, else
+   * throws {@link RunHeldException}; decided by reading back when the outcome is unknown.
+   *
+   * @throws IllegalArgumentException when there are more invalidations than one atomic write holds
+   *     ({@link #MAX_RERUN_STAGES})
+   */
+  void recordRerun(
+      Lease lease,
+      Rerun rerun,
+      Map<String, String> parameters,
+      List<StageTransition.Invalidate> invalidations);
+
+  /** The most stages one rerun invalidates (a DynamoDB transaction holds 100 items). */
+  int MAX_RERUN_STAGES = 90;
 
   @Override
   void close();

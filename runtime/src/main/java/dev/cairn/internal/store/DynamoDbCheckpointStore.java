@@ -1,30 +1,43 @@
 package dev.cairn.internal.store;
 
+import dev.cairn.CairnException;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.BillingModeSummary;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.CreateGlobalSecondaryIndexAction;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexUpdate;
+import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputDescription;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -32,6 +45,10 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -44,6 +61,11 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * secondary index {@code runs-by-update} ({@code gpk = "run"}, {@code updatedAt}) lists runs newest
  * first.
  *
+ * <p>A run that succeeds gets {@code expiresAt} (epoch seconds: finish + retention) on every item
+ * of it, in the same transaction that marks it SUCCEEDED, so DynamoDB's TTL deletes all of it and a
+ * run item never outlives its stages or the other way round; a rerun removes it again, atomically
+ * with the invalidation. FAILED and INTERRUPTED runs never expire: they are work still to do.
+ *
  * <p>Every stage transition is one TransactWriteItems: a ConditionCheck that the run is still at
  * the writer's epoch and held by it, the conditional update of the stage item, and the put of the
  * event that tells it in the run's history. The transition's id is the request's
@@ -55,42 +77,90 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   private static final String RUN_SK = "run";
   private static final String STAGE_PREFIX = "stage#";
   private static final String EVENT_PREFIX = "event#";
+  private static final String TTL = TableSetup.TTL_ATTRIBUTE;
+  // A transaction holds 100 items; the rest of the batch is what one write may add around them.
+  private static final int TRANSACTION_ITEMS = 100;
+  private static final Duration INDEX_TIMEOUT = Duration.ofMinutes(30);
 
   private final DynamoDbClient dynamo;
   private final String table;
+  private final Duration retention;
 
+  /** A store keeping succeeded runs for 90 days. */
   public DynamoDbCheckpointStore(DynamoDbClient dynamo, String table) {
-    this.dynamo = dynamo;
-    this.table = table;
+    this(dynamo, table, Duration.ofDays(90));
   }
 
   /**
-   * Creates the checkpoint table (on-demand billing) if it does not exist and waits until it is
-   * active. Safe to call from several processes at once.
+   * @param retention how long after it succeeds a run's items are kept before DynamoDB's TTL may
+   *     delete them
+   */
+  public DynamoDbCheckpointStore(DynamoDbClient dynamo, String table, Duration retention) {
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("retention " + retention + " must be positive");
+    }
+    this.dynamo = dynamo;
+    this.table = table;
+    this.retention = retention;
+  }
+
+  /**
+   * Creates the checkpoint table if it does not exist (on-demand billing, the runs index, TTL on
+   * {@code expiresAt}) and waits until it is active. What every driver does first; an existing
+   * table is only described, so a driver needs no permission beyond DescribeTable. Safe to call
+   * from several processes at once.
    */
   public void createTableIfAbsent() {
     try {
-      createIfAbsent();
+      if (describe().isEmpty()) {
+        create();
+      }
     } catch (SdkException failed) {
-      throw new StoreUnavailableException(
-          "cannot reach or create checkpoint table "
-              + table
-              + " ("
-              + failed.getMessage()
-              + "). Fix: check AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB and the credentials (AWS_PROFILE"
-              + " or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they allow DescribeTable and"
-              + " CreateTable on it",
+      throw unreachable("DescribeTable, CreateTable and UpdateTimeToLive", failed);
+    }
+  }
+
+  /**
+   * {@code cairn init}: creates the table as {@link #createTableIfAbsent()} does, or checks an
+   * existing one and completes it: adds the runs index if it is missing and enables TTL on {@code
+   * expiresAt} if it is off. Idempotent.
+   *
+   * @throws CairnException when the table exists but cannot be a checkpoint table (another key
+   *     schema) or TTL is set on another attribute; the message says the fix
+   */
+  public TableSetup initialize() {
+    try {
+      Optional<TableDescription> existing = describe();
+      if (existing.isEmpty()) {
+        create();
+        return new TableSetup(table, true, "on-demand billing", true, true, retention);
+      }
+      TableDescription found = existing.get();
+      checkKeySchema(found);
+      boolean indexCreated = false;
+      if (found.globalSecondaryIndexes().stream()
+          .noneMatch(i -> i.indexName().equals(RUNS_INDEX))) {
+        addRunsIndex(found);
+        indexCreated = true;
+      }
+      boolean ttlEnabled = enableTtl();
+      return new TableSetup(table, false, billing(found), indexCreated, ttlEnabled, retention);
+    } catch (SdkException failed) {
+      throw unreachable(
+          "DescribeTable, CreateTable, UpdateTable, DescribeTimeToLive and UpdateTimeToLive",
           failed);
     }
   }
 
-  private void createIfAbsent() {
+  private Optional<TableDescription> describe() {
     try {
-      dynamo.describeTable(r -> r.tableName(table));
-      return;
+      return Optional.of(dynamo.describeTable(r -> r.tableName(table)).table());
     } catch (ResourceNotFoundException absent) {
-      // create below
+      return Optional.empty();
     }
+  }
+
+  private void create() {
     try {
       dynamo.createTable(
           r ->
@@ -102,17 +172,174 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                       attribute("gpk", ScalarAttributeType.S),
                       attribute("updatedAt", ScalarAttributeType.N))
                   .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
-                  .globalSecondaryIndexes(
-                      GlobalSecondaryIndex.builder()
-                          .indexName(RUNS_INDEX)
-                          .keySchema(key("gpk", KeyType.HASH), key("updatedAt", KeyType.RANGE))
-                          .projection(
-                              Projection.builder().projectionType(ProjectionType.ALL).build())
-                          .build()));
+                  .globalSecondaryIndexes(runsIndex()));
     } catch (ResourceInUseException createdConcurrently) {
       // another driver created it between our describe and create
     }
     dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+    enableTtl();
+  }
+
+  private static GlobalSecondaryIndex runsIndex() {
+    return GlobalSecondaryIndex.builder()
+        .indexName(RUNS_INDEX)
+        .keySchema(key("gpk", KeyType.HASH), key("updatedAt", KeyType.RANGE))
+        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+        .build();
+  }
+
+  /** Enables TTL on {@code expiresAt}; false when it already was (enabling twice is refused). */
+  private boolean enableTtl() {
+    TimeToLiveDescription ttl =
+        dynamo.describeTimeToLive(r -> r.tableName(table)).timeToLiveDescription();
+    TimeToLiveStatus status = ttl == null ? null : ttl.timeToLiveStatus();
+    String attribute = ttl == null ? null : ttl.attributeName();
+    if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING) {
+      if (TTL.equals(attribute)) {
+        return false;
+      }
+      throw new CairnException(
+          "checkpoint table "
+              + table
+              + " has TTL on attribute '"
+              + attribute
+              + "', but Cairn expires finished runs with '"
+              + TTL
+              + "' (a table has one TTL attribute). Fix: give Cairn a table of its own"
+              + " (CAIRN_CHECKPOINT_TABLE), or disable TTL on '"
+              + attribute
+              + "' (aws dynamodb update-time-to-live --table-name "
+              + table
+              + " --time-to-live-specification Enabled=false,AttributeName="
+              + attribute
+              + ") and run `cairn init` again");
+    }
+    if (status == TimeToLiveStatus.DISABLING) {
+      throw new CairnException(
+          "TTL on checkpoint table "
+              + table
+              + " is being disabled, and DynamoDB refuses to enable it until that is done. Fix:"
+              + " run `cairn init` again in an hour");
+    }
+    try {
+      dynamo.updateTimeToLive(
+          r ->
+              r.tableName(table)
+                  .timeToLiveSpecification(
+                      TimeToLiveSpecification.builder().enabled(true).attributeName(TTL).build()));
+    } catch (DynamoDbException refused) {
+      // Another process enabling it at the same moment makes this one's request fail.
+      TimeToLiveDescription now =
+          dynamo.describeTimeToLive(r -> r.tableName(table)).timeToLiveDescription();
+      if (now == null || !TTL.equals(now.attributeName())) {
+        throw refused;
+      }
+    }
+    return true;
+  }
+
+  private void checkKeySchema(TableDescription found) {
+    Map<String, KeyType> keys = new HashMap<>();
+    found.keySchema().forEach(k -> keys.put(k.attributeName(), k.keyType()));
+    if (!keys.equals(Map.of("pk", KeyType.HASH, "sk", KeyType.RANGE))) {
+      throw new CairnException(
+          "table "
+              + table
+              + " exists but is not a Cairn checkpoint table: its key is "
+              + keys
+              + ", expected {pk=HASH, sk=RANGE}. Fix: set CAIRN_CHECKPOINT_TABLE to another name"
+              + " and run `cairn init` to create it");
+    }
+  }
+
+  private void addRunsIndex(TableDescription found) {
+    GlobalSecondaryIndex index = runsIndex();
+    CreateGlobalSecondaryIndexAction.Builder create =
+        CreateGlobalSecondaryIndexAction.builder()
+            .indexName(index.indexName())
+            .keySchema(index.keySchema())
+            .projection(index.projection());
+    if (found.provisionedThroughput() != null
+        && found.provisionedThroughput().readCapacityUnits() != null
+        && found.provisionedThroughput().readCapacityUnits() > 0) {
+      create.provisionedThroughput(
+          ProvisionedThroughput.builder()
+              .readCapacityUnits(found.provisionedThroughput().readCapacityUnits())
+              .writeCapacityUnits(found.provisionedThroughput().writeCapacityUnits())
+              .build());
+    }
+    dynamo.updateTable(
+        r ->
+            r.tableName(table)
+                .attributeDefinitions(
+                    attribute("gpk", ScalarAttributeType.S),
+                    attribute("updatedAt", ScalarAttributeType.N))
+                .globalSecondaryIndexUpdates(
+                    GlobalSecondaryIndexUpdate.builder().create(create.build()).build()));
+    // The table turns ACTIVE before a new index has backfilled: wait for the index itself.
+    Instant deadline = Instant.now().plus(INDEX_TIMEOUT);
+    while (true) {
+      boolean active =
+          describe().orElseThrow().globalSecondaryIndexes().stream()
+              .anyMatch(
+                  i -> i.indexName().equals(RUNS_INDEX) && i.indexStatus() == IndexStatus.ACTIVE);
+      if (active) {
+        return;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new CairnException(
+            "index "
+                + RUNS_INDEX
+                + " of checkpoint table "
+                + table
+                + " is still being built after "
+                + INDEX_TIMEOUT.toMinutes()
+                + " minutes. Fix: run `cairn init` again later; it waits for it");
+      }
+      try {
+        Thread.sleep(1_000);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new CairnException(
+            "interrupted while waiting for index "
+                + RUNS_INDEX
+                + " of checkpoint table "
+                + table
+                + " to be built. Fix: run `cairn init` again; it waits for it",
+            interrupted);
+      }
+    }
+  }
+
+  private static String billing(TableDescription found) {
+    BillingModeSummary summary = found.billingModeSummary();
+    if (summary != null && summary.billingMode() == BillingMode.PAY_PER_REQUEST) {
+      return "on-demand billing";
+    }
+    ProvisionedThroughputDescription capacity = found.provisionedThroughput();
+    if (capacity != null
+        && capacity.readCapacityUnits() != null
+        && capacity.readCapacityUnits() > 0) {
+      return "provisioned billing, "
+          + capacity.readCapacityUnits()
+          + " read and "
+          + capacity.writeCapacityUnits()
+          + " write units";
+    }
+    return "on-demand billing";
+  }
+
+  private StoreUnavailableException unreachable(String actions, SdkException failed) {
+    return new StoreUnavailableException(
+        "cannot reach or create checkpoint table "
+            + table
+            + " ("
+            + failed.getMessage()
+            + "). Fix: check AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB and the credentials (AWS_PROFILE"
+            + " or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they allow "
+            + actions
+            + " on it",
+        failed);
   }
 
   @Override
@@ -356,6 +583,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
               "skippedDuplicate = :skipped",
               "finishedAt = :at"));
       remove.addAll(List.of("errorClass", "errorMessage"));
+    } else if (transition instanceof StageTransition.Invalidate invalidate) {
+      invalidation(invalidate, set, remove, values);
     } else if (transition instanceof StageTransition.Fail fail) {
       values.put(":errorClass", s(fail.errorClass()));
       values.put(":errorMessage", s(truncate(fail.errorMessage(), 4000)));
@@ -369,10 +598,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     boolean fromPending = false;
     int i = 0;
     for (StageStatus from : transition.allowedFrom()) {
-      if (from == StageStatus.PENDING) {
-        fromPending = true;
-        continue;
-      }
+      // PENDING is "no item yet", or an item a rerun invalidated.
+      fromPending |= from == StageStatus.PENDING;
       values.put(":from" + i, s(from.name()));
       allowed.add(":from" + i++);
     }
@@ -472,8 +699,13 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
   @Override
   public void recordEvent(RunEvent event) {
+    Map<String, AttributeValue> item = new HashMap<>(eventItem(event));
+    if (event.type() == RunEvent.Type.RUN_SUCCEEDED) {
+      // Written after finishRun gave the run's other items their expiry: expire with them.
+      item.put(TTL, n(event.at().plus(retention).getEpochSecond()));
+    }
     try {
-      dynamo.putItem(r -> r.tableName(table).item(eventItem(event)));
+      dynamo.putItem(r -> r.tableName(table).item(item));
     } catch (SdkException failed) {
       // A put of the same item is idempotent: the SDK's retries cannot duplicate it.
       throw notLanded("recording event " + event.type() + " of run " + event.runId(), failed);
@@ -538,6 +770,10 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
   @Override
   public void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+    if (status == RunStatus.SUCCEEDED) {
+      finishSucceeded(lease, reason, now);
+      return;
+    }
     try {
       dynamo.updateItem(
           r ->
@@ -580,6 +816,319 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         && run.epoch() == lease.epoch()
         && run.status() == status
         && run.holder().isEmpty();
+  }
+
+  /** The run item's final update and the expiry of every other item of the run, atomically. */
+  private void finishSucceeded(Lease lease, String reason, Instant now) {
+    String runId = lease.runId();
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":status", s(RunStatus.SUCCEEDED.name()));
+    values.put(":reason", s(reason == null ? "" : truncate(reason, 4000)));
+    values.put(":now", n(now.toEpochMilli()));
+    values.put(":expires", n(now.plus(retention).getEpochSecond()));
+    values.put(":epoch", n(lease.epoch()));
+    values.put(":me", s(lease.holder().id()));
+    Update run =
+        Update.builder()
+            .tableName(table)
+            .key(runKey(runId))
+            .updateExpression(
+                "SET #status = :status, reason = :reason, updatedAt = :now, leaseExpiresAt = :now,"
+                    + " "
+                    + TTL
+                    + " = :expires"
+                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
+            .conditionExpression("epoch = :epoch AND leaseOwner = :me")
+            .expressionAttributeNames(Map.of("#status", "status"))
+            .expressionAttributeValues(values)
+            .build();
+    List<Update> items = new ArrayList<>();
+    for (Map<String, AttributeValue> item : otherItems(runId)) {
+      items.add(
+          Update.builder()
+              .tableName(table)
+              .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
+              .updateExpression("SET " + TTL + " = :expires")
+              .conditionExpression("attribute_exists(pk)")
+              .expressionAttributeValues(Map.of(":expires", values.get(":expires")))
+              .build());
+    }
+    writeWithRunItem(
+        lease,
+        "finishing run " + runId + " as SUCCEEDED",
+        run,
+        items,
+        after ->
+            after.epoch() == lease.epoch()
+                && after.status() == RunStatus.SUCCEEDED
+                && after.holder().isEmpty());
+  }
+
+  @Override
+  public void recordRerun(
+      Lease lease,
+      Rerun rerun,
+      Map<String, String> parameters,
+      List<StageTransition.Invalidate> invalidations) {
+    if (invalidations.size() > MAX_RERUN_STAGES) {
+      throw new IllegalArgumentException(
+          "a rerun invalidates at most "
+              + MAX_RERUN_STAGES
+              + " stages, not "
+              + invalidations.size());
+    }
+    String runId = lease.runId();
+    Map<String, AttributeValue> values = new HashMap<>();
+    Map<String, AttributeValue> params = new HashMap<>();
+    parameters.forEach((k, v) -> params.put(k, s(v)));
+    values.put(":params", AttributeValue.fromM(params));
+    values.put(":entry", AttributeValue.fromL(List.of(rerunItem(rerun))));
+    values.put(":none", AttributeValue.fromL(List.of()));
+    values.put(":now", n(rerun.at().toEpochMilli()));
+    values.put(":epoch", n(lease.epoch()));
+    values.put(":me", s(lease.holder().id()));
+    Update run =
+        Update.builder()
+            .tableName(table)
+            .key(runKey(runId))
+            .updateExpression(
+                "SET #params = :params, reruns = list_append(if_not_exists(reruns, :none),"
+                    + " :entry), updatedAt = :now REMOVE "
+                    + TTL)
+            .conditionExpression("epoch = :epoch AND leaseOwner = :me")
+            .expressionAttributeNames(Map.of("#params", "parameters"))
+            .expressionAttributeValues(values)
+            .build();
+    // Items keeping their expiry first (they may go in earlier batches), the invalidations last,
+    // so that they are always in the one transaction with the run item.
+    List<Update> items = new ArrayList<>();
+    Set<String> invalidated = new HashSet<>();
+    invalidations.forEach(i -> invalidated.add(STAGE_PREFIX + i.stage()));
+    for (Map<String, AttributeValue> item : otherItems(runId)) {
+      if (item.containsKey(TTL) && !invalidated.contains(item.get("sk").s())) {
+        items.add(
+            Update.builder()
+                .tableName(table)
+                .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
+                .updateExpression("REMOVE " + TTL)
+                .conditionExpression("attribute_exists(pk)")
+                .build());
+      }
+    }
+    for (StageTransition.Invalidate invalidate : invalidations) {
+      Map<String, String> names = new HashMap<>();
+      Map<String, AttributeValue> stageValues = new HashMap<>();
+      List<String> set = new ArrayList<>();
+      List<String> remove = new ArrayList<>();
+      names.put("#status", "status");
+      stageValues.put(":to", s(invalidate.to().name()));
+      stageValues.put(":epoch", n(lease.epoch()));
+      stageValues.put(":tid", s(invalidate.transitionId()));
+      stageValues.put(":at", n(invalidate.at().toEpochMilli()));
+      stageValues.put(":runId", s(runId));
+      stageValues.put(":stage", s(invalidate.stage()));
+      set.addAll(
+          List.of(
+              "#status = :to",
+              "epoch = :epoch",
+              "transitionId = :tid",
+              "runId = :runId",
+              "stage = :stage"));
+      invalidation(invalidate, set, remove, stageValues);
+      items.add(
+          Update.builder()
+              .tableName(table)
+              .key(stageKey(runId, invalidate.stage()))
+              .updateExpression(
+                  "SET " + String.join(", ", set) + " REMOVE " + String.join(", ", remove))
+              .expressionAttributeNames(names)
+              .expressionAttributeValues(stageValues)
+              .build());
+    }
+    writeWithRunItem(
+        lease,
+        "recording the rerun of run " + runId + " from stage " + rerun.from(),
+        run,
+        items,
+        after -> after.reruns().stream().anyMatch(r -> r.id().equals(rerun.id())));
+  }
+
+  /** What an invalidation sets and removes on a stage item. */
+  private static void invalidation(
+      StageTransition.Invalidate invalidate,
+      List<String> set,
+      List<String> remove,
+      Map<String, AttributeValue> values) {
+    values.put(":table", s(invalidate.outputTable()));
+    values.put(":app", s(invalidate.txnAppId()));
+    values.put(":txn", n(invalidate.txnVersion()));
+    set.addAll(
+        List.of(
+            "outputTable = :table", "txnAppId = :app", "txnVersion = :txn", "invalidatedAt = :at"));
+    remove.addAll(
+        List.of(
+            "outputVersion",
+            "rowsWritten",
+            "baseVersion",
+            "recovered",
+            "skippedDuplicate",
+            "errorClass",
+            "errorMessage",
+            "startedAt",
+            "finishedAt",
+            TTL));
+  }
+
+  /**
+   * Writes {@code run} (an update of the run item conditional on the lease) and {@code items}
+   * atomically. A run with more items than one transaction holds has the first ones written in
+   * earlier transactions, each fenced by a condition check on the run item; the run item and the
+   * last items go together in the final one. An outcome not known is decided by reading the run
+   * back and asking {@code landed}.
+   */
+  private void writeWithRunItem(
+      Lease lease, String what, Update run, List<Update> items, Predicate<RunRecord> landed) {
+    int last = Math.max(0, items.size() - (TRANSACTION_ITEMS - 1));
+    for (int from = 0; from < last; from += TRANSACTION_ITEMS - 1) {
+      List<TransactWriteItem> batch = new ArrayList<>();
+      batch.add(
+          TransactWriteItem.builder()
+              .conditionCheck(
+                  ConditionCheck.builder()
+                      .tableName(table)
+                      .key(runKey(lease.runId()))
+                      .conditionExpression("epoch = :epoch AND leaseOwner = :me")
+                      .expressionAttributeValues(
+                          Map.of(":epoch", n(lease.epoch()), ":me", s(lease.holder().id())))
+                      .build())
+              .build());
+      items
+          .subList(from, Math.min(last, from + TRANSACTION_ITEMS - 1))
+          .forEach(u -> batch.add(TransactWriteItem.builder().update(u).build()));
+      transact(lease, what, batch, unknownForAnEarlierBatch -> false);
+    }
+    List<TransactWriteItem> batch = new ArrayList<>();
+    batch.add(TransactWriteItem.builder().update(run).build());
+    items
+        .subList(last, items.size())
+        .forEach(u -> batch.add(TransactWriteItem.builder().update(u).build()));
+    transact(lease, what, batch, landed);
+  }
+
+  /**
+   * One transaction whose first item is conditional on the lease. A transaction cancelled because
+   * another request touched one of its items at the same moment (the heartbeat renewing the lease
+   * on the run item) did not land and is tried again, twice at most.
+   */
+  private void transact(
+      Lease lease, String what, List<TransactWriteItem> batch, Predicate<RunRecord> landed) {
+    String token = UUID.randomUUID().toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(r -> r.transactItems(batch).clientRequestToken(token));
+        return;
+      } catch (TransactionCanceledException cancelled) {
+        // A retry of a request that landed fails its condition: the lease moved on with it.
+        RunRecord after = readBack(what, cancelled, () -> findRun(lease.runId()));
+        if (after != null && landed.test(after)) {
+          return;
+        }
+        if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
+          throw fenced(lease, what);
+        }
+        boolean conflict =
+            cancelled.cancellationReasons() != null
+                && cancelled.cancellationReasons().stream()
+                    .anyMatch(r -> "TransactionConflict".equals(r.code()));
+        if (!conflict || attempt == 3) {
+          throw notLanded(what, cancelled);
+        }
+        pause(Duration.ofMillis(50L * attempt));
+      } catch (SdkException unknown) {
+        RunRecord after = readBack(what, unknown, () -> findRun(lease.runId()));
+        if (after == null || !landed.test(after)) {
+          throw notLanded(what, unknown);
+        }
+        return;
+      }
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The keys (and expiry) of every item of a run but the run item: stages, and any others. */
+  private List<Map<String, AttributeValue>> otherItems(String runId) {
+    List<Map<String, AttributeValue>> items = new ArrayList<>();
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> from = start;
+      QueryResponse page =
+          read(
+              "the items of run " + runId,
+              () ->
+                  dynamo.query(
+                      QueryRequest.builder()
+                          .tableName(table)
+                          .keyConditionExpression("pk = :pk")
+                          .expressionAttributeValues(Map.of(":pk", s(pk(runId))))
+                          .projectionExpression("pk, sk, " + TTL)
+                          .consistentRead(true)
+                          .exclusiveStartKey(from)
+                          .build()));
+      page.items().stream().filter(i -> !RUN_SK.equals(i.get("sk").s())).forEach(items::add);
+      start = page.hasLastEvaluatedKey() ? page.lastEvaluatedKey() : null;
+    } while (start != null && !start.isEmpty());
+    return items;
+  }
+
+  private static AttributeValue rerunItem(Rerun rerun) {
+    Map<String, AttributeValue> changes = new HashMap<>();
+    rerun
+        .parameterChanges()
+        .forEach(
+            (name, change) ->
+                changes.put(
+                    name,
+                    AttributeValue.fromM(
+                        Map.of("before", s(change.before()), "after", s(change.after())))));
+    return AttributeValue.fromM(
+        Map.of(
+            "id", s(rerun.id()),
+            "at", n(rerun.at().toEpochMilli()),
+            "from", s(rerun.from()),
+            "stages", AttributeValue.fromL(rerun.stages().stream().map(v -> s(v)).toList()),
+            "parameterChanges", AttributeValue.fromM(changes),
+            "by", s(rerun.by())));
+  }
+
+  private static Rerun toRerun(Map<String, AttributeValue> item) {
+    Map<String, Rerun.ParameterChange> changes = new LinkedHashMap<>();
+    AttributeValue c = item.get("parameterChanges");
+    if (c != null && c.hasM()) {
+      new TreeMap<>(c.m())
+          .forEach(
+              (name, change) ->
+                  changes.put(
+                      name,
+                      new Rerun.ParameterChange(
+                          str(change.m(), "before"), str(change.m(), "after"))));
+    }
+    AttributeValue stages = item.get("stages");
+    return new Rerun(
+        str(item, "id"),
+        Instant.ofEpochMilli(num(item, "at")),
+        str(item, "from"),
+        stages != null && stages.hasL()
+            ? stages.l().stream().map(AttributeValue::s).toList()
+            : List.of(),
+        changes,
+        str(item, "by"));
   }
 
   @Override
@@ -715,7 +1264,13 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         Instant.ofEpochMilli(num(item, "leaseSince")),
         Instant.ofEpochMilli(num(item, "createdAt")),
         Instant.ofEpochMilli(num(item, "updatedAt")),
-        str(item, "reason"));
+        str(item, "reason"),
+        item.containsKey(TTL)
+            ? Optional.of(Instant.ofEpochSecond(num(item, TTL)))
+            : Optional.empty(),
+        item.containsKey("reruns") && item.get("reruns").hasL()
+            ? item.get("reruns").l().stream().map(r -> toRerun(r.m())).toList()
+            : List.of());
   }
 
   private static StageRecord toStage(Map<String, AttributeValue> item) {

@@ -80,6 +80,9 @@ public record RunEvent(
       errorClass = Optional.of(fail.errorClass());
       message =
           fail.errorMessage() + fail.retryIn().map(d -> "; retrying in " + seconds(d)).orElse("");
+    } else if (transition instanceof StageTransition.Invalidate invalidate) {
+      type = Type.STAGE_INVALIDATED;
+      message = "to be written again as transaction version " + invalidate.txnVersion();
     } else {
       type = Type.OPERATOR;
       message = transition.describe(lease.runId());

@@ -1,6 +1,7 @@
 package dev.cairn.internal.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,6 +12,8 @@ import java.util.Optional;
  * @param leaseExpiresAt when the holder's lease runs out unless renewed
  * @param leaseSince when the holder took the lease
  * @param reason why the run ended as it did (failure or interruption), or empty
+ * @param expiresAt when DynamoDB's TTL may delete the run's items (set when it succeeds), if ever
+ * @param reruns the operator's reruns of this run, oldest first
  */
 public record RunRecord(
     String runId,
@@ -26,10 +29,48 @@ public record RunRecord(
     Instant leaseSince,
     Instant createdAt,
     Instant updatedAt,
-    String reason) {
+    String reason,
+    Optional<Instant> expiresAt,
+    List<Rerun> reruns) {
 
   public RunRecord {
     parameters = Map.copyOf(parameters);
+    reruns = List.copyOf(reruns);
+  }
+
+  /** A run that has no expiry and was never rerun. */
+  public RunRecord(
+      String runId,
+      String job,
+      String runKey,
+      Map<String, String> parameters,
+      String parametersHash,
+      String codeVersion,
+      RunStatus status,
+      long epoch,
+      Optional<LeaseHolder> holder,
+      Instant leaseExpiresAt,
+      Instant leaseSince,
+      Instant createdAt,
+      Instant updatedAt,
+      String reason) {
+    this(
+        runId,
+        job,
+        runKey,
+        parameters,
+        parametersHash,
+        codeVersion,
+        status,
+        epoch,
+        holder,
+        leaseExpiresAt,
+        leaseSince,
+        createdAt,
+        updatedAt,
+        reason,
+        Optional.empty(),
+        List.of());
   }
 
   /** True when some driver holds an unexpired lease at {@code now}. */

@@ -80,6 +80,31 @@ public sealed interface StageTransition {
   }
 
   /**
+   * {@code cairn rerun} invalidates the stage: back to PENDING, carrying the transaction version
+   * its next write will use (the rerun's generation, one above the last), so that Delta does not
+   * skip that write as a duplicate of the previous generation's. Allowed from any state; clears the
+   * output version, rows, error and expiry, keeps {@code attempts}.
+   */
+  record Invalidate(
+      String stage,
+      String outputTable,
+      String txnAppId,
+      long txnVersion,
+      String transitionId,
+      Instant at)
+      implements StageTransition {
+    @Override
+    public Set<StageStatus> allowedFrom() {
+      return EnumSet.allOf(StageStatus.class);
+    }
+
+    @Override
+    public StageStatus to() {
+      return StageStatus.PENDING;
+    }
+  }
+
+  /**
    * The attempt failed; nothing was published.
    *
    * @param errorClass the failure class (see {@code FailureClass})

@@ -191,6 +191,97 @@ class DeltaTableStoreTest {
     assertThat(tables.currentVersion(location)).as("nothing published").isEqualTo(1);
   }
 
+  @Test
+  void appendRerun_replacesWhatThePreviousGenerationAppended_andKeepsOtherWritersRows() {
+    Output append = Output.table("t").partitionedBy("day").append();
+    tables.write(rows(row("d1", "a", 1), row("d2", "b", 2)), append, location, "cairn:r:s", 1, -1);
+    tables.write(rows(row("d1", "other", 7)), append, location, "cairn:other:s", 1, 0);
+
+    TableStore.Commit rerun =
+        tables.write(
+            rows(row("d1", "a", 1), row("d2", "b", 2), row("d3", "c", 3)),
+            append,
+            location,
+            "cairn:r:s",
+            2,
+            1);
+
+    assertThat(rerun).isEqualTo(new TableStore.Commit(2, 3, false));
+    assertThat(sorted(tables.read(location, 2)))
+        .as("generation 1's rows replaced, not duplicated; the other writer's rows kept")
+        .containsExactly("[d1,a,1]", "[d1,other,7]", "[d2,b,2]", "[d3,c,3]");
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(2);
+    assertThat(tables.findCommit(location, "cairn:r:s", 2, 0)).contains(rerun);
+    assertThat(spark.read().format("delta").load(location).inputFiles())
+        .as("written partitioned like the table")
+        .allMatch(f -> f.contains("day=d"));
+
+    TableStore.Commit again =
+        tables.write(rows(row("d9", "z", 9)), append, location, "cairn:r:s", 2, 2);
+    assertThat(again.skippedDuplicate()).isTrue();
+    assertThat(tables.currentVersion(location)).isEqualTo(2);
+
+    tables.write(rows(row("d4", "d", 4)), append, location, "cairn:r:s", 3, 2);
+    assertThat(sorted(tables.read(location, 3)))
+        .as("a third generation replaces the second")
+        .containsExactly("[d1,other,7]", "[d4,d,4]");
+  }
+
+  @Test
+  void overwriteRerun_withChangedInput_replacesTheTable() {
+    Output overwrite = Output.table("t");
+    tables.write(
+        rows(row("d1", "a", 1), row("d1", "b", 2)), overwrite, location, "cairn:r:s", 1, -1);
+
+    TableStore.Commit rerun =
+        tables.write(rows(row("d1", "a", 10)), overwrite, location, "cairn:r:s", 2, 0);
+
+    assertThat(rerun).isEqualTo(new TableStore.Commit(1, 1, false));
+    assertThat(sorted(tables.read(location, 1))).containsExactly("[d1,a,10]");
+  }
+
+  @Test
+  void appendRerun_afterThePreviousGenerationsFilesWereRewritten_isRefused_writingNothing() {
+    Output append = Output.table("t").append();
+    tables.write(
+        rows(row("d1", "a", 1), row("d1", "b", 2)).coalesce(1),
+        append,
+        location,
+        "cairn:r:s",
+        1,
+        -1);
+    io.delta.tables.DeltaTable.forPath(spark, location).delete("key = 'b'");
+
+    assertThatThrownBy(
+            () -> tables.write(rows(row("d1", "a", 1)), append, location, "cairn:r:s", 2, 1))
+        .hasMessage(
+            "cannot replace the rows that generation 1 of cairn:r:s appended to "
+                + location
+                + " (commit 0): 1 of its 1 files were since rewritten or removed (OPTIMIZE,"
+                + " DELETE or another writer), so its rows can no longer be removed exactly and"
+                + " appending again would duplicate them. Nothing was written. Fix: Cairn cannot"
+                + " do this safely; delete the rows that version 0 added yourself, then write them"
+                + " with a new run (`cairn run` with a parameter changed), or leave the table as it"
+                + " is");
+    assertThat(tables.currentVersion(location)).isEqualTo(1);
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(1);
+  }
+
+  @Test
+  void appendRerun_withRowsOfAnotherSchema_isRefused() {
+    Output append = Output.table("t").append();
+    tables.write(rows(row("d1", "a", 1)), append, location, "cairn:r:s", 1, -1);
+    Dataset<Row> renamed = rows(row("d1", "a", 1)).withColumnRenamed("value", "amount");
+
+    assertThatThrownBy(() -> tables.write(renamed, append, location, "cairn:r:s", 2, 0))
+        .hasMessageStartingWith(
+            "the rows to append to "
+                + location
+                + " have columns {amount=INT, day=STRING, key=STRING} but the table has {day=STRING,"
+                + " key=STRING, value=INT}");
+    assertThat(tables.currentVersion(location)).isZero();
+  }
+
   private static Dataset<Row> rows(Row... rows) {
     return spark.createDataFrame(List.of(rows), SCHEMA);
   }

@@ -24,6 +24,10 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The DynamoDB store against DynamoDB Local, a real server on 127.0.0.1 in its own process. */
 class DynamoDbCheckpointStoreTest {
@@ -404,7 +408,15 @@ class DynamoDbCheckpointStoreTest {
 
     store.transition(
         lease,
-        new StageTransition.Fail("clean", "PERMANENT", "bad", UUID.randomUUID().toString(), T0));
+        new StageTransition.Fail(
+            "clean",
+            1,
+            "PERMANENT",
+            "bad",
+            Optional.empty(),
+            List.of(),
+            UUID.randomUUID().toString(),
+            T0));
 
     assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.FAILED);
   }
@@ -432,6 +444,274 @@ class DynamoDbCheckpointStoreTest {
     List<String> ids = store.listRuns(1000).stream().map(RunRecord::runId).toList();
 
     assertThat(ids).containsSubsequence(newer, older);
+  }
+
+  @Test
+  void initialize_createsTheTableOnDemandWithTtl_andASecondCallFindsItComplete() {
+    String table = "init_" + UUID.randomUUID();
+    DynamoDbCheckpointStore fresh = new DynamoDbCheckpointStore(client, table, Duration.ofDays(30));
+
+    TableSetup created = fresh.initialize();
+    TableSetup again = fresh.initialize();
+
+    assertThat(created)
+        .isEqualTo(
+            new TableSetup(table, true, "on-demand billing", true, true, Duration.ofDays(30)));
+    assertThat(created.describe())
+        .isEqualTo(
+            "Checkpoint table "
+                + table
+                + " created (on-demand billing, index runs-by-update, TTL on expiresAt);"
+                + " succeeded runs are deleted 30 days after they finish (CAIRN_RETENTION_DAYS)");
+    assertThat(again.created()).isFalse();
+    assertThat(again.ttlEnabled()).isFalse();
+    assertThat(again.indexCreated()).isFalse();
+    assertThat(again.describe())
+        .startsWith(
+            "Checkpoint table "
+                + table
+                + " exists (on-demand billing, index runs-by-update, TTL on expiresAt)");
+    var ttl = client.describeTimeToLive(r -> r.tableName(table)).timeToLiveDescription();
+    assertThat(ttl.attributeName()).isEqualTo("expiresAt");
+    assertThat(ttl.timeToLiveStatusAsString()).isIn("ENABLED", "ENABLING");
+    var description = client.describeTable(r -> r.tableName(table)).table();
+    assertThat(description.billingModeSummary().billingModeAsString()).isEqualTo("PAY_PER_REQUEST");
+  }
+
+  @Test
+  void initialize_completesATableMadeElsewhere_addingTheRunsIndexAndTtl() {
+    String table = "bare_" + UUID.randomUUID();
+    client.createTable(
+        r ->
+            r.tableName(table)
+                .billingMode(BillingMode.PROVISIONED)
+                .provisionedThroughput(p -> p.readCapacityUnits(5L).writeCapacityUnits(4L))
+                .attributeDefinitions(
+                    a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                    a -> a.attributeName("sk").attributeType(ScalarAttributeType.S))
+                .keySchema(
+                    k -> k.attributeName("pk").keyType(KeyType.HASH),
+                    k -> k.attributeName("sk").keyType(KeyType.RANGE)));
+    DynamoDbCheckpointStore existing = new DynamoDbCheckpointStore(client, table);
+
+    TableSetup setup = existing.initialize();
+
+    assertThat(setup.created()).isFalse();
+    assertThat(setup.indexCreated()).isTrue();
+    assertThat(setup.ttlEnabled()).isTrue();
+    assertThat(setup.describe())
+        .startsWith(
+            "Checkpoint table "
+                + table
+                + " exists (provisioned billing, 5 read and 4 write units, index runs-by-update"
+                + " added now, TTL on expiresAt enabled now)");
+    existing.openRun(new NewRun("r-1", "job", "", Map.of(), "h", "dev", T0));
+    assertThat(existing.listRuns(10)).extracting(RunRecord::runId).containsExactly("r-1");
+  }
+
+  @Test
+  void initialize_refusesATableWithAnotherKey_orTtlOnAnotherAttribute() {
+    String other = "other_" + UUID.randomUUID();
+    client.createTable(
+        r ->
+            r.tableName(other)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                    a -> a.attributeName("id").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH)));
+    assertThatThrownBy(() -> new DynamoDbCheckpointStore(client, other).initialize())
+        .hasMessage(
+            "table "
+                + other
+                + " exists but is not a Cairn checkpoint table: its key is {id=HASH}, expected"
+                + " {pk=HASH, sk=RANGE}. Fix: set CAIRN_CHECKPOINT_TABLE to another name and run"
+                + " `cairn init` to create it");
+
+    String ttl = "ttl_" + UUID.randomUUID();
+    new DynamoDbCheckpointStore(client, ttl).createTableIfAbsent();
+    client.updateTimeToLive(
+        r ->
+            r.tableName(ttl)
+                .timeToLiveSpecification(s -> s.enabled(false).attributeName("expiresAt")));
+    client.updateTimeToLive(
+        r -> r.tableName(ttl).timeToLiveSpecification(s -> s.enabled(true).attributeName("ttl")));
+    assertThatThrownBy(() -> new DynamoDbCheckpointStore(client, ttl).initialize())
+        .hasMessageStartingWith(
+            "checkpoint table "
+                + ttl
+                + " has TTL on attribute 'ttl', but Cairn expires finished"
+                + " runs with 'expiresAt'")
+        .hasMessageContaining("Fix: give Cairn a table of its own (CAIRN_CHECKPOINT_TABLE)");
+  }
+
+  @Test
+  void finishRun_succeeded_setsTheExpiryOnTheRunAndEveryStageItem_failedSetsNone() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("clean", -1));
+    store.transition(lease, commit("clean", 0, false));
+    store.transition(lease, start("report", -1));
+    store.finishRun(lease, RunStatus.FAILED, "report failed", T0.plusSeconds(5));
+    assertThat(store.findRun(runId).orElseThrow().expiresAt()).isEmpty();
+    assertThat(rawItem("stage#clean")).doesNotContainKey("expiresAt");
+
+    Lease again = store.tryAcquireLease(runId, driverA, T0.plusSeconds(6), TTL, null).orElseThrow();
+    store.transition(again, commit("report", 1, true));
+    store.finishRun(again, RunStatus.SUCCEEDED, "", T0.plusSeconds(10));
+
+    long expiry = T0.plusSeconds(10).plus(Duration.ofDays(90)).getEpochSecond();
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run.holder()).isEmpty();
+    assertThat(run.expiresAt()).contains(Instant.ofEpochSecond(expiry));
+    assertThat(rawItem("run").get("expiresAt").n()).isEqualTo(Long.toString(expiry));
+    assertThat(rawItem("stage#clean").get("expiresAt").n()).isEqualTo(Long.toString(expiry));
+    assertThat(rawItem("stage#report").get("expiresAt").n()).isEqualTo(Long.toString(expiry));
+  }
+
+  @Test
+  void finishRun_succeededAtAStaleEpoch_isRefused_andExpiresNothing() {
+    Lease zombie = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(zombie, start("clean", -1));
+    store.tryAcquireLease(runId, driverB, T0.plus(TTL).plusSeconds(1), TTL, null).orElseThrow();
+
+    assertThatThrownBy(() -> store.finishRun(zombie, RunStatus.SUCCEEDED, "", T0))
+        .isInstanceOf(RunHeldException.class)
+        .hasMessageContaining("epoch fencing");
+
+    assertThat(rawItem("stage#clean")).doesNotContainKey("expiresAt");
+    assertThat(store.findRun(runId).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void recordRerun_invalidatesTheStages_recordsTheRerunAndParameters_andRemovesTheExpiry() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    for (String stage : List.of("clean", "report")) {
+      store.transition(lease, start(stage, -1));
+      store.transition(lease, commit(stage, 3, false));
+    }
+    store.finishRun(lease, RunStatus.SUCCEEDED, "", T0.plusSeconds(1));
+    Lease rerunLease =
+        store.tryAcquireLease(runId, driverB, T0.plusSeconds(2), TTL, null).orElseThrow();
+    Rerun rerun =
+        new Rerun(
+            UUID.randomUUID().toString(),
+            T0.plusSeconds(3),
+            "report",
+            List.of("report"),
+            Map.of("k", new Rerun.ParameterChange("v", "w")),
+            "ops@host");
+
+    store.recordRerun(rerunLease, rerun, Map.of("k", "w"), List.of(invalidate("report", 2)));
+
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.reruns()).containsExactly(rerun);
+    assertThat(run.parameters()).containsExactly(Map.entry("k", "w"));
+    assertThat(run.parametersHash()).isEqualTo("hash");
+    assertThat(run.expiresAt()).isEmpty();
+    StageRecord report = stage("report");
+    assertThat(report.status()).isEqualTo(StageStatus.PENDING);
+    assertThat(report.txnVersion()).isEqualTo(2);
+    assertThat(report.outputVersion()).isEqualTo(-1);
+    assertThat(report.rowsWritten()).isEqualTo(-1);
+    assertThat(report.attempts()).as("kept").isEqualTo(1);
+    assertThat(report.epoch()).isEqualTo(2);
+    assertThat(stage("clean").status()).isEqualTo(StageStatus.COMMITTED);
+    assertThat(rawItem("stage#clean")).doesNotContainKey("expiresAt");
+    assertThat(rawItem("stage#report")).doesNotContainKey("expiresAt");
+
+    store.transition(rerunLease, start("report", 3));
+    assertThat(stage("report").status())
+        .as("an invalidated stage starts")
+        .isEqualTo(StageStatus.RUNNING);
+
+    Rerun second =
+        new Rerun(
+            UUID.randomUUID().toString(),
+            T0.plusSeconds(4),
+            "clean",
+            List.of("clean", "report"),
+            Map.of(),
+            "ops@host");
+    store.recordRerun(
+        rerunLease,
+        second,
+        Map.of("k", "w"),
+        List.of(invalidate("clean", 2), invalidate("report", 3)));
+    assertThat(store.findRun(runId).orElseThrow().reruns()).containsExactly(rerun, second);
+    assertThat(stage("report").status())
+        .as("invalidated from RUNNING")
+        .isEqualTo(StageStatus.PENDING);
+  }
+
+  @Test
+  void recordRerun_atAStaleEpoch_isRefused_andChangesNothing() {
+    Lease zombie = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(zombie, start("clean", -1));
+    store.transition(zombie, commit("clean", 0, false));
+    store.tryAcquireLease(runId, driverB, T0.plus(TTL).plusSeconds(1), TTL, null).orElseThrow();
+
+    assertThatThrownBy(
+            () ->
+                store.recordRerun(
+                    zombie,
+                    new Rerun("r", T0, "clean", List.of("clean"), Map.of(), "ops@host"),
+                    Map.of("k", "v"),
+                    List.of(invalidate("clean", 2))))
+        .isInstanceOf(RunHeldException.class)
+        .hasMessageContaining("recording the rerun of run " + runId + " from stage clean")
+        .hasMessageContaining("now held by host hostB, pid 2 at epoch 2");
+
+    assertThat(stage("clean").status()).isEqualTo(StageStatus.COMMITTED);
+    assertThat(store.findRun(runId).orElseThrow().reruns()).isEmpty();
+  }
+
+  @Test
+  void recordRerun_whoseResponseIsLostAfterLanding_isReadBackAndSucceeds() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+
+    store.recordRerun(
+        lease,
+        new Rerun("lost", T0, "clean", List.of("clean"), Map.of(), "ops@host"),
+        Map.of("k", "v"),
+        List.of(invalidate("clean", 1)));
+
+    assertThat(store.findRun(runId).orElseThrow().reruns())
+        .extracting(Rerun::id)
+        .containsExactly("lost");
+    assertThat(stage("clean").status()).isEqualTo(StageStatus.PENDING);
+  }
+
+  private StageRecord stage(String name) {
+    return store.stages(runId).stream()
+        .filter(s -> s.stage().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private Map<String, AttributeValue> rawItem(String sk) {
+    return client
+        .getItem(
+            r ->
+                r.tableName("checkpoints_test")
+                    .key(
+                        Map.of(
+                            "pk",
+                            AttributeValue.fromS("run#" + runId),
+                            "sk",
+                            AttributeValue.fromS(sk)))
+                    .consistentRead(true))
+        .item();
+  }
+
+  private StageTransition.Invalidate invalidate(String stage, long txnVersion) {
+    return new StageTransition.Invalidate(
+        stage,
+        "/w/" + stage,
+        "cairn:" + runId + ":" + stage,
+        txnVersion,
+        UUID.randomUUID().toString(),
+        T0);
   }
 
   private StageTransition.Start start(String stage, long base) {

@@ -1,0 +1,76 @@
+package dev.cairn.internal.config;
+
+import dev.cairn.CairnException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Checks that the Delta warehouse can be written, through the file system Spark would use. */
+public final class Warehouse {
+  private Warehouse() {}
+
+  /**
+   * What {@link #checkWritable(String)} found.
+   *
+   * @param created true when the warehouse directory did not exist and was created
+   */
+  public record Check(String warehouse, boolean created) {
+    /** One line for an operator. */
+    public String describe() {
+      return "Warehouse "
+          + warehouse
+          + (created ? " created" : " exists")
+          + " and is writable (a probe file was created and deleted)";
+    }
+  }
+
+  /**
+   * Creates the warehouse directory if absent, then creates and deletes a probe file in it, with a
+   * Hadoop configuration built as Spark builds it ({@code spark.hadoop.*} settings, which {@code
+   * spark-submit} passes as system properties, plus the {@code *-site.xml} files on the classpath).
+   *
+   * @throws CairnException when any of it fails, naming the warehouse and the cause
+   */
+  public static Check checkWritable(String warehouse) {
+    Configuration conf = new Configuration();
+    for (Map.Entry<Object, Object> p : System.getProperties().entrySet()) {
+      String key = String.valueOf(p.getKey());
+      if (key.startsWith("spark.hadoop.")) {
+        conf.set(key.substring("spark.hadoop.".length()), String.valueOf(p.getValue()));
+      }
+    }
+    Path root = new Path(warehouse);
+    Path probe = new Path(root, "_cairn_init_probe_" + UUID.randomUUID());
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      boolean created = !fs.exists(root);
+      if (created && !fs.mkdirs(root)) {
+        throw new IOException("mkdirs returned false");
+      }
+      try (OutputStream out = fs.create(probe, false)) {
+        out.write("cairn init probe\n".getBytes(StandardCharsets.UTF_8));
+      }
+      if (!fs.delete(probe, false)) {
+        throw new IOException("the probe file " + probe + " could not be deleted");
+      }
+      return new Check(warehouse, created);
+    } catch (IOException | RuntimeException e) {
+      throw new CairnException(
+          "warehouse "
+              + warehouse
+              + " is not writable: "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ". Fix: check CAIRN_WAREHOUSE, that the file system's scheme is on the classpath"
+              + " (s3a needs hadoop-aws), and that the credentials allow creating and deleting"
+              + " files under it",
+          e);
+    }
+  }
+}
