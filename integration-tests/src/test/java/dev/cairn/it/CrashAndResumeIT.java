@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,7 +19,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -30,11 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The flights job in separate driver JVMs on the embedded default (DynamoDB Local on 127.0.0.1,
@@ -232,118 +224,6 @@ class CrashAndResumeIT {
     assertThat(daily)
         .isEqualTo(Tables.snapshot(spark, root.resolve("clean").resolve("warehouse"), days));
     assertThat(daily.get("daily_summary")).hasSize(2);
-  }
-
-  @Test
-  void checkpointTable_fromTheStandardAwsSettings_isUsedInsteadOfTheEmbeddedStore()
-      throws Exception {
-    Path serverHome = root.resolve("aws-dynamodb");
-    homes.add(serverHome);
-    URI endpoint =
-        EmbeddedDynamoDb.ensureRunning(
-            serverHome, Optional.of(Path.of(System.getProperty("cairn.dynamodbLocal.lib"))));
-    Driver driver =
-        driver("aws")
-            .withEnv("CAIRN_CHECKPOINT_TABLE", "cairn_it_checkpoints")
-            .withEnv("AWS_ENDPOINT_URL_DYNAMODB", endpoint.toString())
-            .withEnv("AWS_REGION", "eu-west-1")
-            .withEnv("AWS_ACCESS_KEY_ID", "cairnit")
-            .withEnv("AWS_SECRET_ACCESS_KEY", "cairnitsecret");
-
-    Driver.Result result = driver.run(runArgs);
-
-    assertThat(result.exitCode()).as(result.all()).isZero();
-    assertThat(root.resolve("aws").resolve("dynamodb")).doesNotExist();
-    try (DynamoDbClient dynamo =
-        DynamoDbClient.builder()
-            .endpointOverride(endpoint)
-            .region(Region.EU_WEST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "any")))
-            .httpClientBuilder(ApacheHttpClient.builder())
-            .build()) {
-      assertThat(dynamo.listTables().tableNames()).contains("cairn_it_checkpoints");
-    }
-    assertThat(status(driver, onlyRunId(driver)).get("status").asText()).isEqualTo("SUCCEEDED");
-    assertThat(Tables.snapshot(spark, warehouse(driver, "aws"))).isEqualTo(cleanTables);
-  }
-
-  @Test
-  void truncatedInput_failsNamingTheFile_publishesNothing_andResumesOnceFixed() throws Exception {
-    Path good = data.resolve("flights.parquet");
-    Path bad = root.resolve("bad-input").resolve("flights.parquet");
-    Files.createDirectories(bad);
-    List<Path> parts;
-    try (var files = Files.list(good)) {
-      parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).toList();
-    }
-    for (Path part : parts) {
-      if (part.toString().endsWith(".parquet")) {
-        byte[] bytes = Files.readAllBytes(part);
-        Files.write(bad.resolve(part.getFileName()), Arrays.copyOf(bytes, bytes.length / 3));
-      }
-    }
-    Driver driver = driver("bad-input-run");
-    String[] args = {
-      "run",
-      "flights-daily",
-      "-p",
-      "flights=" + bad,
-      "-p",
-      "airports=" + data.resolve("airports.csv")
-    };
-
-    Driver.Result failed = driver.run(args);
-
-    assertThat(failed.exitCode()).as(failed.all()).isEqualTo(1);
-    assertThat(failed.log())
-        .contains("failed (BAD_INPUT): flights input '" + bad + "' (parameter 'flights') cannot")
-        .contains("Fix: correct the input named above, then `cairn resume ");
-    String runId = onlyRunId(driver);
-    JsonNode status = status(driver, runId);
-    assertThat(status.get("status").asText()).isEqualTo("FAILED");
-    JsonNode clean = stagesByName(status).get("clean");
-    assertThat(clean.get("status").asText()).isEqualTo("FAILED");
-    assertThat(clean.get("errorClass").asText()).isEqualTo("BAD_INPUT");
-    assertThat(warehouse(driver, "bad-input-run").resolve("flights_clean")).doesNotExist();
-
-    for (Path part : parts) {
-      Files.copy(part, bad.resolve(part.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-    }
-    Driver.Result resumed = driver.run("resume", runId);
-
-    assertThat(resumed.exitCode()).as(resumed.all()).isZero();
-    assertThat(stagesByName(status(driver, runId)).get("clean").get("attempts").asInt())
-        .isEqualTo(2);
-    assertThat(Tables.snapshot(spark, warehouse(driver, "bad-input-run"))).isEqualTo(cleanTables);
-  }
-
-  @Test
-  void inputWhoseColumnTypeChanged_failsNamingTheColumn() throws Exception {
-    Path drifted = root.resolve("drift").resolve("flights.parquet");
-    spark
-        .read()
-        .parquet(data.resolve("flights.parquet").toString())
-        .withColumn("distance", org.apache.spark.sql.functions.col("distance").cast("string"))
-        .write()
-        .parquet(drifted.toString());
-    Driver driver = driver("drift-run");
-
-    Driver.Result failed =
-        driver.run(
-            "run",
-            "flights-daily",
-            "-p",
-            "flights=" + drifted,
-            "-p",
-            "airports=" + data.resolve("airports.csv"));
-
-    assertThat(failed.exitCode()).as(failed.all()).isEqualTo(1);
-    assertThat(failed.log())
-        .contains(
-            "failed (BAD_INPUT): flights input '"
-                + drifted
-                + "' (parameter 'flights'): column 'distance' is STRING, expected BIGINT");
   }
 
   /**
