@@ -243,8 +243,8 @@ class CrashAndResumeIT {
         lines.stream().filter(l -> l.path("logger").asText().startsWith("dev.cairn")).toList();
     long aboutStages =
         cairn.stream()
-            .filter(l -> runId.equals(l.path("context").path("runId").asText()))
-            .filter(l -> !l.path("context").path("stage").asText().isEmpty())
+            .filter(l -> runId.equals(l.path("runId").asText()))
+            .filter(l -> !l.path("stage").asText().isEmpty())
             .count();
     assertThat(cairn).hasSizeGreaterThan(10);
     assertThat(aboutStages).isGreaterThan(cairn.size() / 2);
