@@ -751,6 +751,9 @@ public final class CairnCli {
       }
       s.put("checks", checks);
       s.put("metrics", metricsJson(stage.metrics()));
+      if (view.expectedDurations().containsKey(stage.stage())) {
+        s.put("expectedDurationMs", view.expectedDurations().get(stage.stage()));
+      }
       stages.add(s);
     }
     json.put("stages", stages);
@@ -758,9 +761,15 @@ public final class CairnCli {
   }
 
   /** A committed stage's duration, or how long the running attempt has run so far ("12s+"). */
-  private static String duration(StageRecord stage, Instant now) {
+  private static String duration(StageRecord stage, Instant now, Long expectedMs) {
     if (stage.status() == StageStatus.RUNNING && stage.startedAt().isPresent()) {
-      return seconds(java.time.Duration.between(stage.startedAt().get(), now).toMillis()) + "+";
+      long elapsed = java.time.Duration.between(stage.startedAt().get(), now).toMillis();
+      String sofar = seconds(elapsed) + "+";
+      if (expectedMs == null) {
+        return sofar;
+      }
+      // ETA from the job's last succeeded run of this stage.
+      return sofar + " ETA " + seconds(Math.max(0, expectedMs - elapsed));
     }
     return stage.metrics().durationMs() < 0 ? "-" : seconds(stage.metrics().durationMs());
   }
@@ -858,7 +867,7 @@ public final class CairnCli {
           stage.attempts(),
           stage.outputVersion() < 0 ? "-" : Long.toString(stage.outputVersion()),
           stage.rowsWritten() < 0 ? "-" : Long.toString(stage.rowsWritten()),
-          duration(stage, view.now()),
+          duration(stage, view.now(), view.expectedDurations().get(stage.stage())),
           stage.outputTable(),
           note);
       stage

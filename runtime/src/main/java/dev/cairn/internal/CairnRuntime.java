@@ -34,6 +34,7 @@ import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.TableSetup;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -251,7 +252,43 @@ public final class CairnRuntime implements AutoCloseable {
       }
     }
     stages.addAll(records.values());
-    return Optional.of(new RunView(run.get(), stages, leaseState(run.get()), clock.instant()));
+    return Optional.of(
+        new RunView(
+            run.get(),
+            stages,
+            leaseState(run.get()),
+            clock.instant(),
+            expectedDurations(run.get(), stages)));
+  }
+
+  /**
+   * For the stages of {@code run} running now: how long they took in the job's most recent
+   * succeeded run, to estimate when they finish. Costs reads only while a stage runs.
+   */
+  private Map<String, Long> expectedDurations(RunRecord run, List<StageRecord> stages) {
+    List<String> running =
+        stages.stream()
+            .filter(s -> s.status() == StageStatus.RUNNING)
+            .map(StageRecord::stage)
+            .toList();
+    if (running.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Long> expected = new HashMap<>();
+    for (RunRecord other : store().listRuns(50)) {
+      if (!other.job().equals(run.job())
+          || other.runId().equals(run.runId())
+          || other.status() != RunStatus.SUCCEEDED) {
+        continue;
+      }
+      for (StageRecord stage : store().stages(other.runId())) {
+        if (running.contains(stage.stage()) && stage.metrics().durationMs() > 0) {
+          expected.put(stage.stage(), stage.metrics().durationMs());
+        }
+      }
+      break;
+    }
+    return expected;
   }
 
   /** Whether a run's lease is free, held, expired, or held by a process gone from this host. */
@@ -369,8 +406,17 @@ public final class CairnRuntime implements AutoCloseable {
   }
 
   /** A run with its stages in execution order and the state of its lease now. */
+  /**
+   * A run with its stages in execution order and the state of its lease now.
+   *
+   * @param expectedDurations for running stages, their duration in the job's last succeeded run
+   */
   public record RunView(
-      RunRecord run, List<StageRecord> stages, LeaseState leaseState, Instant now) {}
+      RunRecord run,
+      List<StageRecord> stages,
+      LeaseState leaseState,
+      Instant now,
+      Map<String, Long> expectedDurations) {}
 
   private Optional<List<Stage>> declaredStages(RunRecord run) {
     return graph(run).map(StageGraph::order);

@@ -165,6 +165,26 @@ class CliStatusTest {
   }
 
   @Test
+  void status_ofARunningStage_givesAnEtaFromTheJobsLastSucceededRun() throws Exception {
+    Instant t0 = Instant.parse("2026-06-01T00:00:00Z");
+    String done = openRun(t0);
+    Lease first = store.tryAcquireLease(done, DRIVER, t0, TTL, null).orElseThrow();
+    store.transition(first, start(done, "ingest", "raw_flights", t0));
+    store.transition(first, commit(done, "ingest", "raw_flights", 0, 10, t0.plusSeconds(2)));
+    store.finishRun(first, RunStatus.SUCCEEDED, "", Instant.now());
+    String running = openRun(t0.plusSeconds(60));
+    Lease second = store.tryAcquireLease(running, DRIVER, Instant.now(), TTL, null).orElseThrow();
+    store.transition(second, start(running, "ingest", "raw_flights", Instant.now()));
+
+    Cli.Result human = cli.run("status", running);
+    JsonNode json = JACKSON.readTree(cli.run("status", running, "--json").out());
+
+    assertThat(human.out())
+        .containsPattern("(?m)^ingest\\s+RUNNING\\s+1\\s+-\\s+-\\s+\\S+\\+ ETA ");
+    assertThat(json.at("/stages/0/expectedDurationMs").asLong()).isEqualTo(1500);
+  }
+
+  @Test
   void history_ofAnUnknownRun_isAUsageError() {
     Cli.Result result = cli.run("history", "no-such-run");
 
