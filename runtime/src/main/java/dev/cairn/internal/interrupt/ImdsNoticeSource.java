@@ -40,6 +40,7 @@ public final class ImdsNoticeSource implements NoticeSource {
   private final boolean drainOnRebalance;
   private boolean reached;
   private boolean rebalanceLogged;
+  private boolean errorLogged;
 
   ImdsNoticeSource(Ec2MetadataClient client, Clock clock, boolean drainOnRebalance) {
     this.client = client;
@@ -108,11 +109,21 @@ public final class ImdsNoticeSource implements NoticeSource {
       reached = true;
       return Optional.of(response);
     } catch (Ec2MetadataClientException status) {
-      reached = true;
       if (status.statusCode() == 404) {
+        reached = true;
         return Optional.empty();
       }
-      LOG.warn("IMDS answered {} for {}; polling on", status.statusCode(), path);
+      if (!reached) {
+        // Something answers at the metadata address but is not an IMDS this process may use
+        // (403 from a proxy or a container's metadata firewall): as good as no IMDS.
+        throw new NoticeSourceUnavailableException(
+            "the instance metadata endpoint answered " + status.statusCode() + " for " + path,
+            status);
+      }
+      if (!errorLogged) {
+        errorLogged = true;
+        LOG.warn("IMDS answered {} for {}; polling on (said once)", status.statusCode(), path);
+      }
       return Optional.empty();
     } catch (SdkClientException unreachable) {
       if (!reached) {

@@ -100,6 +100,20 @@ class ImdsNoticeSourceTest {
   }
 
   @Test
+  void endpointThatRefusesMetadataFromTheStart_isUnavailable_notPolledForever() throws Exception {
+    imds = new ImdsStub();
+    imds.refuseWith(403);
+
+    try (ImdsNoticeSource source = source(imds.endpoint(), false)) {
+      assertThatThrownBy(source::poll)
+          .isInstanceOf(NoticeSource.NoticeSourceUnavailableException.class)
+          .hasMessage(
+              "the instance metadata endpoint answered 403 for "
+                  + ImdsNoticeSource.INSTANCE_ACTION);
+    }
+  }
+
+  @Test
   void watcher_turnsANoticeIntoTheInterruption() throws Exception {
     imds = new ImdsStub();
     imds.serve(

@@ -21,6 +21,7 @@ final class ImdsStub implements AutoCloseable {
   private final Map<String, String> documents = new ConcurrentHashMap<>();
   final AtomicInteger tokenRequests = new AtomicInteger();
   final AtomicInteger unauthorized = new AtomicInteger();
+  private volatile int refusal;
 
   ImdsStub() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -30,6 +31,11 @@ final class ImdsStub implements AutoCloseable {
 
   URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** From now on every metadata read answers {@code status} (as a metadata firewall does). */
+  void refuseWith(int status) {
+    refusal = status;
   }
 
   /** From now on {@code path} answers 200 with {@code body}. */
@@ -54,6 +60,10 @@ final class ImdsStub implements AutoCloseable {
       if (!TOKEN.equals(exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"))) {
         unauthorized.incrementAndGet();
         reply(exchange, 401, "");
+        return;
+      }
+      if (refusal != 0) {
+        reply(exchange, refusal, "Forbidden");
         return;
       }
       String body = documents.get(path);
