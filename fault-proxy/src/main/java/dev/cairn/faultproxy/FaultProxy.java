@@ -209,13 +209,13 @@ public final class FaultProxy implements AutoCloseable {
         boolean clientCloses = closesAfter(head.last(), head);
 
         Draw draw = draw();
-        if (draw.fault == Fault.DROP_BEFORE) {
+        if (draw.fault() == Fault.DROP_BEFORE) {
           injected.get(Fault.DROP_BEFORE).incrementAndGet();
           return;
         }
-        if (draw.fault == Fault.THROTTLE || draw.fault == Fault.SERVER_ERROR) {
-          injected.get(draw.fault).incrementAndGet();
-          out.write(draw.error.bytes(method.equals("HEAD"), clientCloses));
+        if (draw.fault() == Fault.THROTTLE || draw.fault() == Fault.SERVER_ERROR) {
+          injected.get(draw.fault()).incrementAndGet();
+          out.write(draw.error().bytes(method.equals("HEAD"), clientCloses));
           out.flush();
           if (clientCloses) {
             return;
@@ -227,6 +227,7 @@ public final class FaultProxy implements AutoCloseable {
         try {
           if (target == null || !target.usable()) {
             if (target != null) {
+              open.remove(target.socket);
               target.close();
             }
             target = Target.connect(config);
@@ -244,14 +245,14 @@ public final class FaultProxy implements AutoCloseable {
           }
           return; // the client sees a closed connection if part of a response was lost
         }
-        if (draw.fault == Fault.DROP_AFTER) {
+        if (draw.fault() == Fault.DROP_AFTER) {
           injected.get(Fault.DROP_AFTER).incrementAndGet();
           return; // the target applied it; the client never hears
         }
         forwarded.incrementAndGet(); // before the client can see the response and ask for stats
-        out.write(exchange.response);
+        out.write(exchange.response());
         out.flush();
-        if (!exchange.reusable) {
+        if (!exchange.reusable()) {
           open.remove(target.socket);
           target.close();
           target = null;
