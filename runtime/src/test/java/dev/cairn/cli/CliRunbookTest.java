@@ -125,7 +125,7 @@ class CliRunbookTest {
     assertThat(runbook(runId))
         .contains("(runbook entry permanent.md, bundled)")
         .contains(NL + "       cairn resume " + runId + NL)
-        .contains("and what depends on it (report) again")
+        .contains("`clean` and what depends on it (report)")
         .contains("cairn rerun " + runId + " --from clean -p <parameter>=<value> --dry-run");
   }
 

@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param attempts how many times the stage's compute started
  * @param outputTable the output table's full URI or path
  * @param txnAppId the Delta transaction app id of the stage's write
- * @param txnVersion the Delta transaction version of the stage's write
+ * @param txnVersion the Delta transaction version of the stage's write: 1, plus one for each rerun
+ *     that invalidated the stage (its generation)
  * @param baseVersion the output table's version when the current attempt started (-1 if absent)
  * @param outputVersion the Delta version holding the stage's commit
  * @param rowsWritten rows the commit wrote, from Delta's operation metrics
