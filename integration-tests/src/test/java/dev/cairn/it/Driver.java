@@ -25,6 +25,7 @@ final class Driver {
   private final Path home;
   private final Path dataCache;
   private final Map<String, String> env = new HashMap<>();
+  private final List<String> jvmOptions = new ArrayList<>();
 
   Driver(Path home, Path dataCache) {
     this.home = home;
@@ -51,6 +52,14 @@ final class Driver {
     return this;
   }
 
+  /**
+   * Adds a JVM option (e.g. {@code -Dspark.eventLog.enabled=true}) to the drivers started now on.
+   */
+  Driver withJvmOption(String option) {
+    jvmOptions.add(option);
+    return this;
+  }
+
   void noPause() {
     env.remove("CAIRN_TEST_PAUSE_AT");
     env.remove("CAIRN_TEST_PAUSE_FILE");
@@ -72,6 +81,7 @@ final class Driver {
       logConfig = logConfig.resolveSibling("log4j2-json.properties");
     }
     command.add("-Dlog4j2.configurationFile=" + logConfig);
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(JOBS_LIB + "/*");
     command.add("dev.cairn.cli.CairnCli");

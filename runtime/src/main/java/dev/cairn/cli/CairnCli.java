@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -105,8 +106,13 @@ public final class CairnCli {
   }
 
   CairnRuntime runtime() {
+    return runtime(UnaryOperator.identity());
+  }
+
+  /** The runtime, built on first use with the configuration {@code adjust} makes. */
+  CairnRuntime runtime(UnaryOperator<CairnConfig> adjust) {
     if (runtime == null) {
-      runtime = runtimes.get();
+      runtime = runtimes.get().reconfigured(adjust);
     }
     return runtime;
   }
@@ -121,10 +127,30 @@ public final class CairnCli {
     }
   }
 
+  /** {@code --master}: the Spark master of the commands that run something. */
+  static final class MasterOption {
+    @Option(
+        names = "--master",
+        paramLabel = "<url>",
+        description =
+            "The Spark master: local[*], spark://host:7077, yarn, k8s://... Wins over"
+                + " CAIRN_SPARK_MASTER (default: local[*]); under spark-submit, give it there.")
+    String master;
+
+    CairnConfig apply(CairnConfig config) {
+      return master == null ? config : config.withSparkMaster(master);
+    }
+  }
+
   /** Shared by the subcommands that run something. */
   abstract static class RunningCommand implements Callable<Integer> {
     @CommandLine.ParentCommand CairnCli parent;
     @Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin MasterOption master = new MasterOption();
+
+    CairnRuntime runtime() {
+      return parent.runtime(master::apply);
+    }
 
     int report(RunOutcome outcome) {
       PrintWriter out = spec.commandLine().getOut();
@@ -171,7 +197,7 @@ public final class CairnCli {
 
     @Override
     public Integer call() {
-      return closing(() -> report(parent.runtime().run(job, params)));
+      return closing(() -> report(runtime().run(job, params)));
     }
   }
 
@@ -182,7 +208,7 @@ public final class CairnCli {
 
     @Override
     public Integer call() {
-      return closing(() -> report(parent.runtime().resume(runId)));
+      return closing(() -> report(runtime().resume(runId)));
     }
   }
 

@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.SparkSession;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -84,6 +85,17 @@ public final class CairnRuntime implements AutoCloseable {
 
   public CairnConfig config() {
     return config;
+  }
+
+  /**
+   * A runtime like this one on the configuration {@code adjust} makes of this one's (what a
+   * command's options change, e.g. {@code --master}). Only for a runtime that started nothing yet.
+   */
+  public synchronized CairnRuntime reconfigured(UnaryOperator<CairnConfig> adjust) {
+    if (store != null || spark != null) {
+      throw new IllegalStateException("reconfigured after the runtime started its store or Spark");
+    }
+    return new CairnRuntime(adjust.apply(config), jobs, env, clock);
   }
 
   public JobCatalog jobs() {
@@ -465,7 +477,7 @@ public final class CairnRuntime implements AutoCloseable {
 
   private synchronized SparkSession spark(CairnJob job) {
     if (spark == null) {
-      spark = Spark.session(config.sparkMaster(), "cairn " + job.name());
+      spark = Spark.session(config, "cairn " + job.name());
     }
     return spark;
   }

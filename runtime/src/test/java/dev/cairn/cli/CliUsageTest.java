@@ -177,4 +177,26 @@ class CliUsageTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).contains("Usage: cairn status").contains("--json").contains("<runId>");
   }
+
+  @Test
+  void run_masterThatIsNotAMasterUrl_isAUsageError_namingTheFormsThereAre() {
+    Cli.Result result =
+        cli.run("run", "demo", "-p", "date=2001-01-05", "--master", "127.0.0.1:7077");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .startsWith(
+            "cairn: --master '127.0.0.1:7077' is not a Spark master URL. Fix: use local[*] (this"
+                + " JVM), spark://host:7077 (a standalone master), yarn (EMR)");
+  }
+
+  @Test
+  void helpOfRunAndResume_documentsTheMasterOption() {
+    for (String command : new String[] {"run", "resume"}) {
+      Cli.Result result = cli.run("help", command);
+
+      assertThat(result.exitCode()).isZero();
+      assertThat(result.out()).contains("--master=<url>").contains("Wins over CAIRN_SPARK_MASTER");
+    }
+  }
 }

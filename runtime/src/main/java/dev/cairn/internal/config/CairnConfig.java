@@ -3,8 +3,12 @@ package dev.cairn.internal.config;
 import dev.cairn.InvalidParameterException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Where a driver keeps its state, read once from the environment. Immutable.
@@ -15,10 +19,18 @@ import java.util.Optional;
  * DynamoDB table reached through the AWS SDK's standard settings; {@code CAIRN_WAREHOUSE} sets the
  * warehouse root (a path or URI).
  *
+ * <p>The Spark master is, first to last: spark-submit's {@code --master} (the {@code spark.master}
+ * system property it gives the driver), {@code cairn run --master} ({@link #withSparkMaster}),
+ * {@code CAIRN_SPARK_MASTER}, {@code local[*]}. A {@code --master} or {@code CAIRN_SPARK_MASTER}
+ * that disagrees with spark-submit's is refused rather than silently ignored. {@code
+ * CAIRN_SPARK_JARS} lists the jars shipped to executors when the master is a cluster.
+ *
  * @param home the state directory
  * @param warehouse the warehouse root: an absolute path or a URI
  * @param checkpointTable the DynamoDB table, or empty for the embedded store
  * @param sparkMaster the Spark master URL
+ * @param sparkMasterOrigin where {@code sparkMaster} came from
+ * @param sparkJars jars (paths or URIs) shipped to a cluster's executors ({@code spark.jars})
  * @param dataCache where fetched datasets are cached
  * @param leaseTtl how long a driver's lease lasts unless renewed
  * @param dynamoDbLocalLib the DynamoDB Local server's classpath directory (embedded store only)
@@ -32,6 +44,8 @@ public record CairnConfig(
     String warehouse,
     Optional<String> checkpointTable,
     String sparkMaster,
+    MasterOrigin sparkMasterOrigin,
+    List<String> sparkJars,
     Path dataCache,
     Duration leaseTtl,
     Optional<Path> dynamoDbLocalLib,
@@ -41,18 +55,71 @@ public record CairnConfig(
   /** The embedded store's table name. */
   public static final String EMBEDDED_TABLE = "cairn_checkpoints";
 
-  /** Reads the configuration from environment variables and system properties. */
+  /** The default Spark master: local, one worker thread per core. */
+  public static final String DEFAULT_MASTER = "local[*]";
+
+  private static final Pattern MASTER_URL =
+      Pattern.compile("local(\\[[^\\]]*\\])?|local-cluster\\[[^\\]]+\\]|(spark|k8s)://.+|yarn");
+
+  /** Where the Spark master was given. */
+  public enum MasterOrigin {
+    DEFAULT("the default"),
+    ENVIRONMENT("CAIRN_SPARK_MASTER"),
+    OPTION("--master"),
+    SPARK_SUBMIT("spark-submit (system property spark.master)");
+
+    private final String description;
+
+    MasterOrigin(String description) {
+      this.description = description;
+    }
+
+    /** How a message names it: {@code CAIRN_SPARK_MASTER}, {@code --master}... */
+    public String description() {
+      return description;
+    }
+  }
+
+  public CairnConfig {
+    sparkJars = List.copyOf(sparkJars);
+  }
+
+  /** Reads the configuration from environment variables and this JVM's system properties. */
   public static CairnConfig fromEnvironment(Map<String, String> env) {
+    return fromEnvironment(env, systemProperties());
+  }
+
+  /**
+   * Reads the configuration from environment variables and system properties ({@code spark.master}
+   * from spark-submit, {@code cairn.dynamodbLocal.lib} from the launcher).
+   */
+  public static CairnConfig fromEnvironment(
+      Map<String, String> env, Map<String, String> systemProperties) {
     Path home = Path.of(env.getOrDefault("CAIRN_HOME", "cairn-data")).toAbsolutePath().normalize();
     String warehouse =
         Optional.ofNullable(env.get("CAIRN_WAREHOUSE"))
             .filter(s -> !s.isBlank())
-            .map(CairnConfig::normalizeWarehouse)
+            .map(CairnConfig::absolutePathOrUri)
             .orElse(home.resolve("warehouse").toString());
     Optional<String> table =
         Optional.ofNullable(env.get("CAIRN_CHECKPOINT_TABLE")).filter(s -> !s.isBlank());
     table.ifPresent(CairnConfig::validateTableName);
-    String master = env.getOrDefault("CAIRN_SPARK_MASTER", "local[*]");
+    Optional<String> submitted = nonBlank(systemProperties.get("spark.master"));
+    Optional<String> fromEnv = nonBlank(env.get("CAIRN_SPARK_MASTER"));
+    String master = DEFAULT_MASTER;
+    MasterOrigin origin = MasterOrigin.DEFAULT;
+    if (submitted.isPresent()) {
+      master = validateMaster(submitted.get(), MasterOrigin.SPARK_SUBMIT);
+      origin = MasterOrigin.SPARK_SUBMIT;
+      if (fromEnv.isPresent()) {
+        refuseConflict(fromEnv.get().strip(), MasterOrigin.ENVIRONMENT, master);
+      }
+    } else if (fromEnv.isPresent()) {
+      master = validateMaster(fromEnv.get(), MasterOrigin.ENVIRONMENT);
+      origin = MasterOrigin.ENVIRONMENT;
+    }
+    List<String> jars =
+        nonBlank(env.get("CAIRN_SPARK_JARS")).map(CairnConfig::parseJars).orElse(List.of());
     Path cache =
         Optional.ofNullable(env.get("CAIRN_DATA_CACHE"))
             .filter(s -> !s.isBlank())
@@ -61,7 +128,7 @@ public record CairnConfig(
             .toAbsolutePath();
     Duration ttl = Duration.ofSeconds(parseSeconds(env, "CAIRN_LEASE_TTL_SECONDS", 30));
     Optional<Path> lib =
-        Optional.ofNullable(System.getProperty("cairn.dynamodbLocal.lib"))
+        Optional.ofNullable(systemProperties.get("cairn.dynamodbLocal.lib"))
             .or(() -> Optional.ofNullable(env.get("CAIRN_DYNAMODB_LOCAL_LIB")))
             .filter(s -> !s.isBlank())
             .map(Path::of);
@@ -71,7 +138,8 @@ public record CairnConfig(
             .filter(s -> !s.isBlank())
             .map(s -> Path.of(s).toAbsolutePath().normalize())
             .orElse(home.resolve("runbooks"));
-    return new CairnConfig(home, warehouse, table, master, cache, ttl, lib, retention, runbooks);
+    return new CairnConfig(
+        home, warehouse, table, master, origin, jars, cache, ttl, lib, retention, runbooks);
   }
 
   private static long parseDays(Map<String, String> env, String name, long fallback) {
@@ -91,6 +159,42 @@ public record CairnConfig(
         name + "='" + value + "' is not a number of days from 1 to 36500", "set it to e.g. 90");
   }
 
+  /**
+   * This configuration with the master given by {@code cairn run --master}, which wins over {@code
+   * CAIRN_SPARK_MASTER}.
+   *
+   * @throws InvalidParameterException if it is not a master URL, or spark-submit gave another one
+   */
+  public CairnConfig withSparkMaster(String master) {
+    String url = validateMaster(master, MasterOrigin.OPTION);
+    if (sparkMasterOrigin == MasterOrigin.SPARK_SUBMIT) {
+      refuseConflict(url, MasterOrigin.OPTION, sparkMaster);
+      return this;
+    }
+    return new CairnConfig(
+        home,
+        warehouse,
+        checkpointTable,
+        url,
+        MasterOrigin.OPTION,
+        sparkJars,
+        dataCache,
+        leaseTtl,
+        dynamoDbLocalLib,
+        retention,
+        runbooks);
+  }
+
+  /** True when the Spark master runs everything in this JVM ({@code local}, {@code local[4]}). */
+  public boolean localMaster() {
+    return isLocal(sparkMaster);
+  }
+
+  /** True for {@code local}, {@code local[N]}, {@code local[*]}, {@code local[N,F]}. */
+  public static boolean isLocal(String master) {
+    return master.equals("local") || master.startsWith("local[");
+  }
+
   /** True when the checkpoint store is the embedded DynamoDB Local. */
   public boolean embeddedStore() {
     return checkpointTable.isEmpty();
@@ -101,7 +205,53 @@ public record CairnConfig(
     return checkpointTable.orElse(EMBEDDED_TABLE);
   }
 
-  private static String normalizeWarehouse(String value) {
+  private static String validateMaster(String value, MasterOrigin origin) {
+    String url = value.strip();
+    if (!MASTER_URL.matcher(url).matches()) {
+      throw new InvalidParameterException(
+          origin.description() + " '" + value + "' is not a Spark master URL",
+          "use local[*] (this JVM), spark://host:7077 (a standalone master), yarn (EMR) or"
+              + " k8s://https://host:443");
+    }
+    return url;
+  }
+
+  private static void refuseConflict(String given, MasterOrigin origin, String submitted) {
+    if (!given.equals(submitted)) {
+      throw new InvalidParameterException(
+          origin.description()
+              + " '"
+              + given
+              + "' disagrees with the master spark-submit gave this driver, '"
+              + submitted
+              + "' (system property spark.master)",
+          "give the master in one place: spark-submit --master, and no " + origin.description());
+    }
+  }
+
+  /** Comma-separated; relative paths are made absolute, URIs ({@code s3://...}) kept. */
+  private static List<String> parseJars(String value) {
+    return Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .map(CairnConfig::absolutePathOrUri)
+        .toList();
+  }
+
+  private static Optional<String> nonBlank(String value) {
+    return Optional.ofNullable(value).filter(s -> !s.isBlank());
+  }
+
+  /** This JVM's system properties, as a map. */
+  static Map<String, String> systemProperties() {
+    Map<String, String> properties = new HashMap<>();
+    System.getProperties()
+        .stringPropertyNames()
+        .forEach(name -> properties.put(name, System.getProperty(name)));
+    return properties;
+  }
+
+  private static String absolutePathOrUri(String value) {
     if (value.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
       return value;
     }

@@ -1,40 +1,135 @@
 package dev.cairn.internal.config;
 
+import dev.cairn.InvalidParameterException;
 import dev.cairn.internal.delta.FencedLogStore;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
 
-/** The one SparkSession of a driver, configured for Delta. */
+/**
+ * The one SparkSession of a driver, configured for Delta.
+ *
+ * <p>Settings given to the JVM as {@code spark.*} system properties win over Cairn's: that is how
+ * spark-submit passes its {@code --master}, {@code --conf}, {@code --jars} and {@code
+ * spark-defaults.conf} to the driver, and how {@code CAIRN_JAVA_OPTS="-Dspark.x=y"} tunes a driver
+ * started by the launcher. The one exception is {@code spark.sql.extensions}, to which Delta's
+ * extension is added if a given list lacks it (Cairn cannot write without it).
+ *
+ * <p>On a cluster master (anything but {@code local[...]}) Cairn ships {@link
+ * CairnConfig#sparkJars()} to the executors ({@code spark.jars}) and turns on Spark's
+ * decommissioning, so an executor on a node that is being taken away (an EC2 Spot task node given
+ * its two-minute notice, a standalone worker sent SIGPWR) hands its shuffle and cached blocks to
+ * the others and its running tasks finish instead of failing.
+ */
 public final class Spark {
+  private static final Logger LOG = LogManager.getLogger(Spark.class);
+
+  static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+
+  /** spark-submit names the application after its main class unless given {@code --name}. */
+  private static final String CLI_MAIN_CLASS = "dev.cairn.cli.CairnCli";
+
   private Spark() {}
 
-  /** Creates (or returns) the session for {@code master}, named after the job. */
+  /** A session on {@code master} that ships no jars: tests and table checkers. */
   public static SparkSession session(String master, String appName) {
-    SparkSession.Builder builder =
-        SparkSession.builder()
-            .master(master)
-            .appName(appName)
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            // Outputs must not depend on the machine's time zone.
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", System.getProperty("cairn.spark.ui", "false"))
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.databricks.delta.snapshotPartitions", "4")
-            .config("spark.sql.adaptive.enabled", "true")
-            // Commits on local and HDFS file systems go through the lease fence (zombie drivers
-            // cannot publish); see FencedLogStore.
-            .config("spark.delta.logStore.file.impl", FencedLogStore.class.getName())
-            .config("spark.delta.logStore.hdfs.impl", FencedLogStore.class.getName());
-    if (master.startsWith("local")) {
-      // Nothing listens beyond loopback on a laptop; few cores want few shuffle partitions.
-      builder
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          .config(
-              "spark.sql.shuffle.partitions", System.getProperty("cairn.shuffle.partitions", "8"));
+    return create(settings(master, List.of(), appName, CairnConfig.systemProperties()));
+  }
+
+  /**
+   * The driver's session for {@code config}, named after the job.
+   *
+   * @throws InvalidParameterException if a jar to ship to a cluster's executors is not a file
+   */
+  public static SparkSession session(CairnConfig config, String appName) {
+    Map<String, String> given = CairnConfig.systemProperties();
+    Map<String, String> settings =
+        settings(config.sparkMaster(), config.sparkJars(), appName, given);
+    if (!config.localMaster()) {
+      if (settings.containsKey("spark.jars")) {
+        config.sparkJars().forEach(Spark::requireFile);
+      } else if (!given.containsKey("spark.jars")
+          && !given.containsKey("spark.executor.extraClassPath")) {
+        LOG.warn(
+            "Spark master {} is a cluster, and no jars are shipped to its executors, which need"
+                + " Delta's and the job's classes. Fix: set CAIRN_SPARK_JARS to the application"
+                + " jar (jobs/target/cairn-jobs-app.jar; ./cairn does), or run through"
+                + " spark-submit",
+            config.sparkMaster());
+      }
     }
+    LOG.info(
+        "Spark master {} (from {}){}",
+        config.sparkMaster(),
+        config.sparkMasterOrigin().description(),
+        settings.containsKey("spark.jars") ? ", shipping " + settings.get("spark.jars") : "");
+    return create(settings);
+  }
+
+  /**
+   * What Cairn sets on a session for {@code master}: its defaults, minus any setting already {@code
+   * given} as a system property.
+   */
+  static Map<String, String> settings(
+      String master, List<String> jars, String appName, Map<String, String> given) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("spark.master", master);
+    settings.put("spark.app.name", appName);
+    settings.put("spark.sql.extensions", DELTA_EXTENSION);
+    settings.put(
+        "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    // Outputs must not depend on the machine's time zone.
+    settings.put("spark.sql.session.timeZone", "UTC");
+    settings.put("spark.ui.enabled", given.getOrDefault("cairn.spark.ui", "false"));
+    settings.put("spark.ui.showConsoleProgress", "false");
+    settings.put("spark.databricks.delta.snapshotPartitions", "4");
+    settings.put("spark.sql.adaptive.enabled", "true");
+    // Commits on local and HDFS file systems go through the lease fence (zombie drivers cannot
+    // publish); see FencedLogStore.
+    settings.put("spark.delta.logStore.file.impl", FencedLogStore.class.getName());
+    settings.put("spark.delta.logStore.hdfs.impl", FencedLogStore.class.getName());
+    if (CairnConfig.isLocal(master)) {
+      // Nothing listens beyond loopback on a laptop; few cores want few shuffle partitions.
+      settings.put("spark.driver.host", "127.0.0.1");
+      settings.put("spark.driver.bindAddress", "127.0.0.1");
+      settings.put(
+          "spark.sql.shuffle.partitions", given.getOrDefault("cairn.shuffle.partitions", "8"));
+    } else {
+      if (!jars.isEmpty()) {
+        settings.put("spark.jars", String.join(",", jars));
+      }
+      // A node leaving (Spot reclamation, scale-in) decommissions its executors: no new tasks,
+      // running ones finish, shuffle and cached blocks move to the remaining executors.
+      settings.put("spark.decommission.enabled", "true");
+      settings.put("spark.storage.decommission.enabled", "true");
+      settings.put("spark.storage.decommission.rddBlocks.enabled", "true");
+      settings.put("spark.storage.decommission.shuffleBlocks.enabled", "true");
+    }
+
+    settings.keySet().removeIf(given::containsKey);
+    String extensions = given.get("spark.sql.extensions");
+    if (extensions != null
+        && Arrays.stream(extensions.split(","))
+            .map(String::strip)
+            .noneMatch(DELTA_EXTENSION::equals)) {
+      settings.put("spark.sql.extensions", extensions + "," + DELTA_EXTENSION);
+    }
+    if (CLI_MAIN_CLASS.equals(given.get("spark.app.name"))) {
+      settings.put("spark.app.name", appName);
+    }
+    return settings;
+  }
+
+  private static SparkSession create(Map<String, String> settings) {
+    SparkSession.Builder builder = SparkSession.builder();
+    settings.forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     if (System.getProperty("log4j2.configurationFile") == null) {
       // No log configuration given (tests, spark-submit without one): keep Spark's INFO chatter
@@ -42,5 +137,16 @@ public final class Spark {
       spark.sparkContext().setLogLevel(System.getProperty("cairn.spark.logLevel", "WARN"));
     }
     return spark;
+  }
+
+  private static void requireFile(String jar) {
+    boolean uri = jar.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+    Path path = uri && jar.startsWith("file:") ? Path.of(URI.create(jar)) : Path.of(jar);
+    if ((!uri || jar.startsWith("file:")) && !Files.isRegularFile(path)) {
+      throw new InvalidParameterException(
+          "CAIRN_SPARK_JARS names " + jar + ", which is not a file",
+          "build the application jar (`mvn -Dmaven.test.skip=true package` writes"
+              + " jobs/target/cairn-jobs-app.jar) or point CAIRN_SPARK_JARS at yours");
+    }
   }
 }
