@@ -642,23 +642,45 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                     .item(eventItem(RunEvent.of(lease, transition)))
                     .build())
             .build();
-    try {
-      dynamo.transactWriteItems(
-          r -> r.transactItems(guard, move, tell).clientRequestToken(transition.transitionId()));
-    } catch (TransactionCanceledException cancelled) {
-      List<CancellationReason> reasons = cancelled.cancellationReasons();
-      if (isConditionFailure(reasons, 0)) {
-        throw fenced(lease, "moving stage " + transition.stage() + " to " + transition.to());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(
+            r -> r.transactItems(guard, move, tell).clientRequestToken(transition.transitionId()));
+        return;
+      } catch (TransactionCanceledException cancelled) {
+        // Another request wrote the run item at the same moment (the heartbeat renewing the
+        // lease): nothing was applied, and the SDK does not retry it. Try again, twice at most.
+        if (attempt < 3 && isConflictOnly(cancelled.cancellationReasons())) {
+          continue;
+        }
+        refusedOrUnknown(lease, transition, cancelled);
+        return;
+      } catch (SdkException unknown) {
+        decideByReadBack(lease, transition, unknown);
+        return;
       }
-      if (isConditionFailure(reasons, 1)) {
-        StageRecord current = stage(lease.runId(), transition.stage()).orElse(null);
-        throw IllegalTransitionException.refused(
-            lease.runId(), transition, current == null ? StageStatus.PENDING : current.status());
-      }
-      decideByReadBack(lease, transition, cancelled);
-    } catch (SdkException unknown) {
-      decideByReadBack(lease, transition, unknown);
     }
+  }
+
+  private static boolean isConflictOnly(List<CancellationReason> reasons) {
+    return reasons != null
+        && reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()))
+        && reasons.stream().noneMatch(r -> "ConditionalCheckFailed".equals(r.code()));
+  }
+
+  /** A cancelled transition: fenced, refused by the state machine, or decided by reading back. */
+  private void refusedOrUnknown(
+      Lease lease, StageTransition transition, TransactionCanceledException cancelled) {
+    List<CancellationReason> reasons = cancelled.cancellationReasons();
+    if (isConditionFailure(reasons, 0)) {
+      throw fenced(lease, "moving stage " + transition.stage() + " to " + transition.to());
+    }
+    if (isConditionFailure(reasons, 1)) {
+      StageRecord current = stage(lease.runId(), transition.stage()).orElse(null);
+      throw IllegalTransitionException.refused(
+          lease.runId(), transition, current == null ? StageStatus.PENDING : current.status());
+    }
+    decideByReadBack(lease, transition, cancelled);
   }
 
   @Override

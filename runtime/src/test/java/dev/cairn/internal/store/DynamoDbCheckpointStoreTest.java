@@ -274,6 +274,17 @@ class DynamoDbCheckpointStoreTest {
   }
 
   @Test
+  void transition_cancelledByAConcurrentHeartbeat_isTriedAgain() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.conflictNextTransactions(2);
+
+    store.transition(lease, start("clean", -1));
+
+    assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.RUNNING);
+    assertThat(store.stages(runId).get(0).attempts()).isEqualTo(1);
+  }
+
+  @Test
   void transition_whoseResponseIsLostAfterLanding_isReadBackAndSucceeds() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     client.loseNextWriteResponses(1);

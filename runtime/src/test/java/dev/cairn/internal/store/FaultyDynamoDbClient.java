@@ -38,6 +38,7 @@ final class FaultyDynamoDbClient implements DynamoDbClient {
   private final AtomicInteger dropWrites = new AtomicInteger();
   private final AtomicInteger failReads = new AtomicInteger();
   private final AtomicInteger repeatWrites = new AtomicInteger();
+  private final AtomicInteger conflictTransactions = new AtomicInteger();
 
   FaultyDynamoDbClient(DynamoDbClient delegate) {
     this.delegate = delegate;
@@ -59,6 +60,15 @@ final class FaultyDynamoDbClient implements DynamoDbClient {
    */
   void repeatNextWrites(int n) {
     repeatWrites.set(n);
+  }
+
+  /**
+   * The next {@code n} transactions are cancelled with {@code TransactionConflict} on their first
+   * item and not applied: what DynamoDB does when another request (a heartbeat renewing the lease)
+   * writes the run item at the same moment.
+   */
+  void conflictNextTransactions(int n) {
+    conflictTransactions.set(n);
   }
 
   /** The next {@code n} reads fail. */
@@ -103,6 +113,20 @@ final class FaultyDynamoDbClient implements DynamoDbClient {
 
   @Override
   public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
+    if (conflictTransactions.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      java.util.List<software.amazon.awssdk.services.dynamodb.model.CancellationReason> reasons =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < request.transactItems().size(); i++) {
+        reasons.add(
+            software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder()
+                .code(i == 0 ? "TransactionConflict" : "None")
+                .build());
+      }
+      throw software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder()
+          .message("Transaction cancelled, please refer cancellation reasons for specific reasons")
+          .cancellationReasons(reasons)
+          .build();
+    }
     return write(() -> delegate.transactWriteItems(request));
   }
 
