@@ -25,11 +25,9 @@ import java.util.stream.Stream;
 final class EventLog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Path file;
   private final List<JsonNode> events;
 
-  private EventLog(Path file, List<JsonNode> events) {
-    this.file = file;
+  private EventLog(List<JsonNode> events) {
     this.events = events;
   }
 
@@ -73,7 +71,7 @@ final class EventLog {
         }
       }
     }
-    return new EventLog(log, events);
+    return new EventLog(events);
   }
 
   /** Spark 4 compresses event logs with zstd by default ({@code spark.eventLog.compress}). */
@@ -96,10 +94,6 @@ final class EventLog {
   /** {@code events_12_app-...} is part 12. */
   private static int partIndex(Path part) {
     return Integer.parseInt(part.getFileName().toString().split("_")[1]);
-  }
-
-  Path file() {
-    return file;
   }
 
   List<JsonNode> events(String type) {

@@ -166,7 +166,7 @@ final class StandaloneCluster implements AutoCloseable {
             work.toString(),
             masterUrl());
     daemons.add(process);
-    return new Worker(number, host, port, process, work);
+    return new Worker(number, host, port, process);
   }
 
   /**
@@ -298,14 +298,12 @@ final class StandaloneCluster implements AutoCloseable {
     final String host;
     final int port;
     final Process process;
-    final Path workDir;
 
-    Worker(int number, String host, int port, Process process, Path workDir) {
+    Worker(int number, String host, int port, Process process) {
       this.number = number;
       this.host = host;
       this.port = port;
       this.process = process;
-      this.workDir = workDir;
     }
 
     /** The master's entry for this worker, or null before it registered. */
@@ -337,17 +335,6 @@ final class StandaloneCluster implements AutoCloseable {
      */
     void decommission() {
       signal("PWR", Long.toString(process.pid()));
-    }
-
-    /** How many executors the worker runs now (its own {@code /json/}). */
-    int executors() {
-      JsonNode entry = entry();
-      if (entry == null) {
-        return 0;
-      }
-      return getJson(URI.create(entry.get("webuiaddress").asText() + "/json/"))
-          .get("executors")
-          .size();
     }
   }
 }
