@@ -419,27 +419,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
   @Override
   public List<StageRecord> stages(String runId) {
-    List<StageRecord> stages = new ArrayList<>();
-    Map<String, AttributeValue> start = null;
-    do {
-      Map<String, AttributeValue> from = start;
-      QueryResponse page =
-          read(
-              "the stages of run " + runId,
-              () ->
-                  dynamo.query(
-                      QueryRequest.builder()
-                          .tableName(table)
-                          .keyConditionExpression("pk = :pk AND begins_with(sk, :stage)")
-                          .expressionAttributeValues(
-                              Map.of(":pk", s(pk(runId)), ":stage", s(STAGE_PREFIX)))
-                          .consistentRead(true)
-                          .exclusiveStartKey(from)
-                          .build()));
-      page.items().forEach(item -> stages.add(toStage(item)));
-      start = page.hasLastEvaluatedKey() ? page.lastEvaluatedKey() : null;
-    } while (start != null && !start.isEmpty());
-    return stages;
+    return queryRun("the stages of run " + runId, runId, STAGE_PREFIX, null).stream()
+        .map(DynamoDbCheckpointStore::toStage)
+        .toList();
   }
 
   @Override
@@ -736,27 +718,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
   @Override
   public List<RunEvent> events(String runId) {
-    List<RunEvent> events = new ArrayList<>();
-    Map<String, AttributeValue> start = null;
-    do {
-      Map<String, AttributeValue> from = start;
-      QueryResponse page =
-          read(
-              "the events of run " + runId,
-              () ->
-                  dynamo.query(
-                      QueryRequest.builder()
-                          .tableName(table)
-                          .keyConditionExpression("pk = :pk AND begins_with(sk, :event)")
-                          .expressionAttributeValues(
-                              Map.of(":pk", s(pk(runId)), ":event", s(EVENT_PREFIX)))
-                          .consistentRead(true)
-                          .exclusiveStartKey(from)
-                          .build()));
-      page.items().forEach(item -> events.add(toEvent(item)));
-      start = page.hasLastEvaluatedKey() ? page.lastEvaluatedKey() : null;
-    } while (start != null && !start.isEmpty());
-    return events;
+    return queryRun("the events of run " + runId, runId, EVENT_PREFIX, null).stream()
+        .map(DynamoDbCheckpointStore::toEvent)
+        .toList();
   }
 
   private static Map<String, AttributeValue> eventItem(RunEvent event) {
@@ -1058,11 +1022,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
           throw fenced(lease, what);
         }
-        boolean conflict =
-            cancelled.cancellationReasons() != null
-                && cancelled.cancellationReasons().stream()
-                    .anyMatch(r -> "TransactionConflict".equals(r.code()));
-        if (!conflict || attempt == 3) {
+        if (!isConflictOnly(cancelled.cancellationReasons()) || attempt == 3) {
           throw notLanded(what, cancelled);
         }
         pause(Duration.ofMillis(50L * attempt));
@@ -1086,24 +1046,37 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
   /** The keys (and expiry) of every item of a run but the run item: stages, and any others. */
   private List<Map<String, AttributeValue>> otherItems(String runId) {
+    return queryRun("the items of run " + runId, runId, "", "pk, sk, " + TTL).stream()
+        .filter(i -> !RUN_SK.equals(i.get("sk").s()))
+        .toList();
+  }
+
+  /**
+   * Every item of the run whose sort key starts with {@code prefix} (all of them for ""), read
+   * consistently, page after page; only the {@code projection}'s attributes when it is not null.
+   */
+  private List<Map<String, AttributeValue>> queryRun(
+      String what, String runId, String prefix, String projection) {
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     Map<String, AttributeValue> start = null;
     do {
-      Map<String, AttributeValue> from = start;
-      QueryResponse page =
-          read(
-              "the items of run " + runId,
-              () ->
-                  dynamo.query(
-                      QueryRequest.builder()
-                          .tableName(table)
-                          .keyConditionExpression("pk = :pk")
-                          .expressionAttributeValues(Map.of(":pk", s(pk(runId))))
-                          .projectionExpression("pk, sk, " + TTL)
-                          .consistentRead(true)
-                          .exclusiveStartKey(from)
-                          .build()));
-      page.items().stream().filter(i -> !RUN_SK.equals(i.get("sk").s())).forEach(items::add);
+      QueryRequest.Builder request =
+          QueryRequest.builder()
+              .tableName(table)
+              .consistentRead(true)
+              .exclusiveStartKey(start)
+              .projectionExpression(projection);
+      if (prefix.isEmpty()) {
+        request
+            .keyConditionExpression("pk = :pk")
+            .expressionAttributeValues(Map.of(":pk", s(pk(runId))));
+      } else {
+        request
+            .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+            .expressionAttributeValues(Map.of(":pk", s(pk(runId)), ":prefix", s(prefix)));
+      }
+      QueryResponse page = read(what, () -> dynamo.query(request.build()));
+      items.addAll(page.items());
       start = page.hasLastEvaluatedKey() ? page.lastEvaluatedKey() : null;
     } while (start != null && !start.isEmpty());
     return items;
