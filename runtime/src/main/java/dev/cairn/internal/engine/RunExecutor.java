@@ -1247,20 +1247,32 @@ public final class RunExecutor {
     private final Parameters parameters;
     private final Map<String, StageRecord> committed;
     private final Optional<String> chunk;
+    // One attempt reads each upstream once: its chunks share the resolved table.
+    private final Map<String, Dataset<Row>> inputs;
 
     Context(
         Stage stage,
         Parameters parameters,
         Map<String, StageRecord> committed,
         Optional<String> chunk) {
+      this(stage, parameters, committed, chunk, new HashMap<>());
+    }
+
+    private Context(
+        Stage stage,
+        Parameters parameters,
+        Map<String, StageRecord> committed,
+        Optional<String> chunk,
+        Map<String, Dataset<Row>> inputs) {
       this.stage = stage;
       this.parameters = parameters;
       this.committed = committed;
       this.chunk = chunk;
+      this.inputs = inputs;
     }
 
     Context forChunk(String key) {
-      return new Context(stage, parameters, committed, Optional.of(key));
+      return new Context(stage, parameters, committed, Optional.of(key), inputs);
     }
 
     @Override
@@ -1291,7 +1303,10 @@ public final class RunExecutor {
                 + "\") to its definition");
       }
       StageRecord record = committed.get(upstream);
-      return tables.read(record.outputTable(), record.outputVersion());
+      if (!inputs.containsKey(upstream)) {
+        inputs.put(upstream, tables.read(record.outputTable(), record.outputVersion()));
+      }
+      return inputs.get(upstream);
     }
   }
 }
