@@ -87,6 +87,8 @@ class CrashAndResumeIT {
       assertThat(metrics.get("bytesWritten").asLong()).as(stage.toString()).isPositive();
     }
     Map<String, JsonNode> byName = stagesByName(status);
+    assertThat(byName.get("enrich").get("chunks").toString())
+        .isEqualTo("{\"total\":3,\"committed\":3,\"reexecuted\":0}");
     assertThat(byName.get("rejects").get("checks").get(0).get("detail").asText())
         .contains("destination is not a known airport: ");
     assertThat(byName.get("daily_summary").get("checks"))
@@ -124,7 +126,7 @@ class CrashAndResumeIT {
   @ParameterizedTest(name = "killed at {0}:{1}")
   @CsvSource({
     "clean, after-start",
-    "enrich, after-delta-commit",
+    "rejects, after-delta-commit",
     "route_daily, after-delta-commit",
     "airport_daily, after-checkpoint",
     "daily_summary, after-start"
@@ -176,6 +178,46 @@ class CrashAndResumeIT {
     stages.values().forEach(s -> assertThat(s.get("skippedDuplicate").asBoolean()).isFalse());
     assertThat(Tables.snapshot(spark, warehouse(driver, "window-" + stage + "-" + window)))
         .isEqualTo(cleanTables);
+  }
+
+  /**
+   * The chunked stage (enrich, three half-month chunks) killed with two chunks committed and the
+   * third computing, or between a chunk's Delta commit and its checkpoint: the resume runs at most
+   * the chunk in flight again.
+   */
+  @ParameterizedTest(name = "killed at chunk {0}:{1}")
+  @CsvSource({"enrich#2, after-start, 1", "enrich#1, after-delta-commit, 0"})
+  void killMidChunkedStage_thenResume_reexecutesAtMostTheChunkInFlight(
+      String point, String window, int reexecuted) throws Exception {
+    String name = "chunk-" + point.replace('#', '-') + "-" + window;
+    Driver driver = driver(name);
+    Path parked = driver.pauseAt(point, window);
+    Driver.Running running = driver.start(runArgs);
+    awaitParked(running, parked);
+    String runId = onlyRunId(driver);
+    JsonNode before = stagesByName(status(driver, runId)).get("enrich");
+    assertThat(before.get("status").asText()).isEqualTo("RUNNING");
+    int chunk = Integer.parseInt(point.substring(point.indexOf('#') + 1));
+    assertThat(before.get("chunks").get("committed").asInt())
+        .as("chunks committed before the kill")
+        .isEqualTo(chunk);
+    assertThat(before.get("chunks").get("total").asInt()).isEqualTo(3);
+
+    running.killGroup();
+    driver.noPause();
+    Driver.Result resumed = driver.run("resume", runId);
+
+    assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+    JsonNode enrich = stagesByName(status(driver, runId)).get("enrich");
+    assertThat(enrich.get("status").asText()).isEqualTo("COMMITTED");
+    assertThat(enrich.get("chunks").get("committed").asInt()).isEqualTo(3);
+    assertThat(enrich.get("chunks").get("reexecuted").asInt()).isEqualTo(reexecuted);
+    if (window.equals("after-delta-commit")) {
+      assertThat(resumed.log())
+          .contains("Stage enrich chunk " + chunk + " (")
+          .contains("recovered");
+    }
+    assertThat(Tables.snapshot(spark, warehouse(driver, name))).isEqualTo(cleanTables);
   }
 
   @Test

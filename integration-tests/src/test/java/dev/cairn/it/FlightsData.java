@@ -22,7 +22,10 @@ import org.apache.spark.sql.SparkSession;
  */
 final class FlightsData {
   static final LocalDate FIRST_DAY = LocalDate.of(2001, 1, 1);
-  static final int DAYS = 8;
+
+  /** Jan 1 to Feb 9: three half-month chunks of flights-daily's chunked stage. */
+  static final int DAYS = 40;
+
   private static final String[] AIRPORTS = {
     "ATL", "ORD", "DFW", "LAX", "DEN", "SFO", "PHX", "LAS", "SEA", "BOS", "MSP", "DTW"
   };
