@@ -41,7 +41,7 @@ class CrashAndResumeIT {
   private final List<Path> homes = new ArrayList<>();
   private SparkSession spark;
   private Path root;
-  private Path data;
+  private ReferenceRun reference;
   private String[] runArgs;
   private Map<String, List<String>> cleanTables;
   private Duration cleanDuration;
@@ -51,26 +51,16 @@ class CrashAndResumeIT {
     System.setProperty("cairn.shuffle.partitions", "2");
     spark = Spark.session("local[2]", "cairn-it-checker");
     root = Files.createTempDirectory("cairn-it");
-    data = root.resolve("data");
-    FlightsData.write(spark, data, 3000, 20010101L);
-    runArgs =
-        new String[] {
-          "run",
-          "flights-daily",
-          "-p",
-          "flights=" + data.resolve("flights.parquet"),
-          "-p",
-          "airports=" + data.resolve("airports.csv")
-        };
+    reference = ReferenceRun.get(spark);
+    runArgs = reference.runArgs();
+    cleanDuration = reference.duration;
+    cleanTables = reference.tables;
 
-    Driver clean = driver("clean").withEnv("CAIRN_LOG_FORMAT", "json");
-    long started = System.nanoTime();
-    Driver.Result result = clean.run(runArgs);
-    cleanDuration = Duration.ofNanos(System.nanoTime() - started);
-    assertThat(result.exitCode()).as(result.all()).isZero();
-    assertThat(result.output()).contains("SUCCEEDED");
+    // The reference run is made with CAIRN_LOG_FORMAT=json: its log, status and history.
+    Driver clean = reference.driver;
+    assertThat(reference.result.output()).contains("SUCCEEDED");
     String runId = onlyRunId(clean);
-    assertLogIsJsonLinesAboutTheRun(result.log(), runId);
+    assertLogIsJsonLinesAboutTheRun(reference.result.log(), runId);
 
     JsonNode status = status(clean, runId);
     assertThat(status.get("status").asText()).isEqualTo("SUCCEEDED");
@@ -78,7 +68,7 @@ class CrashAndResumeIT {
       assertThat(stage.get("status").asText()).as(stage.toString()).isEqualTo("COMMITTED");
       assertThat(stage.get("attempts").asInt()).isEqualTo(1);
       assertThat(stage.get("recovered").asBoolean()).isFalse();
-      assertThat(stage.get("outputTable").asText()).startsWith(root.toString());
+      assertThat(stage.get("outputTable").asText()).startsWith(reference.root.toString());
       JsonNode metrics = stage.get("metrics");
       assertThat(metrics.get("durationMs").asLong()).as(stage.toString()).isPositive();
       assertThat(metrics.get("recordsWritten").asLong())
@@ -101,10 +91,6 @@ class CrashAndResumeIT {
     assertThat(history.output())
         .contains("ATTEMPT_STARTED", "RUN_SUCCEEDED")
         .contains("STAGE_COMMITTED          daily_summary");
-    cleanTables = Tables.snapshot(spark, root.resolve("clean").resolve("warehouse"));
-    assertThat(cleanTables.get("flights_clean")).hasSizeGreaterThan(2900);
-    assertThat(cleanTables.get("flights_rejected")).isNotEmpty();
-    assertThat(cleanTables.get("daily_summary")).hasSize(FlightsData.DAYS);
   }
 
   @AfterAll
@@ -263,8 +249,7 @@ class CrashAndResumeIT {
 
     assertThat(runIds(driver)).hasSize(2);
     Map<String, List<String>> daily = Tables.snapshot(spark, warehouse(driver, "daily"));
-    assertThat(daily)
-        .isEqualTo(Tables.snapshot(spark, root.resolve("clean").resolve("warehouse"), days));
+    assertThat(daily).isEqualTo(Tables.snapshot(spark, reference.warehouse(), days));
     assertThat(daily.get("daily_summary")).hasSize(2);
   }
 

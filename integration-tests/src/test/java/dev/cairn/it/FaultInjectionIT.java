@@ -60,23 +60,9 @@ class FaultInjectionIT {
     System.setProperty("cairn.shuffle.partitions", "2");
     spark = Spark.session("local[2]", "cairn-it-checker");
     root = Files.createTempDirectory("cairn-faults-it");
-    Path data = root.resolve("data");
-    FlightsData.write(spark, data, 3000, 20010101L);
-    runArgs =
-        new String[] {
-          "run",
-          "flights-daily",
-          "-p",
-          "flights=" + data.resolve("flights.parquet"),
-          "-p",
-          "airports=" + data.resolve("airports.csv")
-        };
-
-    Driver.Result clean = driver("clean").run(runArgs);
-    assertThat(clean.exitCode()).as(clean.all()).isZero();
-    cleanTables = Tables.snapshot(spark, warehouse("clean"));
-    assertThat(cleanTables.get("flights_clean")).hasSizeGreaterThan(2900);
-    assertThat(cleanTables.get("daily_summary")).hasSize(FlightsData.DAYS);
+    ReferenceRun reference = ReferenceRun.get(spark);
+    runArgs = reference.runArgs();
+    cleanTables = reference.tables;
 
     Path serverHome = root.resolve("dynamodb-local");
     homes.add(serverHome);

@@ -37,7 +37,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StandaloneClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int ROWS = 3000;
 
   private final List<Path> homes = new ArrayList<>();
   private SparkSession spark;
@@ -51,24 +50,9 @@ class StandaloneClusterIT {
     System.setProperty("cairn.shuffle.partitions", "2");
     spark = Spark.session("local[2]", "cairn-it-checker");
     root = Files.createTempDirectory("cairn-cluster-it");
-    Path data = root.resolve("data");
-    FlightsData.write(spark, data, ROWS, 20010101L);
-    runArgs =
-        new String[] {
-          "run",
-          "flights-daily",
-          "-p",
-          "flights=" + data.resolve("flights.parquet"),
-          "-p",
-          "airports=" + data.resolve("airports.csv")
-        };
-
-    Driver embedded = driver("embedded");
-    Driver.Result result = embedded.run(runArgs);
-    assertThat(result.exitCode()).as(result.all()).isZero();
-    embeddedTables = Tables.snapshot(spark, warehouse("embedded"));
-    assertThat(embeddedTables.get("flights_clean")).hasSizeGreaterThan(ROWS * 9 / 10);
-    assertThat(embeddedTables.get("daily_summary")).hasSize(FlightsData.DAYS);
+    ReferenceRun reference = ReferenceRun.get(spark);
+    runArgs = reference.runArgs();
+    embeddedTables = reference.tables;
 
     cluster = StandaloneCluster.start(root.resolve("cluster"), 2);
   }
