@@ -16,7 +16,6 @@ import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -143,7 +142,7 @@ public final class S3ConditionalPutLogStore extends HadoopFileSystemLogStore {
   private boolean existingContentIs(String bucket, String key, byte[] bytes) throws IOException {
     try {
       ResponseBytes<GetObjectResponse> existing =
-          client.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toBytes());
+          client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
       return java.util.Arrays.equals(existing.asByteArrayUnsafe(), bytes);
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
