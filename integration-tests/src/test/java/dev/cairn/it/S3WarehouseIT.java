@@ -137,6 +137,10 @@ class S3WarehouseIT {
         .until(() -> Files.exists(parked));
     running.killGroup();
     results.add(new Driver.Result(-9, Files.readString(running.out), running.log()));
+    // The flights files were listed once through S3A and the plan recorded in DynamoDB Local.
+    assertThat(running.log())
+        .contains("Input flights of stage clean planned: 2 files")
+        .contains("Input flights of stage rejects planned: 2 files");
     String runId = onlyRunId(driver);
     driver.noPause();
     Driver.Result resumed = driver.run("resume", runId);

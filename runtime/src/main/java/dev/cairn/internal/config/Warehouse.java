@@ -76,7 +76,8 @@ public final class Warehouse {
               + e.getMessage()
               + ". Fix: check CAIRN_WAREHOUSE, that the file system's scheme is on the classpath"
               + " (s3a needs hadoop-aws), and that the credentials allow creating and deleting"
-              + " files under it",
+              + " files under it (on S3: AWS_REGION, AWS_ENDPOINT_URL_S3 if not AWS's, and"
+              + " s3:PutObject, s3:DeleteObject, s3:ListBucket on the prefix)",
           e);
     }
   }

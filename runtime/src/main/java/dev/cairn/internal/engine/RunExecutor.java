@@ -12,6 +12,8 @@ import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.input.HadoopInputLister;
+import dev.cairn.internal.input.InputPlanner;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
 import dev.cairn.internal.metrics.EmbeddedMetrics;
@@ -814,7 +816,7 @@ public final class RunExecutor {
           group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
       inFlight = group;
       try {
-        Context context = new Context(stage, parameters, committed);
+        Context context = new Context(stage, parameters, committed, lease, txnVersion);
         rows = stage.compute().rows(context);
         if (!stage.expectations().isEmpty()) {
           persisted = QualityGate.scansRows(stage.expectations());
@@ -1061,11 +1063,28 @@ public final class RunExecutor {
     private final Stage stage;
     private final Parameters parameters;
     private final Map<String, StageRecord> committed;
+    private final Lease lease;
+    private final long generation;
 
-    Context(Stage stage, Parameters parameters, Map<String, StageRecord> committed) {
+    Context(
+        Stage stage,
+        Parameters parameters,
+        Map<String, StageRecord> committed,
+        Lease lease,
+        long generation) {
       this.stage = stage;
       this.parameters = parameters;
       this.committed = committed;
+      this.lease = lease;
+      this.generation = generation;
+    }
+
+    @Override
+    public List<String> files(String parameterOrPath) {
+      String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
+      return new InputPlanner(
+              store, new HadoopInputLister(spark().sparkContext().hadoopConfiguration()), clock)
+          .files(lease, stage.name(), generation, parameterOrPath, location);
     }
 
     @Override
