@@ -177,14 +177,25 @@ class S3WarehouseIT {
   void concurrentWriterProcessesAppendingToOneTableOnS3_loseNoCommit() throws Exception {
     String table = "s3a://" + BUCKET + "/concurrent/appends";
     spark.range(0, 10).write().format("delta").save(table);
-    int writers = 3;
-    int appendsEach = 5;
+    int writers = 2;
+    int appendsEach = 4;
     Path dir = Files.createDirectories(root.resolve("appenders"));
     Path go = dir.resolve("go");
     List<Process> processes = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       processes.add(appender(dir, "writer-" + w, table, 1000L * (w + 1), appendsEach, go).start());
     }
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(100))
+        .failFast("a writer exited early", () -> processes.stream().anyMatch(p -> !p.isAlive()))
+        .until(
+            () -> {
+              try (var ready = Files.list(dir)) {
+                return ready.filter(f -> f.getFileName().toString().startsWith("ready-")).count()
+                    == writers;
+              }
+            });
     Files.createFile(go);
     for (int w = 0; w < writers; w++) {
       Process p = processes.get(w);
@@ -253,7 +264,13 @@ class S3WarehouseIT {
             + java.io.File.pathSeparator
             + Path.of("target", "test-classes").toAbsolutePath());
     command.add(DeltaAppender.class.getName());
-    command.addAll(List.of(table, Long.toString(base), Integer.toString(count), go.toString()));
+    command.addAll(
+        List.of(
+            table,
+            Long.toString(base),
+            Integer.toString(count),
+            dir.resolve("ready-" + name).toString(),
+            go.toString()));
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
