@@ -48,9 +48,19 @@ final class Tables {
   /** Only the rows of {@code days} (all rows when empty). */
   static Map<String, List<String>> snapshot(
       SparkSession spark, Path warehouse, List<LocalDate> days) {
+    return snapshot(spark, warehouse.toString(), days);
+  }
+
+  /** The tables of a warehouse at a URI ({@code s3a://bucket/warehouse}) or path. */
+  static Map<String, List<String>> snapshot(SparkSession spark, String warehouse) {
+    return snapshot(spark, warehouse, List.of());
+  }
+
+  private static Map<String, List<String>> snapshot(
+      SparkSession spark, String warehouse, List<LocalDate> days) {
     Map<String, List<String>> tables = new LinkedHashMap<>();
     for (String table : FLIGHTS_TABLES) {
-      Dataset<Row> frame = spark.read().format("delta").load(warehouse.resolve(table).toString());
+      Dataset<Row> frame = spark.read().format("delta").load(warehouse + "/" + table);
       if (!days.isEmpty()) {
         Object[] wanted = days.stream().map(LocalDate::toString).toArray();
         Column day =

@@ -9,6 +9,7 @@ import dev.cairn.internal.store.ChunkPlans;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.IllegalTransitionException;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -65,6 +66,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
   private final Map<String, Map<String, RunEvent>> events = new HashMap<>();
   private final Map<String, Map<String, ChunkItem>> chunks = new HashMap<>();
+  private final Map<String, InputPlan> plans = new HashMap<>();
   private long updates;
   private int failWrites;
   private int passWrites;
@@ -688,5 +690,27 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           metrics,
           chunkPlan);
     }
+  }
+
+  @Override
+  public synchronized InputPlan recordPlan(Lease lease, InputPlan plan) {
+    return write(
+        "recording the input plan of " + plan.name() + " for stage " + plan.stage(),
+        () -> {
+          guard(lease, "recording an input plan of stage " + plan.stage());
+          return plans.computeIfAbsent(
+              planKey(lease.runId(), plan.stage(), plan.name(), plan.generation()), k -> plan);
+        });
+  }
+
+  @Override
+  public synchronized Optional<InputPlan> findPlan(
+      String runId, String stage, String name, long generation) {
+    reads++;
+    return Optional.ofNullable(plans.get(planKey(runId, stage, name, generation)));
+  }
+
+  private static String planKey(String runId, String stage, String name, long generation) {
+    return runId + "#plan#" + stage + "#" + name + "#" + generation;
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.store.IllegalTransitionException;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -234,5 +235,57 @@ class InMemoryCheckpointStoreTest {
 
   private static String id() {
     return UUID.randomUUID().toString();
+  }
+
+  @Test
+  void recordPlan_firstPlanWins_isReadBackConsistently_andAnotherGenerationIsSeparate() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    InputPlan first =
+        new InputPlan(
+            runId,
+            "clean",
+            "flights",
+            1,
+            "s3a://b/in/flights.parquet",
+            List.of(
+                new InputPlan.PlannedFile("s3a://b/in/flights.parquet/part-0", 100, "etag:\"e0\""),
+                new InputPlan.PlannedFile("s3a://b/in/flights.parquet/part-1", 200, "mtime:7")),
+            T0);
+    InputPlan later =
+        new InputPlan(
+            runId,
+            "clean",
+            "flights",
+            1,
+            "s3a://b/in/flights.parquet",
+            List.of(new InputPlan.PlannedFile("s3a://b/in/other", 1, "mtime:8")),
+            T0.plusSeconds(5));
+
+    assertThat(store.recordPlan(a, first)).isEqualTo(first);
+    assertThat(store.recordPlan(a, later)).as("the first plan stays").isEqualTo(first);
+
+    assertThat(store.findPlan(runId, "clean", "flights", 1)).contains(first);
+    assertThat(store.findPlan(runId, "clean", "flights", 2)).isEmpty();
+    assertThat(store.findPlan(runId, "rejects", "flights", 1)).isEmpty();
+  }
+
+  @Test
+  void recordPlan_byADriverThatLostTheLease_isRefusedAndWritesNothing() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
+    InputPlan plan =
+        new InputPlan(
+            runId,
+            "clean",
+            "flights",
+            1,
+            "/in",
+            List.of(new InputPlan.PlannedFile("/in/a", 1, "mtime:1")),
+            T0);
+
+    assertThatThrownBy(() -> store.recordPlan(a, plan))
+        .isInstanceOf(RunHeldException.class)
+        .hasMessageContaining("input plan");
+    assertThat(store.findPlan(runId, "clean", "flights", 1)).isEmpty();
   }
 }

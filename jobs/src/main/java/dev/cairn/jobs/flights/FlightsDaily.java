@@ -11,6 +11,7 @@ import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
+import dev.cairn.StageContext;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -80,7 +81,7 @@ public final class FlightsDaily extends CairnJob {
                 ctx ->
                     FlightsTransforms.clean(
                         FlightsTransforms.readFlights(
-                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day),
+                            ctx.spark(), flights, plannedFlights(ctx, flights), day),
                         FlightsTransforms.readAirports(
                             ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
         // The quarantine: every row clean leaves out, with its reason; counts per reason are
@@ -92,7 +93,7 @@ public final class FlightsDaily extends CairnJob {
                 ctx ->
                     FlightsTransforms.rejects(
                         FlightsTransforms.readFlights(
-                            ctx.spark(), requireInput(ctx.spark(), flights, "flights"), day),
+                            ctx.spark(), flights, plannedFlights(ctx, flights), day),
                         FlightsTransforms.readAirports(
                             ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
         // The heavy stage, in half-month chunks: a kill mid-stage loses one chunk's work.
@@ -162,6 +163,15 @@ public final class FlightsDaily extends CairnJob {
           "parameter 'date'='" + value + "' is not a date in the form YYYY-MM-DD",
           "e.g. -p date=2001-01-31");
     }
+  }
+
+  /**
+   * The flights files this stage reads, frozen for the run ({@link StageContext#files}): a resumed
+   * attempt reads what the first one did, even if files arrived meanwhile.
+   */
+  private static List<String> plannedFlights(StageContext ctx, String flights) {
+    requireInput(ctx.spark(), flights, "flights");
+    return ctx.files("flights");
   }
 
   /** Fails with the parameter's name and the fix when an input path does not exist. */

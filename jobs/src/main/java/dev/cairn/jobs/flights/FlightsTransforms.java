@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.cairn.BadInputException;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -73,9 +74,15 @@ public final class FlightsTransforms {
    *     has a type that cannot hold the expected values; the message names the file and column
    */
   public static Dataset<Row> readFlights(SparkSession spark, String path, Optional<LocalDate> day) {
+    return readFlights(spark, path, List.of(path), day);
+  }
+
+  /** As above, reading exactly {@code files} (the frozen plan of the input at {@code path}). */
+  public static Dataset<Row> readFlights(
+      SparkSession spark, String path, List<String> files, Optional<LocalDate> day) {
     Dataset<Row> raw;
     try {
-      raw = spark.read().parquet(path);
+      raw = spark.read().parquet(files.toArray(String[]::new));
     } catch (Exception unreadable) {
       // Exception: Spark's AnalysisException is checked in Java but thrown undeclared.
       throw new BadInputException(

@@ -237,5 +237,10 @@ class FlightsDailyTest {
       }
       return tables.get(name);
     }
+
+    @Override
+    public java.util.List<String> files(String parameterOrPath) {
+      return java.util.List.of(parameters.optional(parameterOrPath).orElse(parameterOrPath));
+    }
   }
 }

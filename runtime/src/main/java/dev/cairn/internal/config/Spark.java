@@ -2,6 +2,7 @@ package dev.cairn.internal.config;
 
 import dev.cairn.InvalidParameterException;
 import dev.cairn.internal.delta.FencedLogStore;
+import dev.cairn.internal.delta.S3ConditionalPutLogStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,13 @@ public final class Spark {
 
   /** A session on {@code master} that ships no jars: tests and table checkers. */
   public static SparkSession session(String master, String appName) {
-    return create(settings(master, List.of(), appName, CairnConfig.systemProperties()));
+    return create(
+        settings(
+            master,
+            List.of(),
+            appName,
+            CairnConfig.systemProperties(),
+            S3Settings.fromEnvironment(System.getenv())));
   }
 
   /**
@@ -51,7 +58,12 @@ public final class Spark {
   public static SparkSession session(CairnConfig config, String appName) {
     Map<String, String> given = CairnConfig.systemProperties();
     Map<String, String> settings =
-        settings(config.sparkMaster(), config.sparkJars(), appName, given);
+        settings(
+            config.sparkMaster(),
+            config.sparkJars(),
+            appName,
+            given,
+            S3Settings.fromEnvironment(System.getenv()));
     if (!config.localMaster()) {
       if (settings.containsKey("spark.jars")) {
         config.sparkJars().forEach(Spark::requireFile);
@@ -79,6 +91,12 @@ public final class Spark {
    */
   static Map<String, String> settings(
       String master, List<String> jars, String appName, Map<String, String> given) {
+    return settings(master, jars, appName, given, S3Settings.NONE);
+  }
+
+  /** As above, with S3A reaching S3 as {@code s3} says. */
+  static Map<String, String> settings(
+      String master, List<String> jars, String appName, Map<String, String> given, S3Settings s3) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("spark.master", master);
     settings.put("spark.app.name", appName);
@@ -95,6 +113,11 @@ public final class Spark {
     // publish); see FencedLogStore.
     settings.put("spark.delta.logStore.file.impl", FencedLogStore.class.getName());
     settings.put("spark.delta.logStore.hdfs.impl", FencedLogStore.class.getName());
+    // On S3, commits are conditional puts: two drivers committing the same version cannot both
+    // win, so no commit is lost (and the fence applies too); see S3ConditionalPutLogStore.
+    settings.put("spark.delta.logStore.s3a.impl", S3ConditionalPutLogStore.class.getName());
+    settings.put("spark.delta.logStore.s3.impl", S3ConditionalPutLogStore.class.getName());
+    s3.hadoopSettings().forEach((key, value) -> settings.put("spark.hadoop." + key, value));
     if (CairnConfig.isLocal(master)) {
       // Nothing listens beyond loopback on a laptop; few cores want few shuffle partitions.
       settings.put("spark.driver.host", "127.0.0.1");

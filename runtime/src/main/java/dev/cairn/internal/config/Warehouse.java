@@ -32,12 +32,19 @@ public final class Warehouse {
   /**
    * Creates the warehouse directory if absent, then creates and deletes a probe file in it, with a
    * Hadoop configuration built as Spark builds it ({@code spark.hadoop.*} settings, which {@code
-   * spark-submit} passes as system properties, plus the {@code *-site.xml} files on the classpath).
+   * spark-submit} passes as system properties, plus the {@code *-site.xml} files on the classpath)
+   * and S3A reaching S3 through the SDK's standard settings ({@link S3Settings}).
    *
    * @throws CairnException when any of it fails, naming the warehouse and the cause
    */
   public static Check checkWritable(String warehouse) {
+    return checkWritable(warehouse, S3Settings.fromEnvironment(System.getenv()));
+  }
+
+  /** As above, with S3A reaching S3 as {@code s3} says. */
+  static Check checkWritable(String warehouse, S3Settings s3) {
     Configuration conf = new Configuration();
+    s3.hadoopSettings().forEach(conf::set);
     for (Map.Entry<Object, Object> p : System.getProperties().entrySet()) {
       String key = String.valueOf(p.getKey());
       if (key.startsWith("spark.hadoop.")) {
@@ -69,7 +76,8 @@ public final class Warehouse {
               + e.getMessage()
               + ". Fix: check CAIRN_WAREHOUSE, that the file system's scheme is on the classpath"
               + " (s3a needs hadoop-aws), and that the credentials allow creating and deleting"
-              + " files under it",
+              + " files under it (on S3: AWS_REGION, AWS_ENDPOINT_URL_S3 if not AWS's, and"
+              + " s3:PutObject, s3:DeleteObject, s3:ListBucket on the prefix)",
           e);
     }
   }

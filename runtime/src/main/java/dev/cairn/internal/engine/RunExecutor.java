@@ -12,6 +12,8 @@ import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.input.HadoopInputLister;
+import dev.cairn.internal.input.InputPlanner;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
 import dev.cairn.internal.metrics.EmbeddedMetrics;
@@ -817,7 +819,8 @@ public final class RunExecutor {
           group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
       inFlight = group;
       try {
-        Context context = new Context(stage, parameters, committed, Optional.empty());
+        Context context =
+            new Context(stage, parameters, committed, lease, txnVersion, Optional.empty());
         if (stage.chunks().isPresent()) {
           Chunked chunked = runChunks(lease, run, stage, record, context, location, base);
           commit = chunked.commit();
@@ -1246,6 +1249,8 @@ public final class RunExecutor {
     private final Stage stage;
     private final Parameters parameters;
     private final Map<String, StageRecord> committed;
+    private final Lease lease;
+    private final long generation;
     private final Optional<String> chunk;
     // One attempt reads each upstream once: its chunks share the resolved table.
     private final Map<String, Dataset<Row>> inputs;
@@ -1254,30 +1259,44 @@ public final class RunExecutor {
         Stage stage,
         Parameters parameters,
         Map<String, StageRecord> committed,
+        Lease lease,
+        long generation,
         Optional<String> chunk) {
-      this(stage, parameters, committed, chunk, new HashMap<>());
+      this(stage, parameters, committed, lease, generation, chunk, new HashMap<>());
     }
 
     private Context(
         Stage stage,
         Parameters parameters,
         Map<String, StageRecord> committed,
+        Lease lease,
+        long generation,
         Optional<String> chunk,
         Map<String, Dataset<Row>> inputs) {
       this.stage = stage;
       this.parameters = parameters;
       this.committed = committed;
+      this.lease = lease;
+      this.generation = generation;
       this.chunk = chunk;
       this.inputs = inputs;
     }
 
     Context forChunk(String key) {
-      return new Context(stage, parameters, committed, Optional.of(key), inputs);
+      return new Context(stage, parameters, committed, lease, generation, Optional.of(key), inputs);
     }
 
     @Override
     public Optional<String> chunk() {
       return chunk;
+    }
+
+    @Override
+    public List<String> files(String parameterOrPath) {
+      String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
+      return new InputPlanner(
+              store, new HadoopInputLister(spark().sparkContext().hadoopConfiguration()), clock)
+          .files(lease, stage.name(), generation, parameterOrPath, location);
     }
 
     @Override

@@ -132,4 +132,16 @@ public interface CheckpointStore extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Records the frozen input plan of one input of a stage, unless one is already recorded for its
+   * run, stage, input name and generation; written only while the lease holds (else {@link
+   * RunHeldException}). Idempotent: a plan recorded first, by this driver or an earlier one, wins.
+   *
+   * @return the plan now recorded: {@code plan}, or the one recorded before it
+   */
+  InputPlan recordPlan(Lease lease, InputPlan plan);
+
+  /** The recorded plan of one input of a stage at a generation, read consistently. */
+  Optional<InputPlan> findPlan(String runId, String stage, String name, long generation);
 }

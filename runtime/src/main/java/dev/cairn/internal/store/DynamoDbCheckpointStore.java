@@ -1639,4 +1639,118 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   private static KeySchemaElement key(String name, KeyType type) {
     return KeySchemaElement.builder().attributeName(name).keyType(type).build();
   }
+
+  /**
+   * One item per plan, {@code sk = plan#<stage>#<name>#<generation>}, put with {@code
+   * attribute_not_exists(sk)} in one transaction with a condition check of the lease on the run
+   * item. The first plan recorded wins; a refused put reads back the winner. Its expiry follows the
+   * run's (a succeeded run's items all expire together).
+   */
+  @Override
+  public InputPlan recordPlan(Lease lease, InputPlan plan) {
+    String what =
+        "recording the input plan of "
+            + plan.name()
+            + " for stage "
+            + plan.stage()
+            + " of run "
+            + lease.runId();
+    List<AttributeValue> files = new ArrayList<>();
+    for (InputPlan.PlannedFile f : plan.files()) {
+      files.add(
+          AttributeValue.fromM(
+              Map.of("path", s(f.path()), "size", n(f.size()), "version", s(f.version()))));
+    }
+    Map<String, AttributeValue> item = new HashMap<>(planKey(lease.runId(), plan));
+    item.put("stage", s(plan.stage()));
+    item.put("name", s(plan.name()));
+    item.put("generation", n(plan.generation()));
+    item.put("location", s(plan.location()));
+    item.put("files", AttributeValue.fromL(files));
+    item.put("plannedAt", s(plan.plannedAt().toString()));
+    List<TransactWriteItem> batch =
+        List.of(
+            TransactWriteItem.builder()
+                .conditionCheck(
+                    ConditionCheck.builder()
+                        .tableName(table)
+                        .key(runKey(lease.runId()))
+                        .conditionExpression("epoch = :epoch AND leaseOwner = :me")
+                        .expressionAttributeValues(
+                            Map.of(":epoch", n(lease.epoch()), ":me", s(lease.holder().id())))
+                        .build())
+                .build(),
+            TransactWriteItem.builder()
+                .put(
+                    Put.builder()
+                        .tableName(table)
+                        .item(item)
+                        .conditionExpression("attribute_not_exists(sk)")
+                        .build())
+                .build());
+    try {
+      dynamo.transactWriteItems(r -> r.transactItems(batch));
+      return plan;
+    } catch (TransactionCanceledException cancelled) {
+      if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
+        throw fenced(lease, what);
+      }
+      InputPlan recorded =
+          readBack(
+              what,
+              cancelled,
+              () -> findPlan(lease.runId(), plan.stage(), plan.name(), plan.generation()));
+      if (recorded == null) {
+        throw notLanded(what, cancelled);
+      }
+      return recorded;
+    } catch (SdkException unknown) {
+      InputPlan recorded =
+          readBack(
+              what,
+              unknown,
+              () -> findPlan(lease.runId(), plan.stage(), plan.name(), plan.generation()));
+      if (recorded == null) {
+        throw notLanded(what, unknown);
+      }
+      return recorded;
+    }
+  }
+
+  @Override
+  public Optional<InputPlan> findPlan(String runId, String stage, String name, long generation) {
+    Map<String, AttributeValue> key =
+        planKey(runId, new InputPlan(runId, stage, name, generation, "", List.of(), Instant.EPOCH));
+    Map<String, AttributeValue> item =
+        read(
+            "the input plan of " + name + " for stage " + stage + " of run " + runId,
+            () -> dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)).item());
+    if (item == null || item.isEmpty()) {
+      return Optional.empty();
+    }
+    List<InputPlan.PlannedFile> files = new ArrayList<>();
+    for (AttributeValue f : item.get("files").l()) {
+      Map<String, AttributeValue> m = f.m();
+      files.add(
+          new InputPlan.PlannedFile(
+              m.get("path").s(), Long.parseLong(m.get("size").n()), m.get("version").s()));
+    }
+    return Optional.of(
+        new InputPlan(
+            runId,
+            stage,
+            name,
+            generation,
+            str(item, "location"),
+            files,
+            Instant.parse(str(item, "plannedAt"))));
+  }
+
+  private static Map<String, AttributeValue> planKey(String runId, InputPlan plan) {
+    return Map.of(
+        "pk",
+        s(pk(runId)),
+        "sk",
+        s("plan#" + plan.stage() + "#" + plan.name() + "#" + plan.generation()));
+  }
 }

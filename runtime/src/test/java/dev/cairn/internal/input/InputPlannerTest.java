@@ -1,0 +1,151 @@
+package dev.cairn.internal.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.BadInputException;
+import dev.cairn.internal.store.InputPlan.PlannedFile;
+import dev.cairn.internal.store.Lease;
+import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.NewRun;
+import dev.cairn.testing.InMemoryCheckpointStore;
+import java.io.FileNotFoundException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Frozen input plans: listed once, read unchanged by every attempt, checked each time. */
+class InputPlannerTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final String DIR = "s3a://b/in/flights.parquet";
+  private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+  private final FakeLister lister = new FakeLister();
+  private final InputPlanner planner =
+      new InputPlanner(store, lister, Clock.fixed(T0, ZoneOffset.UTC));
+  private Lease lease;
+
+  @BeforeEach
+  void takeTheLease() {
+    store.openRun(new NewRun("run-1", "job", "k=v", Map.of(), "hash", "dev", T0));
+    lease =
+        store
+            .tryAcquireLease(
+                "run-1", new LeaseHolder("h:1:a", "h", 1, T0), T0, Duration.ofSeconds(30), null)
+            .orElseThrow();
+    lister.put(DIR + "/part-0", 100, "etag:\"a\"");
+    lister.put(DIR + "/part-1", 200, "etag:\"b\"");
+  }
+
+  @Test
+  void firstAttempt_listsAndRecordsThePlan() {
+    List<String> files = planner.files(lease, "clean", 1, "flights", DIR);
+
+    assertThat(files).containsExactly(DIR + "/part-0", DIR + "/part-1");
+    assertThat(store.findPlan("run-1", "clean", "flights", 1).orElseThrow().files())
+        .containsExactly(
+            new PlannedFile(DIR + "/part-0", 100, "etag:\"a\""),
+            new PlannedFile(DIR + "/part-1", 200, "etag:\"b\""));
+  }
+
+  @Test
+  void laterAttempt_readsExactlyThePlan_evenWhenFilesArrivedMeanwhile() {
+    planner.files(lease, "clean", 1, "flights", DIR);
+    lister.put(DIR + "/part-2", 300, "etag:\"c\"");
+
+    assertThat(planner.files(lease, "clean", 1, "flights", DIR))
+        .containsExactly(DIR + "/part-0", DIR + "/part-1");
+  }
+
+  @Test
+  void aPlannedFileRewritten_isBadInputNamingTheFileAndTheRerunThatReplans() {
+    planner.files(lease, "clean", 1, "flights", DIR);
+    lister.put(DIR + "/part-1", 200, "etag:\"b2\"");
+
+    assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", DIR))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(
+            "input file "
+                + DIR
+                + "/part-1 of 'flights' changed since it was planned for stage"
+                + " clean of run run-1")
+        .hasMessageContaining("planned 200 bytes, etag:\"b\"; now 200 bytes, etag:\"b2\"")
+        .hasMessageContaining("`cairn rerun run-1 --from clean`");
+  }
+
+  @Test
+  void aPlannedFileVanished_isBadInputNamingTheFile() {
+    planner.files(lease, "clean", 1, "flights", DIR);
+    lister.remove(DIR + "/part-0");
+
+    assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", DIR))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("input file " + DIR + "/part-0 of 'flights'")
+        .hasMessageContaining("has vanished")
+        .hasMessageContaining("`cairn rerun run-1 --from clean`");
+  }
+
+  @Test
+  void theNextGeneration_aRerun_plansAgainOnTheFilesThereNow() {
+    planner.files(lease, "clean", 1, "flights", DIR);
+    lister.put(DIR + "/part-2", 300, "etag:\"c\"");
+
+    assertThat(planner.files(lease, "clean", 2, "flights", DIR))
+        .containsExactly(DIR + "/part-0", DIR + "/part-1", DIR + "/part-2");
+  }
+
+  @Test
+  void anInputWithNoFiles_isBadInput_andNothingIsPlanned() {
+    assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", "s3a://b/empty"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("input 'flights' of stage clean (s3a://b/empty) does not exist");
+    assertThat(store.findPlan("run-1", "clean", "flights", 1)).isEmpty();
+  }
+
+  @Test
+  void anInputTooLargeForOnePlan_isRefusedWithTheFix() {
+    for (int i = 0; i < 5000; i++) {
+      lister.put(DIR + "/many/part-" + i + "-" + "x".repeat(40), 1, "etag:\"0123456789abcdef\"");
+    }
+
+    assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", DIR + "/many"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("has 5000 files, more than one frozen plan holds")
+        .hasMessageContaining("compact the input into fewer, larger files");
+    assertThat(store.findPlan("run-1", "clean", "flights", 1)).isEmpty();
+  }
+
+  /** Files in memory, under their paths. */
+  private static final class FakeLister implements InputLister {
+    private final TreeMap<String, PlannedFile> files = new TreeMap<>();
+
+    void put(String path, long size, String version) {
+      files.put(path, new PlannedFile(path, size, version));
+    }
+
+    void remove(String path) {
+      files.remove(path);
+    }
+
+    @Override
+    public List<PlannedFile> list(String location) throws FileNotFoundException {
+      List<PlannedFile> under = new ArrayList<>();
+      files.forEach(
+          (path, file) -> {
+            if (path.startsWith(location + "/") || path.equals(location)) {
+              under.add(file);
+            }
+          });
+      if (under.isEmpty()) {
+        throw new FileNotFoundException(location);
+      }
+      return under;
+    }
+  }
+}
