@@ -757,24 +757,7 @@ public final class RunExecutor {
       return Optional.empty();
     }
     TableStore.Commit commit =
-        tables
-            .findCommit(location, appId, txnVersion, record.baseVersion() + 1)
-            .or(() -> tables.findCommit(location, appId, txnVersion, 0))
-            .orElseThrow(
-                () ->
-                    new CairnException(
-                        "table "
-                            + location
-                            + " holds transaction ("
-                            + appId
-                            + ", "
-                            + txnVersion
-                            + ") but its log no longer has the commit (log retention cleaned"
-                            + " it). Fix: `cairn rerun "
-                            + run.runId()
-                            + " --from "
-                            + stage.name()
-                            + "` to write it again"));
+        loggedCommit(location, appId, txnVersion, record.baseVersion() + 1, "", run, stage);
     StageTransition.Commit transition =
         commitTransition(
             stage, location, appId, txnVersion, commit, true, List.of(), StageMetrics.NONE);
@@ -932,29 +915,8 @@ public final class RunExecutor {
         continue;
       }
       if (inDelta >= chunkTxn) {
-        long from = version + 1;
-        int index = i;
         TableStore.Commit found =
-            tables
-                .findCommit(location, appId, chunkTxn, from)
-                .or(() -> tables.findCommit(location, appId, chunkTxn, 0))
-                .orElseThrow(
-                    () ->
-                        new CairnException(
-                            "table "
-                                + location
-                                + " holds transaction ("
-                                + appId
-                                + ", "
-                                + chunkTxn
-                                + ") of chunk "
-                                + index
-                                + " but its log no longer has the commit (log retention cleaned"
-                                + " it). Fix: `cairn rerun "
-                                + run.runId()
-                                + " --from "
-                                + stage.name()
-                                + "` to write the stage again"));
+            loggedCommit(location, appId, chunkTxn, version + 1, " of chunk " + i, run, stage);
         store.transition(
             lease,
             new ChunkTransition.Commit(
@@ -1038,6 +1000,40 @@ public final class RunExecutor {
       version = Math.max(version, commit.version());
     }
     return new Chunked(new TableStore.Commit(version, rows, false), checks);
+  }
+
+  /**
+   * The commit holding ({@code appId}, {@code txnVersion}), which the table's transactions say it
+   * has, searched from {@code from} and then from the start of the log.
+   */
+  private TableStore.Commit loggedCommit(
+      String location,
+      String appId,
+      long txnVersion,
+      long from,
+      String what,
+      RunRecord run,
+      Stage stage) {
+    return tables
+        .findCommit(location, appId, txnVersion, from)
+        .or(() -> tables.findCommit(location, appId, txnVersion, 0))
+        .orElseThrow(
+            () ->
+                new CairnException(
+                    "table "
+                        + location
+                        + " holds transaction ("
+                        + appId
+                        + ", "
+                        + txnVersion
+                        + ")"
+                        + what
+                        + " but its log no longer has the commit (log retention cleaned it)."
+                        + " Fix: `cairn rerun "
+                        + run.runId()
+                        + " --from "
+                        + stage.name()
+                        + "` to write the stage again"));
   }
 
   private StageTransition.Commit commitTransition(

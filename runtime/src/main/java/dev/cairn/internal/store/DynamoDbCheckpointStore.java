@@ -594,17 +594,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             + String.join(", ", set)
             + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
 
-    TransactWriteItem guard =
-        TransactWriteItem.builder()
-            .conditionCheck(
-                ConditionCheck.builder()
-                    .tableName(table)
-                    .key(runKey(lease.runId()))
-                    .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-                    .expressionAttributeValues(
-                        Map.of(":epoch", n(lease.epoch()), ":me", s(lease.holder().id())))
-                    .build())
-            .build();
+    TransactWriteItem guard = leaseGuard(lease);
     TransactWriteItem move =
         TransactWriteItem.builder()
             .update(
@@ -1208,17 +1198,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     int last = Math.max(0, items.size() - (TRANSACTION_ITEMS - 1));
     for (int from = 0; from < last; from += TRANSACTION_ITEMS - 1) {
       List<TransactWriteItem> batch = new ArrayList<>();
-      batch.add(
-          TransactWriteItem.builder()
-              .conditionCheck(
-                  ConditionCheck.builder()
-                      .tableName(table)
-                      .key(runKey(lease.runId()))
-                      .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-                      .expressionAttributeValues(
-                          Map.of(":epoch", n(lease.epoch()), ":me", s(lease.holder().id())))
-                      .build())
-              .build());
+      batch.add(leaseGuard(lease));
       items
           .subList(from, Math.min(last, from + TRANSACTION_ITEMS - 1))
           .forEach(u -> batch.add(TransactWriteItem.builder().update(u).build()));
@@ -1670,16 +1650,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     item.put("plannedAt", s(plan.plannedAt().toString()));
     List<TransactWriteItem> batch =
         List.of(
-            TransactWriteItem.builder()
-                .conditionCheck(
-                    ConditionCheck.builder()
-                        .tableName(table)
-                        .key(runKey(lease.runId()))
-                        .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-                        .expressionAttributeValues(
-                            Map.of(":epoch", n(lease.epoch()), ":me", s(lease.holder().id())))
-                        .build())
-                .build(),
+            leaseGuard(lease),
             TransactWriteItem.builder()
                 .put(
                     Put.builder()
