@@ -32,6 +32,7 @@ public final class Stage {
   private final Compute compute;
   private final Optional<RetryPolicy> retryPolicy;
   private final List<Expectation> expectations;
+  private final Optional<ChunkPlanner> chunks;
 
   private Stage(
       String name,
@@ -39,13 +40,15 @@ public final class Stage {
       Output output,
       Compute compute,
       Optional<RetryPolicy> retryPolicy,
-      List<Expectation> expectations) {
+      List<Expectation> expectations,
+      Optional<ChunkPlanner> chunks) {
     this.name = name;
     this.dependencies = dependencies;
     this.output = output;
     this.compute = compute;
     this.retryPolicy = retryPolicy;
     this.expectations = expectations;
+    this.chunks = chunks;
   }
 
   /** Starts a stage definition. Names match {@code [a-z][a-z0-9_-]*}. */
@@ -80,9 +83,14 @@ public final class Stage {
     return expectations;
   }
 
+  /** The planner of a chunked stage; empty when the stage runs as one write. */
+  public Optional<ChunkPlanner> chunks() {
+    return chunks;
+  }
+
   @Override
   public String toString() {
-    return name + " -> " + output;
+    return name + " -> " + output + (chunks.isPresent() ? " (chunked)" : "");
   }
 
   /** Builds a {@link Stage}; {@link #compute(Compute)} finishes it. */
@@ -92,6 +100,7 @@ public final class Stage {
     private final List<Expectation> expectations = new ArrayList<>();
     private Output output;
     private RetryPolicy retryPolicy;
+    private ChunkPlanner chunks;
 
     private Builder(String name) {
       if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
@@ -131,6 +140,23 @@ public final class Stage {
       return this;
     }
 
+    /**
+     * Runs the stage in chunks, so that a driver killed mid-stage loses at most the chunk in
+     * flight. {@code planner} names the chunks once per run; the plan is frozen in the checkpoint.
+     * Each chunk's rows ({@link StageContext#chunk()} says which chunk is asked for) are written in
+     * a Delta commit of their own, in plan order, and checkpointed; a resumed run computes only the
+     * chunks not committed. The first chunk writes as {@link #output(Output)} says (replacing the
+     * table, or the rows matching its predicate) and the others add their rows to it; with {@link
+     * Output#mergeOn} every chunk merges. Expectations are checked on each chunk's rows.
+     *
+     * <p>Readers of the table see it grow chunk by chunk; downstream stages read it once the whole
+     * stage is committed, at that version. APPEND outputs cannot be chunked.
+     */
+    public Builder chunked(ChunkPlanner planner) {
+      this.chunks = Objects.requireNonNull(planner, "planner");
+      return this;
+    }
+
     /** The function computing this stage's rows; returns the finished stage. */
     public Stage compute(Compute compute) {
       if (output == null) {
@@ -154,13 +180,23 @@ public final class Stage {
           }
         }
       }
+      if (chunks != null && output.mode() == Output.Mode.APPEND) {
+        throw new IllegalStateException(
+            "stage '"
+                + name
+                + "' is chunked but appends to "
+                + output.table()
+                + ": a rerun could not replace its chunks' rows. Fix: write it with overwrite(),"
+                + " replaceWhere(...) or mergeOn(...), or do not chunk it");
+      }
       return new Stage(
           name,
           Set.copyOf(dependencies),
           output,
           Objects.requireNonNull(compute, "compute"),
           Optional.ofNullable(retryPolicy),
-          List.copyOf(expectations));
+          List.copyOf(expectations),
+          Optional.ofNullable(chunks));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn;
 
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,4 +21,13 @@ public interface StageContext {
    * @throws IllegalArgumentException if {@code stage} is not a declared dependency
    */
   Dataset<Row> input(String stage);
+
+  /**
+   * For a chunked stage ({@link Stage.Builder#chunked(ChunkPlanner)}), the key of the chunk this
+   * call computes: the compute function returns only that chunk's rows. Empty for a stage that is
+   * not chunked, and while planning.
+   */
+  default Optional<String> chunk() {
+    return Optional.empty();
+  }
 }

@@ -780,6 +780,14 @@ public final class CairnCli {
       if (view.expectedDurations().containsKey(stage.stage())) {
         s.put("expectedDurationMs", view.expectedDurations().get(stage.stage()));
       }
+      CairnRuntime.ChunkProgress progress = view.chunks().get(stage.stage());
+      if (progress != null) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("total", progress.total());
+        c.put("committed", progress.committed());
+        c.put("reexecuted", progress.reexecuted());
+        s.put("chunks", c);
+      }
       stages.add(s);
     }
     json.put("stages", stages);
@@ -798,6 +806,22 @@ public final class CairnCli {
       return sofar + " ETA " + seconds(Math.max(0, expectedMs - elapsed));
     }
     return stage.metrics().durationMs() < 0 ? "-" : seconds(stage.metrics().durationMs());
+  }
+
+  /** "[#########-----------] 9/20 committed, 1 re-executed": 20 cells, one per 5 %. */
+  static String progressBar(CairnRuntime.ChunkProgress progress) {
+    int cells = 20;
+    int filled =
+        progress.total() == 0 ? 0 : (int) ((long) progress.committed() * cells / progress.total());
+    return "["
+        + "#".repeat(filled)
+        + "-".repeat(cells - filled)
+        + "] "
+        + progress.committed()
+        + "/"
+        + progress.total()
+        + " committed"
+        + (progress.reexecuted() == 0 ? "" : ", " + progress.reexecuted() + " re-executed");
   }
 
   private static String seconds(long millis) {
@@ -896,6 +920,10 @@ public final class CairnCli {
           duration(stage, view.now(), view.expectedDurations().get(stage.stage())),
           stage.outputTable(),
           note);
+      CairnRuntime.ChunkProgress progress = view.chunks().get(stage.stage());
+      if (progress != null) {
+        out.printf("    chunks %s%n", progressBar(progress));
+      }
       stage
           .errorClass()
           .ifPresent(c -> out.printf("    error (%s): %s%n", c, stage.errorMessage().orElse("")));

@@ -28,6 +28,7 @@ import dev.cairn.internal.metrics.SparkStageObserver;
 import dev.cairn.internal.runbook.Runbook;
 import dev.cairn.internal.runbook.Runbooks;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunEvent;
@@ -264,13 +265,30 @@ public final class CairnRuntime implements AutoCloseable {
       }
     }
     stages.addAll(records.values());
+    Map<String, ChunkProgress> chunks = new HashMap<>();
+    for (StageRecord stage : stages) {
+      if (stage.chunked()) {
+        chunks.put(stage.stage(), chunkProgress(stage));
+      }
+    }
     return Optional.of(
         new RunView(
             run.get(),
             stages,
             leaseState(run.get()),
             clock.instant(),
-            expectedDurations(run.get(), stages)));
+            expectedDurations(run.get(), stages),
+            chunks));
+  }
+
+  /** How far a chunked stage's current generation got: one query of its chunk items. */
+  private ChunkProgress chunkProgress(StageRecord stage) {
+    List<ChunkRecord> chunks =
+        store().chunks(stage.runId(), stage.stage(), Math.max(1, stage.txnVersion()));
+    int committed =
+        (int) chunks.stream().filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED).count();
+    int reexecuted = chunks.stream().mapToInt(ChunkRecord::reexecutions).sum();
+    return new ChunkProgress(stage.chunkPlan().size(), committed, reexecuted);
   }
 
   /**
@@ -417,18 +435,29 @@ public final class CairnRuntime implements AutoCloseable {
         .toList();
   }
 
-  /** A run with its stages in execution order and the state of its lease now. */
   /**
    * A run with its stages in execution order and the state of its lease now.
    *
    * @param expectedDurations for running stages, their duration in the job's last succeeded run
+   * @param chunks for chunked stages with a frozen plan, how far their chunks got
    */
   public record RunView(
       RunRecord run,
       List<StageRecord> stages,
       LeaseState leaseState,
       Instant now,
-      Map<String, Long> expectedDurations) {}
+      Map<String, Long> expectedDurations,
+      Map<String, ChunkProgress> chunks) {}
+
+  /**
+   * The chunks of a chunked stage's current generation.
+   *
+   * @param total chunks in its frozen plan
+   * @param committed chunks whose commit is recorded
+   * @param reexecuted executions beyond the first, summed over its chunks: work done again after
+   *     kills or retries
+   */
+  public record ChunkProgress(int total, int committed, int reexecuted) {}
 
   private Optional<List<Stage>> declaredStages(RunRecord run) {
     return graph(run).map(StageGraph::order);

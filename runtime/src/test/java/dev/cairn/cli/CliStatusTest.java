@@ -8,6 +8,7 @@ import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -182,6 +183,37 @@ class CliStatusTest {
     assertThat(human.out())
         .containsPattern("(?m)^ingest\\s+RUNNING\\s+1\\s+-\\s+-\\s+\\S+\\+ ETA ");
     assertThat(json.at("/stages/0/expectedDurationMs").asLong()).isEqualTo(1500);
+  }
+
+  @Test
+  void status_ofAChunkedStage_showsItsChunksAsAProgressBar_andAsJson() throws Exception {
+    Instant t0 = Instant.parse("2026-06-02T00:00:00Z");
+    String runId = openRun(t0);
+    Lease lease = store.tryAcquireLease(runId, DRIVER, Instant.now(), TTL, null).orElseThrow();
+    store.transition(lease, start(runId, "ingest", "raw_flights", Instant.now()));
+    List<String> plan = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "m" + i).toList();
+    store.planChunks(lease, "ingest", 1, plan);
+    for (int i = 0; i < 4; i++) {
+      store.transition(
+          lease, new ChunkTransition.Start("ingest", 1, i, "m" + i, transitionId(), t0));
+      if (i == 2) { // killed once, executed again
+        store.transition(
+            lease, new ChunkTransition.Start("ingest", 1, i, "m" + i, transitionId(), t0));
+      }
+      store.transition(
+          lease,
+          new ChunkTransition.Commit("ingest", 1, i, "m" + i, i, 10, false, transitionId(), t0));
+    }
+    store.transition(lease, new ChunkTransition.Start("ingest", 1, 4, "m4", transitionId(), t0));
+
+    Cli.Result human = cli.run("status", runId);
+    JsonNode json = JACKSON.readTree(cli.run("status", runId, "--json").out());
+
+    assertThat(human.out())
+        .contains("    chunks [########------------] 4/10 committed, 1 re-executed");
+    assertThat(json.at("/stages/0/chunks").toString())
+        .isEqualTo("{\"total\":10,\"committed\":4,\"reexecuted\":1}");
+    assertThat(json.at("/stages/1/chunks").isMissingNode()).as("a stage not chunked").isTrue();
   }
 
   @Test

@@ -5,6 +5,9 @@ import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.ChunkPlans;
+import dev.cairn.internal.store.ChunkRecord;
+import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.IllegalTransitionException;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
@@ -61,6 +64,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   private final Map<String, RunItem> runs = new LinkedHashMap<>();
   private final Map<String, Map<String, StageItem>> stages = new HashMap<>();
   private final Map<String, Map<String, RunEvent>> events = new HashMap<>();
+  private final Map<String, Map<String, ChunkItem>> chunks = new HashMap<>();
   private long updates;
   private int failWrites;
   private int passWrites;
@@ -327,6 +331,63 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public synchronized List<String> planChunks(
+      Lease lease, String stage, long generation, List<String> plan) {
+    ChunkPlans.check(stage, plan);
+    return write(
+        "freezing the chunk plan of stage " + stage + " of run " + lease.runId(),
+        () -> {
+          guard(lease, "freezing the chunk plan of stage " + stage);
+          StageItem item = stages.getOrDefault(lease.runId(), Map.of()).get(stage);
+          if (item != null && item.txnVersion == generation && !item.chunkPlan.isEmpty()) {
+            return item.chunkPlan; // planned before: that plan stands
+          }
+          if (item == null || item.status != StageStatus.RUNNING || item.txnVersion != generation) {
+            throw IllegalTransitionException.notPlannable(
+                lease.runId(), stage, generation, item == null ? null : item.toRecord());
+          }
+          item.chunkPlan = List.copyOf(plan);
+          return item.chunkPlan;
+        });
+  }
+
+  @Override
+  public synchronized List<ChunkRecord> chunks(String runId, String stage, long generation) {
+    reads++;
+    return chunks.getOrDefault(runId, Map.of()).values().stream()
+        .filter(c -> c.stage.equals(stage) && c.generation == generation)
+        .map(ChunkItem::toRecord)
+        .sorted(java.util.Comparator.comparingInt(ChunkRecord::index))
+        .toList();
+  }
+
+  @Override
+  public synchronized void transition(Lease lease, ChunkTransition transition) {
+    write(
+        transition.describe(lease.runId()),
+        () -> {
+          guard(lease, "moving chunk " + transition.index() + " of stage " + transition.stage());
+          Map<String, ChunkItem> ofRun =
+              chunks.computeIfAbsent(lease.runId(), id -> new TreeMap<>());
+          String id =
+              transition.stage() + "#g" + transition.generation() + "#" + transition.index();
+          ChunkItem current = ofRun.get(id);
+          boolean allowed =
+              transition instanceof ChunkTransition.Commit commit && !commit.recovered()
+                  ? current != null && current.status == ChunkRecord.ChunkStatus.RUNNING
+                  : current == null || current.status == ChunkRecord.ChunkStatus.RUNNING;
+          if (!allowed) {
+            throw IllegalTransitionException.refused(
+                lease.runId(), transition, current == null ? "not started" : current.status.name());
+          }
+          ChunkItem chunk = current != null ? current : new ChunkItem(lease.runId(), transition);
+          chunk.apply(transition, lease.epoch());
+          ofRun.put(id, chunk);
+          return null;
+        });
+  }
+
+  @Override
   public void close() {}
 
   /** Whether this write fails, consuming an injected fault if one is due. */
@@ -454,6 +515,66 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
   }
 
+  /** A chunk item; fields a transition does not set keep their value, as in DynamoDB. */
+  private static final class ChunkItem {
+    final String runId;
+    final String stage;
+    final long generation;
+    final int index;
+    final String key;
+    ChunkRecord.ChunkStatus status;
+    int executions;
+    long outputVersion = -1;
+    long rowsWritten = -1;
+    boolean recovered;
+    long epoch;
+    String transitionId = "";
+    Instant startedAt;
+    Instant finishedAt;
+
+    ChunkItem(String runId, ChunkTransition first) {
+      this.runId = runId;
+      this.stage = first.stage();
+      this.generation = first.generation();
+      this.index = first.index();
+      this.key = first.key();
+    }
+
+    void apply(ChunkTransition transition, long epoch) {
+      this.status = transition.to();
+      this.epoch = epoch;
+      this.transitionId = transition.transitionId();
+      if (transition instanceof ChunkTransition.Start start) {
+        executions++;
+        startedAt = start.at();
+        finishedAt = null;
+      } else if (transition instanceof ChunkTransition.Commit commit) {
+        outputVersion = commit.outputVersion();
+        rowsWritten = commit.rowsWritten();
+        recovered = commit.recovered();
+        finishedAt = commit.at();
+      }
+    }
+
+    ChunkRecord toRecord() {
+      return new ChunkRecord(
+          runId,
+          stage,
+          generation,
+          index,
+          key,
+          status,
+          executions,
+          outputVersion,
+          rowsWritten,
+          recovered,
+          epoch,
+          transitionId,
+          Optional.ofNullable(startedAt),
+          Optional.ofNullable(finishedAt));
+    }
+  }
+
   /** A stage item; fields a transition does not set keep their value, as in DynamoDB. */
   private static final class StageItem {
     final String runId;
@@ -477,6 +598,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     List<CheckResult> checks = List.of();
     StageMetrics metrics = StageMetrics.NONE;
     Instant expiresAt;
+    List<String> chunkPlan = List.of();
 
     StageItem(String runId, String stage) {
       this.runId = runId;
@@ -530,6 +652,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         expiresAt = null;
         checks = List.of();
         metrics = StageMetrics.NONE;
+        chunkPlan = List.of();
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
         errorMessage =
@@ -562,7 +685,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           Optional.ofNullable(errorClass),
           Optional.ofNullable(errorMessage),
           checks,
-          metrics);
+          metrics,
+          chunkPlan);
     }
   }
 }

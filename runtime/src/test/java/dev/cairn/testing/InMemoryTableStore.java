@@ -183,6 +183,25 @@ public final class InMemoryTableStore implements TableStore {
   }
 
   /**
+   * A chunk's write: committed (or skipped as a duplicate) like {@link #write}, with Delta's rule
+   * on the chunk's app id; whether it replaces or adds rows is not modelled (no rows are kept).
+   */
+  @Override
+  public synchronized Commit writeChunk(
+      Dataset<Row> rows,
+      Output output,
+      boolean first,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion) {
+    if (output.mode() == Output.Mode.APPEND) {
+      throw new IllegalArgumentException("APPEND outputs are not chunked: " + output);
+    }
+    return write(rows, output, location, appId, txnVersion, baseVersion);
+  }
+
+  /**
    * Records the read and returns {@code null} (no Spark). Like Delta's time travel, refuses a
    * version the table does not have.
    */

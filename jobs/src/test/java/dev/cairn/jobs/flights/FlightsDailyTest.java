@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
@@ -131,6 +132,14 @@ class FlightsDailyTest {
   }
 
   @Test
+  void enrich_isTheChunkedStage_andOnlyIt() {
+    Map<String, Stage> stages = stages(params());
+
+    assertThat(stages.values().stream().filter(s -> s.chunks().isPresent()).map(Stage::name))
+        .containsExactly("enrich");
+  }
+
+  @Test
   void requireInput_ofAMissingPath_namesThePathAndTheParameter_andHowToFixIt(@TempDir Path dir) {
     String missing = dir.resolve("nope.parquet").toString();
 
@@ -198,11 +207,22 @@ class FlightsDailyTest {
   /** Runs a stage's compute as the runtime would, its inputs being the tables given. */
   private static Dataset<Row> compute(
       Stage stage, Parameters parameters, Map<String, Dataset<Row>> tables) {
-    return stage.compute().rows(new TablesContext(stage, parameters, tables));
+    TablesContext planning = new TablesContext(stage, parameters, tables, Optional.empty());
+    if (stage.chunks().isEmpty()) {
+      return stage.compute().rows(planning);
+    }
+    Dataset<Row> all = null;
+    for (String chunk : stage.chunks().get().chunks(planning)) {
+      Dataset<Row> rows =
+          stage.compute().rows(new TablesContext(stage, parameters, tables, Optional.of(chunk)));
+      all = all == null ? rows : all.unionByName(rows);
+    }
+    return all;
   }
 
   /** A stage context whose inputs are in-memory tables instead of Delta tables. */
-  private record TablesContext(Stage stage, Parameters parameters, Map<String, Dataset<Row>> tables)
+  private record TablesContext(
+      Stage stage, Parameters parameters, Map<String, Dataset<Row>> tables, Optional<String> chunk)
       implements StageContext {
     @Override
     public SparkSession spark() {

@@ -70,6 +70,39 @@ public final class DeltaTableStore implements TableStore {
       long txnVersion,
       long baseVersion) {
     long before = log.currentVersion(location);
+    writeRows(rows, output, location, appId, txnVersion, before);
+    return outcome(location, appId, txnVersion, before, baseVersion);
+  }
+
+  @Override
+  public Commit writeChunk(
+      Dataset<Row> rows,
+      Output output,
+      boolean first,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion) {
+    if (output.mode() == Output.Mode.APPEND) {
+      throw new IllegalArgumentException("APPEND outputs are not chunked: " + output);
+    }
+    long before = log.currentVersion(location);
+    if (first || output.mode() == Output.Mode.MERGE) {
+      writeRows(rows, output, location, appId, txnVersion, before);
+    } else {
+      // Chunks after the first add to what the first replaced; one app id, rising versions.
+      writer(rows, output, appId, txnVersion).mode(SaveMode.Append).save(location);
+    }
+    return outcome(location, appId, txnVersion, before, baseVersion);
+  }
+
+  private void writeRows(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      long before) {
     switch (output.mode()) {
       case OVERWRITE ->
           writer(rows, output, appId, txnVersion).mode(SaveMode.Overwrite).save(location);
@@ -89,6 +122,11 @@ public final class DeltaTableStore implements TableStore {
       }
       case MERGE -> merge(rows, output, location, appId, txnVersion, before);
     }
+  }
+
+  /** The commit a write made, or the earlier one Delta skipped it for; never a silent nothing. */
+  private Commit outcome(
+      String location, String appId, long txnVersion, long before, long baseVersion) {
     Optional<Commit> mine = log.findCommit(location, appId, txnVersion, before + 1);
     if (mine.isPresent()) {
       return mine.get();

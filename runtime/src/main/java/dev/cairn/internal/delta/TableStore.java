@@ -48,6 +48,24 @@ public interface TableStore {
       long txnVersion,
       long baseVersion);
 
+  /**
+   * Writes one chunk of a chunked stage in one Delta commit carrying ({@code appId}, {@code
+   * txnVersion}), idempotent like {@link #write}. Chunks share one app id per stage generation and
+   * are written in plan order with rising versions (chunk index + 1). The {@code first} chunk
+   * writes as {@code output} says (replacing the table or the rows matching its predicate); later
+   * chunks append, except with MERGE, where every chunk merges.
+   *
+   * @throws IllegalArgumentException for an APPEND output, which is never chunked
+   */
+  Commit writeChunk(
+      Dataset<Row> rows,
+      Output output,
+      boolean first,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion);
+
   /** The table as it was at {@code version}. */
   Dataset<Row> read(String location, long version);
 

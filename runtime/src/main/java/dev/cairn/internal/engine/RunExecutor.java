@@ -18,6 +18,8 @@ import dev.cairn.internal.metrics.EmbeddedMetrics;
 import dev.cairn.internal.quality.QualityGate;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.ChunkRecord;
+import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -742,7 +744,8 @@ public final class RunExecutor {
   /** Crash window 3→4: the Delta log holds the stage's txn but the checkpoint does not. */
   private Optional<StageRecord> recover(
       Lease lease, RunRecord run, Stage stage, StageRecord record) {
-    if (record.status() == StageStatus.PENDING) {
+    if (record.status() == StageStatus.PENDING || stage.chunks().isPresent()) {
+      // A chunked stage reconciles chunk by chunk in its attempt (runChunks).
       return Optional.empty();
     }
     String location = tables.location(stage.output().table());
@@ -814,17 +817,23 @@ public final class RunExecutor {
           group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
       inFlight = group;
       try {
-        Context context = new Context(stage, parameters, committed);
-        rows = stage.compute().rows(context);
-        if (!stage.expectations().isEmpty()) {
-          persisted = QualityGate.scansRows(stage.expectations());
-          if (persisted) {
-            // Checked and written from one computation: the checks see exactly what is written.
-            rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+        Context context = new Context(stage, parameters, committed, Optional.empty());
+        if (stage.chunks().isPresent()) {
+          Chunked chunked = runChunks(lease, run, stage, record, context, location, base);
+          commit = chunked.commit();
+          checks = chunked.checks();
+        } else {
+          rows = stage.compute().rows(context);
+          if (!stage.expectations().isEmpty()) {
+            persisted = QualityGate.scansRows(stage.expectations());
+            if (persisted) {
+              // Checked and written from one computation: the checks see exactly what is written.
+              rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+            }
+            checks = gate(run, stage, rows, context);
           }
-          checks = gate(run, stage, rows, context);
+          commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
         }
-        commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
       } catch (Exception failure) {
         // Exception, not RuntimeException: Spark's AnalysisException is checked in Java but
         // thrown undeclared from Scala.
@@ -859,6 +868,173 @@ public final class RunExecutor {
         clock.instant(), run.job(), run.runId(), stage.name(), attempt, metrics);
     faults.reached(stage.name(), FaultPoints.Window.AFTER_CHECKPOINT);
     return committedRecord(record, transition, lease);
+  }
+
+  /** What a chunked stage's attempt committed: its last chunk's version and all chunks' rows. */
+  private record Chunked(TableStore.Commit commit, List<CheckResult> checks) {}
+
+  /** A stop was requested between two chunks: the chunks committed so far stay committed. */
+  private static final class ChunksStopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ChunksStopped(String stage, int next, int total) {
+      super("stop requested before chunk " + next + " of " + total + " of stage " + stage);
+    }
+  }
+
+  /**
+   * Runs the chunks of a chunked stage that are not committed yet, in plan order. The plan is
+   * frozen in the stage's checkpoint the first time (per generation); a chunk whose Delta commit is
+   * in the log but not in its checkpoint (the driver died between the two) is recorded without
+   * recomputing, as for stages. Each chunk costs two store writes: started, committed.
+   */
+  private Chunked runChunks(
+      Lease lease,
+      RunRecord run,
+      Stage stage,
+      StageRecord record,
+      Context context,
+      String location,
+      long base) {
+    long generation = txnVersion(record);
+    List<String> plan =
+        record.chunked()
+            ? record.chunkPlan()
+            : store.planChunks(
+                lease, stage.name(), generation, stage.chunks().orElseThrow().chunks(context));
+    Map<Integer, ChunkRecord> known = new HashMap<>();
+    store.chunks(run.runId(), stage.name(), generation).forEach(c -> known.put(c.index(), c));
+    String appId = chunkAppId(run.runId(), stage.name(), generation);
+    long inDelta = tables.committedTxnVersion(location, appId);
+    long committedChunks =
+        known.values().stream()
+            .filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED)
+            .count();
+    LOG.info(
+        "Stage {} runs in {} chunks ({} committed before this attempt, {} in the Delta log)",
+        stage.name(),
+        plan.size(),
+        committedChunks,
+        Math.max(0, inDelta));
+    long rows = 0;
+    long version = -1;
+    List<CheckResult> checks = List.of();
+    for (int i = 0; i < plan.size(); i++) {
+      String key = plan.get(i);
+      long chunkTxn = i + 1L;
+      ChunkRecord done = known.get(i);
+      if (done != null && done.status() == ChunkRecord.ChunkStatus.COMMITTED) {
+        rows += Math.max(0, done.rowsWritten());
+        version = Math.max(version, done.outputVersion());
+        continue;
+      }
+      if (inDelta >= chunkTxn) {
+        long from = version + 1;
+        int index = i;
+        TableStore.Commit found =
+            tables
+                .findCommit(location, appId, chunkTxn, from)
+                .or(() -> tables.findCommit(location, appId, chunkTxn, 0))
+                .orElseThrow(
+                    () ->
+                        new CairnException(
+                            "table "
+                                + location
+                                + " holds transaction ("
+                                + appId
+                                + ", "
+                                + chunkTxn
+                                + ") of chunk "
+                                + index
+                                + " but its log no longer has the commit (log retention cleaned"
+                                + " it). Fix: `cairn rerun "
+                                + run.runId()
+                                + " --from "
+                                + stage.name()
+                                + "` to write the stage again"));
+        store.transition(
+            lease,
+            new ChunkTransition.Commit(
+                stage.name(),
+                generation,
+                i,
+                key,
+                found.version(),
+                found.rowsWritten(),
+                true,
+                ids.next(),
+                clock.instant()));
+        LOG.info(
+            "Stage {} chunk {} ({}) recovered: its Delta commit (version {}) was made before the"
+                + " driver stopped; recorded without recomputing",
+            stage.name(),
+            i,
+            key,
+            found.version());
+        rows += Math.max(0, found.rowsWritten());
+        version = Math.max(version, found.version());
+        continue;
+      }
+      if (interruption.requested().isPresent()) {
+        throw new ChunksStopped(stage.name(), i, plan.size());
+      }
+      String point = stage.name() + "#" + i;
+      store.transition(
+          lease,
+          new ChunkTransition.Start(stage.name(), generation, i, key, ids.next(), clock.instant()));
+      faults.reached(point, FaultPoints.Window.AFTER_START);
+      Context chunkContext = context.forChunk(key);
+      Dataset<Row> chunkRows = stage.compute().rows(chunkContext);
+      boolean persisted = false;
+      TableStore.Commit commit;
+      try {
+        if (!stage.expectations().isEmpty()) {
+          persisted = QualityGate.scansRows(stage.expectations());
+          if (persisted) {
+            chunkRows = chunkRows.persist(StorageLevel.MEMORY_AND_DISK());
+          }
+          checks = gate(run, stage, chunkRows, chunkContext);
+        }
+        commit =
+            tables.writeChunk(
+                chunkRows,
+                stage.output(),
+                i == 0,
+                location,
+                appId,
+                chunkTxn,
+                Math.max(base, version));
+      } finally {
+        if (persisted) {
+          chunkRows.unpersist(false);
+        }
+      }
+      faults.reached(point, FaultPoints.Window.AFTER_DELTA_COMMIT);
+      store.transition(
+          lease,
+          new ChunkTransition.Commit(
+              stage.name(),
+              generation,
+              i,
+              key,
+              commit.version(),
+              commit.rowsWritten(),
+              false,
+              ids.next(),
+              clock.instant()));
+      faults.reached(point, FaultPoints.Window.AFTER_CHECKPOINT);
+      LOG.info(
+          "Stage {} chunk {}/{} ({}) committed: version {}, {} rows",
+          stage.name(),
+          i + 1,
+          plan.size(),
+          key,
+          commit.version(),
+          commit.rowsWritten());
+      rows += Math.max(0, commit.rowsWritten());
+      version = Math.max(version, commit.version());
+    }
+    return new Chunked(new TableStore.Commit(version, rows, false), checks);
   }
 
   private StageTransition.Commit commitTransition(
@@ -1046,11 +1222,20 @@ public final class RunExecutor {
         Optional.empty(),
         Optional.empty(),
         commit.checks(),
-        commit.metrics());
+        commit.metrics(),
+        before.chunkPlan());
   }
 
   static String appId(String runId, String stage) {
     return "cairn:" + runId + ":" + stage;
+  }
+
+  /**
+   * The Delta app id of a chunked stage's chunks in one generation: chunk {@code i} writes version
+   * {@code i + 1}, so each rerun's generation needs its own id.
+   */
+  static String chunkAppId(String runId, String stage, long generation) {
+    return appId(runId, stage) + "#g" + generation;
   }
 
   private static long txnVersion(StageRecord record) {
@@ -1061,11 +1246,26 @@ public final class RunExecutor {
     private final Stage stage;
     private final Parameters parameters;
     private final Map<String, StageRecord> committed;
+    private final Optional<String> chunk;
 
-    Context(Stage stage, Parameters parameters, Map<String, StageRecord> committed) {
+    Context(
+        Stage stage,
+        Parameters parameters,
+        Map<String, StageRecord> committed,
+        Optional<String> chunk) {
       this.stage = stage;
       this.parameters = parameters;
       this.committed = committed;
+      this.chunk = chunk;
+    }
+
+    Context forChunk(String key) {
+      return new Context(stage, parameters, committed, Optional.of(key));
+    }
+
+    @Override
+    public Optional<String> chunk() {
+      return chunk;
     }
 
     @Override

@@ -77,6 +77,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   private static final String RUN_SK = "run";
   private static final String STAGE_PREFIX = "stage#";
   private static final String EVENT_PREFIX = "event#";
+  private static final String CHUNK_PREFIX = "chunk#";
   private static final String TTL = TableSetup.TTL_ATTRIBUTE;
   // A transaction holds 100 items; the rest of the batch is what one write may add around them.
   private static final int TRANSACTION_ITEMS = 100;
@@ -644,6 +645,235 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     }
   }
 
+  @Override
+  public List<String> planChunks(Lease lease, String stage, long generation, List<String> chunks) {
+    ChunkPlans.check(stage, chunks);
+    String what = "freezing the chunk plan of stage " + stage + " of run " + lease.runId();
+    TransactWriteItem plan =
+        TransactWriteItem.builder()
+            .update(
+                Update.builder()
+                    .tableName(table)
+                    .key(stageKey(lease.runId(), stage))
+                    .updateExpression("SET chunkPlan = :plan")
+                    .conditionExpression(
+                        "#status = :running AND txnVersion = :gen AND attribute_not_exists(chunkPlan)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":plan",
+                            AttributeValue.fromL(
+                                chunks.stream().map(DynamoDbCheckpointStore::s).toList()),
+                            ":running",
+                            s(StageStatus.RUNNING.name()),
+                            ":gen",
+                            n(generation)))
+                    .build())
+            .build();
+    String token = UUID.randomUUID().toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(
+            r -> r.transactItems(leaseGuard(lease), plan).clientRequestToken(token));
+        return List.copyOf(chunks);
+      } catch (TransactionCanceledException cancelled) {
+        if (attempt < 3 && isConflictOnly(cancelled.cancellationReasons())) {
+          continue;
+        }
+        if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
+          throw fenced(lease, what);
+        }
+        StageRecord current = readBack(what, cancelled, () -> stage(lease.runId(), stage));
+        if (current != null && current.txnVersion() == generation && current.chunked()) {
+          return current.chunkPlan(); // planned before: that plan stands
+        }
+        if (isConditionFailure(cancelled.cancellationReasons(), 1)) {
+          throw IllegalTransitionException.notPlannable(lease.runId(), stage, generation, current);
+        }
+        throw notLanded(what, cancelled);
+      } catch (SdkException unknown) {
+        StageRecord after = readBack(what, unknown, () -> stage(lease.runId(), stage));
+        if (after != null && after.txnVersion() == generation && after.chunked()) {
+          return after.chunkPlan();
+        }
+        throw notLanded(what, unknown);
+      }
+    }
+  }
+
+  @Override
+  public List<ChunkRecord> chunks(String runId, String stage, long generation) {
+    return queryRun(
+            "the chunks of stage " + stage + " of run " + runId,
+            runId,
+            chunkPrefix(stage, generation),
+            null)
+        .stream()
+        .map(DynamoDbCheckpointStore::toChunk)
+        .sorted(java.util.Comparator.comparingInt(ChunkRecord::index))
+        .toList();
+  }
+
+  @Override
+  public void transition(Lease lease, ChunkTransition transition) {
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    names.put("#status", "status");
+    values.put(":to", s(transition.to().name()));
+    values.put(":epoch", n(lease.epoch()));
+    values.put(":tid", s(transition.transitionId()));
+    values.put(":at", n(transition.at().toEpochMilli()));
+    values.put(":runId", s(lease.runId()));
+    values.put(":stage", s(transition.stage()));
+    values.put(":gen", n(transition.generation()));
+    values.put(":index", n(transition.index()));
+    values.put(":chunk", s(transition.key()));
+    values.put(":zero", n(0));
+    values.put(":running", s(ChunkRecord.ChunkStatus.RUNNING.name()));
+    List<String> set =
+        new ArrayList<>(
+            List.of(
+                "#status = :to",
+                "epoch = :epoch",
+                "transitionId = :tid",
+                "runId = :runId",
+                "stage = :stage",
+                "generation = :gen",
+                "chunkIndex = :index",
+                "chunk = :chunk"));
+    String remove = "";
+    String condition;
+    if (transition instanceof ChunkTransition.Start) {
+      values.put(":one", n(1));
+      set.add("executions = if_not_exists(executions, :zero) + :one");
+      set.add("startedAt = :at");
+      remove = " REMOVE finishedAt";
+      condition = "attribute_not_exists(sk) OR #status = :running";
+    } else {
+      ChunkTransition.Commit commit = (ChunkTransition.Commit) transition;
+      values.put(":version", n(commit.outputVersion()));
+      values.put(":rows", n(commit.rowsWritten()));
+      values.put(":recovered", AttributeValue.fromBool(commit.recovered()));
+      set.addAll(
+          List.of(
+              "executions = if_not_exists(executions, :zero)",
+              "outputVersion = :version",
+              "rowsWritten = :rows",
+              "recovered = :recovered",
+              "finishedAt = :at"));
+      condition =
+          commit.recovered()
+              ? "attribute_not_exists(sk) OR #status = :running"
+              : "#status = :running";
+    }
+    TransactWriteItem move =
+        TransactWriteItem.builder()
+            .update(
+                Update.builder()
+                    .tableName(table)
+                    .key(chunkKey(lease.runId(), transition))
+                    .updateExpression("SET " + String.join(", ", set) + remove)
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .build())
+            .build();
+    String what = transition.describe(lease.runId());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(
+            r ->
+                r.transactItems(leaseGuard(lease), move)
+                    .clientRequestToken(transition.transitionId()));
+        return;
+      } catch (TransactionCanceledException cancelled) {
+        if (attempt < 3 && isConflictOnly(cancelled.cancellationReasons())) {
+          continue;
+        }
+        if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
+          throw fenced(lease, what);
+        }
+        Optional<ChunkRecord> current =
+            Optional.ofNullable(readBack(what, cancelled, () -> chunk(lease.runId(), transition)));
+        if (landed(current, transition)) {
+          return;
+        }
+        if (isConditionFailure(cancelled.cancellationReasons(), 1)) {
+          throw IllegalTransitionException.refused(
+              lease.runId(), transition, current.map(c -> c.status().name()).orElse("not started"));
+        }
+        throw notLanded(what, cancelled);
+      } catch (SdkException unknown) {
+        Optional<ChunkRecord> after =
+            Optional.ofNullable(readBack(what, unknown, () -> chunk(lease.runId(), transition)));
+        if (!landed(after, transition)) {
+          throw notLanded(what, unknown);
+        }
+        return;
+      }
+    }
+  }
+
+  private static boolean landed(Optional<ChunkRecord> chunk, ChunkTransition transition) {
+    return chunk.isPresent()
+        && chunk.get().transitionId().equals(transition.transitionId())
+        && chunk.get().status() == transition.to();
+  }
+
+  private Optional<ChunkRecord> chunk(String runId, ChunkTransition transition) {
+    Map<String, AttributeValue> item =
+        dynamo
+            .getItem(r -> r.tableName(table).key(chunkKey(runId, transition)).consistentRead(true))
+            .item();
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toChunk(item));
+  }
+
+  /** The condition every fenced write carries: the run is still at the lease's epoch and holder. */
+  private TransactWriteItem leaseGuard(Lease lease) {
+    return TransactWriteItem.builder()
+        .conditionCheck(
+            ConditionCheck.builder()
+                .tableName(table)
+                .key(runKey(lease.runId()))
+                .conditionExpression("epoch = :epoch AND leaseOwner = :me")
+                .expressionAttributeValues(
+                    Map.of(":epoch", n(lease.epoch()), ":me", s(lease.holder().id())))
+                .build())
+        .build();
+  }
+
+  private static String chunkPrefix(String stage, long generation) {
+    return CHUNK_PREFIX + stage + "#g" + generation + "#";
+  }
+
+  private Map<String, AttributeValue> chunkKey(String runId, ChunkTransition transition) {
+    return Map.of(
+        "pk",
+        s(pk(runId)),
+        "sk",
+        s(
+            chunkPrefix(transition.stage(), transition.generation())
+                + String.format(java.util.Locale.ROOT, "%05d", transition.index())));
+  }
+
+  private static ChunkRecord toChunk(Map<String, AttributeValue> item) {
+    return new ChunkRecord(
+        str(item, "runId"),
+        str(item, "stage"),
+        num(item, "generation"),
+        (int) num(item, "chunkIndex"),
+        str(item, "chunk"),
+        ChunkRecord.ChunkStatus.valueOf(str(item, "status")),
+        (int) numOr(item, "executions", 0),
+        numOr(item, "outputVersion", -1),
+        numOr(item, "rowsWritten", -1),
+        bool(item, "recovered"),
+        num(item, "epoch"),
+        str(item, "transitionId"),
+        instant(item, "startedAt"),
+        instant(item, "finishedAt"));
+  }
+
   private static boolean isConflictOnly(List<CancellationReason> reasons) {
     return reasons != null
         && reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()))
@@ -962,6 +1192,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             "errorMessage",
             "startedAt",
             "finishedAt",
+            "chunkPlan",
             TTL));
   }
 
@@ -1289,7 +1520,10 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         Optional.ofNullable(item.get("errorClass")).map(AttributeValue::s),
         Optional.ofNullable(item.get("errorMessage")).map(AttributeValue::s),
         checks(item.get("checks")),
-        metrics(item.get("metrics")));
+        metrics(item.get("metrics")),
+        item.containsKey("chunkPlan") && item.get("chunkPlan").hasL()
+            ? item.get("chunkPlan").l().stream().map(AttributeValue::s).toList()
+            : List.of());
   }
 
   private static AttributeValue metricsValue(StageMetrics m) {

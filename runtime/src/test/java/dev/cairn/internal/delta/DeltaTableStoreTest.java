@@ -282,6 +282,46 @@ class DeltaTableStoreTest {
     assertThat(tables.currentVersion(location)).isZero();
   }
 
+  @Test
+  void chunks_firstReplacesTheTable_laterOnesAdd_andANewGenerationReplacesThemAll() {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.write(rows(row("d0", "old", 0)), output, location, "cairn:r0:s", 1, -1);
+
+    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, 0);
+    tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 1);
+    TableStore.Commit again =
+        tables.writeChunk(rows(row("d2", "x", 9)), output, false, location, "cairn:r:s#g1", 2, 1);
+
+    assertThat(again.skippedDuplicate()).isTrue();
+    assertThat(again.version()).isEqualTo(2);
+    assertThat(sorted(tables.read(location, 2))).containsExactly("[d1,a,1]", "[d2,b,2]");
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(2);
+
+    tables.writeChunk(rows(row("d1", "c", 3)), output, true, location, "cairn:r:s#g2", 1, 2);
+
+    assertThat(sorted(tables.read(location, 3))).containsExactly("[d1,c,3]");
+  }
+
+  @Test
+  void chunks_ofAReplaceWhereOutput_replaceOnlyItsRows_andOfAMergeOutput_eachMerge() {
+    Output days = Output.table("t").partitionedBy("day");
+    tables.write(rows(row("d1", "a", 1), row("d9", "z", 9)), days, location, "setup", 1, -1);
+    Output replace = days.replaceWhere("day IN ('d1', 'd2')");
+
+    tables.writeChunk(rows(row("d1", "b", 2)), replace, true, location, "cairn:r:s#g1", 1, 0);
+    tables.writeChunk(rows(row("d2", "c", 3)), replace, false, location, "cairn:r:s#g1", 2, 1);
+
+    assertThat(sorted(tables.read(location, 2)))
+        .containsExactly("[d1,b,2]", "[d2,c,3]", "[d9,z,9]");
+
+    Output merge = Output.table("t").mergeOn("day", "key");
+    tables.writeChunk(rows(row("d1", "b", 5)), merge, true, location, "cairn:r:m#g1", 1, 2);
+    tables.writeChunk(rows(row("d9", "z", 6)), merge, false, location, "cairn:r:m#g1", 2, 3);
+
+    assertThat(sorted(tables.read(location, 4)))
+        .containsExactly("[d1,b,5]", "[d2,c,3]", "[d9,z,6]");
+  }
+
   private static Dataset<Row> rows(Row... rows) {
     return spark.createDataFrame(List.of(rows), SCHEMA);
   }

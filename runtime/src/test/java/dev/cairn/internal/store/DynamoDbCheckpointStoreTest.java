@@ -2,6 +2,7 @@ package dev.cairn.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
@@ -698,6 +699,110 @@ class DynamoDbCheckpointStoreTest {
         .filter(s -> s.stage().equals(name))
         .findFirst()
         .orElseThrow();
+  }
+
+  @Test
+  void chunkPlan_isFrozenByTheFirstPlan_andAnInvalidationClearsIt() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("load", -1));
+
+    assertThat(store.planChunks(lease, "load", 1, List.of("2001-01", "2001-02")))
+        .containsExactly("2001-01", "2001-02");
+    assertThat(store.planChunks(lease, "load", 1, List.of("other")))
+        .as("a second plan for the same generation")
+        .containsExactly("2001-01", "2001-02");
+    assertThat(store.stages(runId).get(0).chunkPlan()).containsExactly("2001-01", "2001-02");
+
+    Rerun rerun = new Rerun("r1", T0, "load", List.of("load"), Map.of(), "ops@host");
+    store.recordRerun(lease, rerun, Map.of("k", "v"), List.of(invalidate("load", 2)));
+
+    assertThat(store.stages(runId).get(0).chunkPlan()).isEmpty();
+    assertThatThrownBy(() -> store.planChunks(lease, "load", 2, List.of("a")))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessageContaining(
+            "cannot freeze the chunk plan of stage 'load' of run "
+                + runId
+                + " at generation 2: the stage is PENDING at generation 2");
+  }
+
+  @Test
+  void chunkPlan_withADuplicateKey_isRefusedNamingIt() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("load", -1));
+
+    assertThatThrownBy(() -> store.planChunks(lease, "load", 1, List.of("a", "b", "a")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the chunk plan of stage 'load' names chunk 'a' twice. Fix: make its planner return"
+                + " distinct keys");
+  }
+
+  @Test
+  void chunkTransitions_countExecutions_andRefuseToRestartACommittedChunk() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, chunkStart(0));
+    store.transition(lease, chunkStart(0));
+    store.transition(lease, chunkCommit(0, 7, false));
+    store.transition(lease, chunkCommit(1, 8, true));
+    store.transition(lease, chunkStart(2));
+
+    assertThat(store.chunks(runId, "load", 1))
+        .extracting(
+            ChunkRecord::index,
+            ChunkRecord::status,
+            ChunkRecord::executions,
+            ChunkRecord::outputVersion,
+            ChunkRecord::recovered)
+        .containsExactly(
+            tuple(0, ChunkRecord.ChunkStatus.COMMITTED, 2, 7L, false),
+            tuple(1, ChunkRecord.ChunkStatus.COMMITTED, 0, 8L, true),
+            tuple(2, ChunkRecord.ChunkStatus.RUNNING, 1, -1L, false));
+    assertThat(store.chunks(runId, "load", 2)).as("another generation's chunks").isEmpty();
+    assertThat(store.stages(runId)).as("chunks are not stages").isEmpty();
+    assertThatThrownBy(() -> store.transition(lease, chunkStart(0)))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessage(
+            "chunk 0 (k0) of stage 'load' of run "
+                + runId
+                + " is COMMITTED and cannot move to RUNNING. Fix: check `cairn status "
+                + runId
+                + "`; another driver may have moved it");
+    assertThatThrownBy(() -> store.transition(lease, chunkCommit(3, 9, false)))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessageContaining("chunk 3 (k3) of stage 'load' of run " + runId + " is not started");
+  }
+
+  @Test
+  void chunkTransitionWhoseResponseIsLost_isDecidedByReadingItBack() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, chunkStart(0));
+    client.repeatNextWrites(1);
+
+    store.transition(lease, chunkCommit(0, 3, false));
+
+    assertThat(store.chunks(runId, "load", 1))
+        .singleElement()
+        .satisfies(c -> assertThat(c.status()).isEqualTo(ChunkRecord.ChunkStatus.COMMITTED));
+  }
+
+  @Test
+  void chunkTransition_ofADriverThatLostTheLease_isFenced() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
+
+    assertThatThrownBy(() -> store.transition(a, chunkStart(0)))
+        .isInstanceOf(RunHeldException.class);
+    assertThat(store.chunks(runId, "load", 1)).isEmpty();
+  }
+
+  private ChunkTransition.Start chunkStart(int index) {
+    return new ChunkTransition.Start(
+        "load", 1, index, "k" + index, UUID.randomUUID().toString(), T0);
+  }
+
+  private ChunkTransition.Commit chunkCommit(int index, long version, boolean recovered) {
+    return new ChunkTransition.Commit(
+        "load", 1, index, "k" + index, version, 10, recovered, UUID.randomUUID().toString(), T0);
   }
 
   private Map<String, AttributeValue> rawItem(String sk) {
