@@ -129,6 +129,7 @@ final class Overhead {
     double s = since(t0);
     String load = Stats.loadAverage();
     Map<String, Long> counted = StoreCalls.snapshot();
+    counted.put("items chunk", (long) StoreCalls.chunksWritten());
     if (outcome.status() != RunStatus.SUCCEEDED) {
       throw new IllegalStateException(
           "the Cairn repetition " + index + " ended " + outcome.status() + ", not SUCCEEDED");

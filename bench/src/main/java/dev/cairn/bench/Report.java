@@ -60,9 +60,10 @@ final class Report {
     out.printf("load average: %s at start, %s at end%n", loadAtStart, loadAtEnd);
   }
 
-  private static double chunkWrites(Map<String, Long> calls) {
-    long chunks = StoreCalls.total(calls, "write chunk");
-    return chunks == 0 ? Double.NaN : chunks; // per chunk: see the table once chunks exist
+  /** Store writes per chunk item written (NaN when the run had no chunked stage). */
+  static double chunkWrites(Map<String, Long> calls) {
+    long items = calls.getOrDefault("items chunk", 0L);
+    return items == 0 ? Double.NaN : StoreCalls.total(calls, "write chunk") / (double) items;
   }
 
   void printTable(PrintWriter out) {
@@ -139,6 +140,11 @@ final class Report {
           out,
           "store writes per stage",
           fmt(StoreCalls.total(c, "write stage") / (double) STAGES),
+          "");
+      row(
+          out,
+          "store writes per chunk (" + c.getOrDefault("items chunk", 0L) + " chunks)",
+          fmt(chunkWrites(c)),
           "");
       row(out, "store reads per run", Long.toString(StoreCalls.total(c, "read")), "");
       Map<String, List<Long>> cairnStages = stageTimes("cairn");

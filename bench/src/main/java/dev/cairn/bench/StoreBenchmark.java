@@ -1,5 +1,7 @@
 package dev.cairn.bench;
 
+import dev.cairn.internal.store.ChunkRecord;
+import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
@@ -43,8 +45,7 @@ public class StoreBenchmark {
   private String sixStagesRunId;
   private long stage;
 
-  @Setup(Level.Trial)
-  public void setUp() {
+  static DynamoDbCheckpointStore newStore() {
     URI endpoint = URI.create(System.getProperty("cairn.bench.endpoint"));
     DynamoDbClient client =
         DynamoDbClient.builder()
@@ -54,8 +55,24 @@ public class StoreBenchmark {
                 StaticCredentialsProvider.create(
                     AwsBasicCredentials.create(BenchEnv.ACCESS_KEY, BenchEnv.SECRET_KEY)))
             .build();
-    store = new DynamoDbCheckpointStore(client, "bench_jmh_" + System.nanoTime());
+    DynamoDbCheckpointStore store =
+        new DynamoDbCheckpointStore(client, "bench_jmh_" + System.nanoTime());
     store.createTableIfAbsent();
+    return store;
+  }
+
+  static Lease open(DynamoDbCheckpointStore store, String id) {
+    Instant now = Instant.now();
+    store.openRun(new NewRun(id, "bench", "", Map.of(), "h", "dev", now));
+    return store
+        .tryAcquireLease(
+            id, LeaseHolder.thisProcess("localhost"), now, Duration.ofMinutes(30), null)
+        .orElseThrow();
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    store = newStore();
     runId = "bench-" + System.nanoTime();
     lease = open(runId);
     // A run with the flights job's six stages, all committed: what a resume reads.
@@ -129,5 +146,87 @@ public class StoreBenchmark {
   public List<StageRecord> resumeReads() {
     store.findRun(sixStagesRunId).orElseThrow();
     return store.stages(sixStagesRunId);
+  }
+
+  /**
+   * A run whose stage {@code enrich} is RUNNING with a frozen plan of 1 000 chunks, all committed:
+   * what a driver resuming mid-stage reads to decide where to continue. Set up once per trial (1
+   * 000 chunk writes), only for the benchmark that uses it.
+   */
+  @State(Scope.Benchmark)
+  public static class ThousandChunks {
+    static final int CHUNKS = 1000;
+    DynamoDbCheckpointStore store;
+    String runId;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      store = newStore();
+      runId = "bench-chunks-" + System.nanoTime();
+      Lease lease = open(store, runId);
+      Instant now = Instant.now();
+      store.transition(
+          lease,
+          new StageTransition.Start(
+              "enrich",
+              1,
+              "/tmp/w/enrich",
+              "cairn:" + runId + ":enrich",
+              1,
+              -1,
+              java.util.UUID.randomUUID().toString(),
+              now));
+      List<String> keys = new java.util.ArrayList<>();
+      for (int i = 0; i < CHUNKS; i++) {
+        keys.add("part-" + i);
+      }
+      store.planChunks(lease, "enrich", 1, keys);
+      for (int i = 0; i < CHUNKS; i++) {
+        store.transition(
+            lease,
+            new ChunkTransition.Commit(
+                "enrich",
+                1,
+                i,
+                keys.get(i),
+                i,
+                3_000,
+                true,
+                java.util.UUID.randomUUID().toString(),
+                now));
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      store.close();
+    }
+  }
+
+  /**
+   * Deciding a resume of a run stopped in a stage of 1 000 chunks: the run, its stages, and the
+   * stage's chunk items (main's {@code CheckpointStore.chunks} query); returns the next chunk to
+   * run.
+   */
+  @Benchmark
+  public int resumeDecision1000Chunks(ThousandChunks state) {
+    state.store.findRun(state.runId).orElseThrow();
+    StageRecord enrich =
+        state.store.stages(state.runId).stream()
+            .filter(s -> s.stage().equals("enrich"))
+            .findFirst()
+            .orElseThrow();
+    boolean[] done = new boolean[enrich.chunkPlan().size()];
+    for (ChunkRecord c : state.store.chunks(state.runId, "enrich", enrich.txnVersion())) {
+      done[c.index()] = c.status() == ChunkRecord.ChunkStatus.COMMITTED;
+    }
+    int next = 0;
+    while (next < done.length && done[next]) {
+      next++;
+    }
+    if (done.length != ThousandChunks.CHUNKS) {
+      throw new IllegalStateException("plan of " + done.length + " chunks, not 1000");
+    }
+    return next;
   }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.bench;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,13 +19,15 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Counts the checkpoint store's DynamoDB requests in the bench's JVM, by what they touch: a stage
- * ({@code stage#<name>}), a chunk ({@code stage#<name>#chunk#<n>}) or the run. Registered as an SDK
- * global interceptor by this module's {@code software/amazon/awssdk/global/handlers/
- * execution.interceptors}, so the runtime is measured unchanged; only the bench's classpath has it.
- * Counts requests as the store issues them (an SDK retry of one request is not counted again).
+ * ({@code stage#<name>}), a chunk ({@code chunk#<stage>#g<generation>#<index>}) or the run.
+ * Registered as an SDK global interceptor by this module's {@code
+ * software/amazon/awssdk/global/handlers/ execution.interceptors}, so the runtime is measured
+ * unchanged; only the bench's classpath has it. Counts requests as the store issues them (an SDK
+ * retry of one request is not counted again).
  */
 public final class StoreCalls implements ExecutionInterceptor {
   private static final Map<String, LongAdder> COUNTS = new ConcurrentHashMap<>();
+  private static final Set<String> CHUNKS = ConcurrentHashMap.newKeySet();
 
   /** What one request counts as: "write" or "read", and the item it is about. */
   record Key(String kind, String scope) {}
@@ -37,7 +40,30 @@ public final class StoreCalls implements ExecutionInterceptor {
     if (kind == null) {
       return; // control plane: CreateTable, DescribeTable, UpdateTimeToLive
     }
-    count(kind + " " + scope(request) + " " + operation);
+    String scope = scope(request);
+    count(kind + " " + scope + " " + operation);
+    if (scope.equals("chunk") && kind.equals("write")) {
+      CHUNKS.add(chunkOf(request));
+    }
+  }
+
+  /** The chunk item a chunk write is about (its sort key). */
+  private static String chunkOf(SdkRequest request) {
+    if (request instanceof TransactWriteItemsRequest t) {
+      for (TransactWriteItem item : t.transactItems()) {
+        AttributeValue sk = keyOf(item).get("sk");
+        if (sk != null && "chunk".equals(scopeOf(keyOf(item)))) {
+          return sk.s();
+        }
+      }
+    }
+    if (request instanceof UpdateItemRequest u) {
+      return u.key().get("sk").s();
+    }
+    if (request instanceof PutItemRequest p) {
+      return p.item().get("sk").s();
+    }
+    return "?";
   }
 
   private static void count(String key) {
@@ -97,15 +123,24 @@ public final class StoreCalls implements ExecutionInterceptor {
 
   static String scopeOf(Map<String, AttributeValue> key) {
     AttributeValue sk = key == null ? null : key.get("sk");
-    if (sk == null || sk.s() == null || !sk.s().startsWith("stage#")) {
+    if (sk == null || sk.s() == null) {
       return "run";
     }
-    return sk.s().contains("#chunk#") ? "chunk" : "stage";
+    if (sk.s().startsWith("chunk#")) {
+      return "chunk";
+    }
+    return sk.s().startsWith("stage#") ? "stage" : "run";
   }
 
   /** Forgets every count. */
   static void reset() {
     COUNTS.clear();
+    CHUNKS.clear();
+  }
+
+  /** How many distinct chunk items were written since the last reset. */
+  static int chunksWritten() {
+    return CHUNKS.size();
   }
 
   /** The counts so far, by "kind scope operation", sorted. */

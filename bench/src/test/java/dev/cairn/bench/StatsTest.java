@@ -60,7 +60,7 @@ class StatsTest {
             .build();
     TransactWriteItem chunk =
         TransactWriteItem.builder()
-            .update(Update.builder().key(key("stage#enrich#chunk#3")).build())
+            .update(Update.builder().key(key("chunk#enrich#g1#00003")).build())
             .build();
 
     assertThat(
