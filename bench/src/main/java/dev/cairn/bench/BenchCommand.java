@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Measures Cairn's overhead against the same job in plain Spark + Delta, the work lost when a"
           + " driver is SIGKILLed and resumed, and the checkpoint store's cost.",
-      "Prints overhead_ratio=<cairn/plain> and lost_work_ratio=<median>; without --quick also a"
-          + " table. Figures on a busy machine are noisy: compare the load averages printed."
+      "Prints a table of the figures, then overhead_ratio=<cairn/plain> and"
+          + " lost_work_ratio=<median>. Figures on a busy machine are noisy: compare the load"
+          + " averages printed."
     })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
@@ -90,23 +91,48 @@ public final class BenchCommand implements Callable<Integer> {
         seed,
         report.loadAtStart());
     out.flush();
+    List<String> failed = new java.util.ArrayList<>();
     try (BenchEnv env = BenchEnv.start(repo, cache, dir.toAbsolutePath(), lib)) {
+      // Each part on its own: one that fails is reported, and the others still run.
       if (only.contains("store")) {
-        report.store = StoreCost.run(env, quick, out);
-      }
-      if (only.contains("overhead")) {
-        report.overhead = new Overhead(env, out).run(overheadReps);
+        part("store", failed, out, () -> report.store = StoreCost.run(env, quick, out));
       }
       if (only.contains("lost-work")) {
-        report.lostWork = new LostWork(env, out, seed).run(cleanRuns, killSamples);
+        part(
+            "lost-work",
+            failed,
+            out,
+            () -> report.lostWork = new LostWork(env, out, seed).run(cleanRuns, killSamples));
+      }
+      if (only.contains("overhead")) {
+        part(
+            "overhead",
+            failed,
+            out,
+            () -> report.overhead = new Overhead(env, out).run(overheadReps));
       }
     }
     report.loadAtEnd = Stats.loadAverage();
-    if (!quick) {
-      report.printTable(out);
-    }
+    report.printTable(out);
     report.printRatios(out);
     out.flush();
-    return 0;
+    return failed.isEmpty() ? 0 : 1;
+  }
+
+  private interface Part {
+    void run() throws Exception;
+  }
+
+  private static void part(String name, List<String> failed, PrintWriter out, Part part) {
+    try {
+      part.run();
+    } catch (Exception e) {
+      failed.add(name);
+      out.printf(
+          "%s failed: %s. Its figures are left out; the drivers' logs are under the scratch"
+              + " directory.%n",
+          name, e);
+      out.flush();
+    }
   }
 }
