@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
  * start. Times are wall clock from starting the process to its exit (or to the kill).
  */
 final class LostWork {
+  /** One sample: a clean run or a killed and resumed one. */
+  sealed interface Sample permits Clean, Killed {}
+
   /** A clean run. */
-  record Clean(int index, double seconds, String load) {}
+  record Clean(int index, double seconds, String load) implements Sample {}
 
   /** A killed and resumed run. */
   record Killed(
@@ -33,7 +36,8 @@ final class LostWork {
       double resumeSeconds,
       String resumedWith,
       List<String> committedAtKill,
-      String load) {}
+      String load)
+      implements Sample {}
 
   /** What the lost-work part measured. */
   record Result(List<Clean> cleans, List<Killed> kills) {
@@ -75,7 +79,14 @@ final class LostWork {
         clean.add(clean(sample++, clean.size()));
       } else {
         double horizon = Stats.median(clean.stream().map(Clean::seconds).toList());
-        killed.add(killed(sample++, killed.size(), random.nextDouble() * horizon));
+        Sample done = killed(sample++, killed.size(), clean.size(), random.nextDouble() * horizon);
+        if (done instanceof Killed k) {
+          killed.add(k);
+        } else {
+          // The machine got faster than the clean runs so far: the run finished before its kill
+          // instant. It is a clean run (the next instant is drawn from a median that includes it).
+          clean.add((Clean) done);
+        }
       }
     }
     return new Result(clean, killed);
@@ -97,7 +108,10 @@ final class LostWork {
     return new Clean(index, s, load);
   }
 
-  private Killed killed(int sample, int index, double killAt)
+  /**
+   * A {@link Killed} sample, or a {@link Clean} one when the run finished before {@code killAt}.
+   */
+  private Sample killed(int sample, int index, int cleanIndex, double killAt)
       throws IOException, InterruptedException {
     Path home = home(sample);
     String table = table(sample);
@@ -106,8 +120,15 @@ final class LostWork {
     boolean exited = p.waitFor((long) (killAt * 1e9), TimeUnit.NANOSECONDS);
     double killAfter = since(t0);
     if (exited) {
-      throw new IllegalStateException(
-          "the run to be killed at " + killAt + " s exited by itself first; see " + home);
+      String load = Stats.loadAverage();
+      requireExit(p.exitValue(), 0, home, "run to be killed at " + Stats.seconds(killAt) + " s");
+      requireSucceeded(table, home);
+      out.printf(
+          "lost work: clean %d %s s (load %s): finished before its kill instant %s s%n",
+          cleanIndex, Stats.seconds(killAfter), load, Stats.seconds(killAt));
+      out.flush();
+      BenchEnv.delete(home);
+      return new Clean(cleanIndex, killAfter, load);
     }
     // setsid made the driver its process group's leader: kill the whole group, as a lost node.
     new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).inheritIO().start().waitFor();

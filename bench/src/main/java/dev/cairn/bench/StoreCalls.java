@@ -78,9 +78,19 @@ public final class StoreCalls implements ExecutionInterceptor {
     };
   }
 
-  /** "stage", "chunk" or "run": the most specific item a request writes or reads. */
+  /**
+   * "stage", "chunk" or "run": the most specific item a request writes or reads. A transaction that
+   * updates the run item itself (finishing a run, which also sets the expiry of each of its items)
+   * is the run's.
+   */
   static String scope(SdkRequest request) {
     if (request instanceof TransactWriteItemsRequest t) {
+      boolean updatesRun =
+          t.transactItems().stream()
+              .anyMatch(i -> i.update() != null && "run".equals(skOf(i.update().key())));
+      if (updatesRun) {
+        return "run";
+      }
       String best = "run";
       for (TransactWriteItem item : t.transactItems()) {
         String s = scopeOf(keyOf(item));
@@ -119,6 +129,11 @@ public final class StoreCalls implements ExecutionInterceptor {
       return item.delete().key();
     }
     return Map.of();
+  }
+
+  private static String skOf(Map<String, AttributeValue> key) {
+    AttributeValue sk = key == null ? null : key.get("sk");
+    return sk == null ? null : sk.s();
   }
 
   static String scopeOf(Map<String, AttributeValue> key) {
