@@ -71,6 +71,12 @@ class StatsTest {
             StoreCalls.scope(
                 TransactWriteItemsRequest.builder().transactItems(guard, stage, chunk).build()))
         .isEqualTo("chunk");
+    TransactWriteItem finishRun =
+        TransactWriteItem.builder().update(Update.builder().key(key("run")).build()).build();
+    assertThat(
+            StoreCalls.scope(
+                TransactWriteItemsRequest.builder().transactItems(finishRun, stage, chunk).build()))
+        .isEqualTo("run");
     assertThat(StoreCalls.scope(UpdateItemRequest.builder().key(key("run")).build()))
         .isEqualTo("run");
     assertThat(StoreCalls.scope(GetItemRequest.builder().key(key("stage#clean")).build()))
