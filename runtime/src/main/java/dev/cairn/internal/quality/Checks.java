@@ -9,7 +9,9 @@ import static org.apache.spark.sql.functions.when;
 import dev.cairn.internal.store.CheckResult;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
@@ -73,6 +75,101 @@ public final class Checks {
       }
     }
     return List.copyOf(Arrays.asList(columns));
+  }
+
+  /**
+   * Answers the row-count and not-null checks among {@code checks}, and the first unique-key check,
+   * with one aggregation over {@code rows}: grouped by that key (one shuffle) when there is one,
+   * else a plain aggregate. Each result and its detail are what the check alone would give; a
+   * failed unique key then reads a few duplicates as examples, as alone. Checks whose columns are
+   * missing, other kinds of check, and a lone foldable check are left out of the returned map (the
+   * caller evaluates them on their own).
+   *
+   * @return the results by check (identity), possibly empty
+   */
+  static Map<Check, CheckResult> evaluateTogether(List<Check> checks, Dataset<Row> rows) {
+    Set<String> present = Set.of(rows.columns());
+    List<Check> folded = new ArrayList<>();
+    UniqueKey key = null;
+    for (Check check : checks) {
+      if (check instanceof RowCount) {
+        folded.add(check);
+      } else if (check instanceof NotNull n && present.containsAll(n.columns())) {
+        folded.add(check);
+      } else if (check instanceof UniqueKey u && key == null && present.containsAll(u.columns())) {
+        folded.add(check);
+        key = u;
+      }
+    }
+    Map<Check, CheckResult> results = new IdentityHashMap<>();
+    if (folded.size() < 2) {
+      return results;
+    }
+    List<String> nullColumns = new ArrayList<>();
+    for (Check check : folded) {
+      if (check instanceof NotNull n) {
+        n.columns().stream().filter(c -> !nullColumns.contains(c)).forEach(nullColumns::add);
+      }
+    }
+    List<Column> totals = new ArrayList<>();
+    Dataset<Row> source;
+    if (key != null) {
+      List<Column> perKey = new ArrayList<>();
+      perKey.add(count(lit(1)).alias("__n"));
+      for (int i = 0; i < nullColumns.size(); i++) {
+        perKey.add(sum(when(col(nullColumns.get(i)).isNull(), 1).otherwise(0)).alias("__null" + i));
+      }
+      Column[] keys = key.columns().stream().map(c -> col(c)).toArray(Column[]::new);
+      source =
+          rows.groupBy(keys)
+              .agg(perKey.get(0), perKey.subList(1, perKey.size()).toArray(Column[]::new));
+      totals.add(sum(col("__n")).alias("rows"));
+      for (int i = 0; i < nullColumns.size(); i++) {
+        totals.add(sum(col("__null" + i)).alias("nulls" + i));
+      }
+      totals.add(sum(when(col("__n").gt(1), 1).otherwise(0)).alias("dup_keys"));
+      totals.add(sum(when(col("__n").gt(1), col("__n")).otherwise(0)).alias("dup_rows"));
+    } else {
+      source = rows;
+      totals.add(count(lit(1)).alias("rows"));
+      for (int i = 0; i < nullColumns.size(); i++) {
+        totals.add(sum(when(col(nullColumns.get(i)).isNull(), 1).otherwise(0)).alias("nulls" + i));
+      }
+    }
+    Row row =
+        source.agg(totals.get(0), totals.subList(1, totals.size()).toArray(Column[]::new)).first();
+    long rowCount = longAt(row, 0);
+    for (Check check : folded) {
+      if (check instanceof RowCount r) {
+        results.put(
+            check,
+            new CheckResult(
+                r.describe(), rowCount >= r.min() && rowCount <= r.max(), rowCount + " rows"));
+      } else if (check instanceof NotNull n) {
+        StringJoiner nulls = new StringJoiner(", ");
+        for (String c : n.columns()) {
+          long count = longAt(row, 1 + nullColumns.indexOf(c));
+          if (count > 0) {
+            nulls.add(count + " null(s) in " + c);
+          }
+        }
+        results.put(
+            check,
+            nulls.length() == 0
+                ? new CheckResult(n.describe(), true, "no nulls")
+                : new CheckResult(n.describe(), false, nulls.toString()));
+      } else if (check instanceof UniqueKey u) {
+        long keysDuplicated = longAt(row, 1 + nullColumns.size());
+        long rowsDuplicated = longAt(row, 2 + nullColumns.size());
+        results.put(check, u.result(rows, keysDuplicated, rowsDuplicated));
+      }
+    }
+    return results;
+  }
+
+  /** A sum over no rows is null: 0. */
+  private static long longAt(Row row, int i) {
+    return row.isNullAt(i) ? 0 : row.getLong(i);
   }
 
   /** A failed result if any of {@code columns} is not in the rows, else null. */
@@ -141,22 +238,28 @@ public final class Checks {
       if (missing != null) {
         return missing;
       }
-      Column[] keys = columns.stream().map(c -> col(c)).toArray(Column[]::new);
-      Dataset<Row> duplicates =
-          rows.groupBy(keys).agg(count(lit(1)).alias("rows")).where(col("rows").gt(1));
       Row totals =
-          duplicates.agg(count(lit(1)).alias("keys"), sum(col("rows")).alias("rows")).first();
-      long keysDuplicated = totals.getLong(0);
+          duplicates(rows).agg(count(lit(1)).alias("keys"), sum(col("rows")).alias("rows")).first();
+      return result(rows, totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1));
+    }
+
+    private Dataset<Row> duplicates(Dataset<Row> rows) {
+      Column[] keys = columns.stream().map(c -> col(c)).toArray(Column[]::new);
+      return rows.groupBy(keys).agg(count(lit(1)).alias("rows")).where(col("rows").gt(1));
+    }
+
+    /** The result given the duplicate counts; a failure quotes a few duplicates. */
+    CheckResult result(Dataset<Row> rows, long keysDuplicated, long rowsDuplicated) {
       if (keysDuplicated == 0) {
         return new CheckResult(describe(), true, "every key once");
       }
-      List<Row> sample = duplicates.limit(EXAMPLES + 1).collectAsList();
+      List<Row> sample = duplicates(rows).limit(EXAMPLES + 1).collectAsList();
       return new CheckResult(
           describe(),
           false,
           keysDuplicated
               + " key(s) occur more than once, in "
-              + totals.getLong(1)
+              + rowsDuplicated
               + " rows; "
               + examples(sample));
     }

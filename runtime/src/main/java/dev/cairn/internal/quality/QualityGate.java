@@ -4,6 +4,7 @@ import dev.cairn.Expectation;
 import dev.cairn.internal.store.CheckResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,12 +18,20 @@ public final class QualityGate {
     return expectations.stream().anyMatch(e -> check(e).scansRows());
   }
 
-  /** Every expectation's result, in declaration order. */
+  /**
+   * Every expectation's result, in declaration order. The row-count, not-null and (first)
+   * unique-key checks of a stage are answered together by one aggregation over the rows (one Spark
+   * job instead of one or two each; see {@link Checks#evaluateTogether}); the others run on their
+   * own. Results and their details are the same either way.
+   */
   public static List<CheckResult> evaluate(
       List<Expectation> expectations, Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
+    List<Check> checks = expectations.stream().map(QualityGate::check).toList();
+    Map<Check, CheckResult> together = Checks.evaluateTogether(checks, rows);
     List<CheckResult> results = new ArrayList<>();
-    for (Expectation expectation : expectations) {
-      results.add(check(expectation).evaluate(rows, upstream));
+    for (Check check : checks) {
+      CheckResult done = together.get(check);
+      results.add(done != null ? done : check.evaluate(rows, upstream));
     }
     return results;
   }

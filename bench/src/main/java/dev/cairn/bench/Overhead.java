@@ -1,0 +1,172 @@
+package dev.cairn.bench;
+
+import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.JobCatalog;
+import dev.cairn.internal.config.CairnConfig;
+import dev.cairn.internal.config.Spark;
+import dev.cairn.internal.engine.RunOutcome;
+import dev.cairn.internal.metrics.SparkStageMetrics;
+import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageRecord;
+import dev.cairn.jobs.flights.FlightsDailyPlain;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.scheduler.SparkListenerInterface;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Overhead: {@code flights-daily} under Cairn against {@link FlightsDailyPlain}, in this JVM, on
+ * one warm SparkSession, repetitions interleaved (after one untimed warm-up run of the plain job,
+ * pairs alternate their order: Cairn-plain, plain-Cairn, ...). Each repetition writes a fresh
+ * warehouse; each Cairn repetition is a fresh run in a fresh checkpoint table on the DynamoDB Local
+ * server the bench started once, and is timed from {@code CairnRuntime.run} to its return: opening
+ * the run, lease, heartbeat, six stages with their transitions, checks and metrics, finishing the
+ * run. What is not timed: JVM and Spark start (reported separately), creating the checkpoint table,
+ * deleting the warehouse afterwards.
+ */
+final class Overhead {
+  /** One timed repetition. */
+  record Rep(String side, int index, double seconds, String load, Map<String, Long> stageMs) {}
+
+  /** What the overhead part measured. */
+  record Result(
+      double sparkStartSeconds,
+      double warmupSeconds,
+      List<Rep> reps,
+      Map<String, Long> storeCalls,
+      int cairnReps) {
+    double median(String side) {
+      return Stats.median(
+          reps.stream().filter(r -> r.side.equals(side)).map(Rep::seconds).toList());
+    }
+
+    double ratio() {
+      return median("cairn") / median("plain");
+    }
+  }
+
+  private final BenchEnv env;
+  private final PrintWriter out;
+
+  Overhead(BenchEnv env, PrintWriter out) {
+    this.env = env;
+    this.out = out;
+  }
+
+  Result run(int reps) throws IOException {
+    Path root = env.scratch().resolve("overhead");
+    long t0 = System.nanoTime();
+    SparkSession spark =
+        Spark.session(
+            CairnConfig.fromEnvironment(cairnEnv(root.resolve("spark"), "unused")), "cairn bench");
+    double sparkStart = since(t0);
+    out.printf(
+        "overhead: Spark session started in %s s (load %s)%n",
+        Stats.seconds(sparkStart), Stats.loadAverage());
+    out.flush();
+
+    double warmup = plain(spark, root.resolve("warmup")).seconds;
+    out.printf("overhead: warm-up (plain, untimed) %s s%n", Stats.seconds(warmup));
+    out.flush();
+
+    List<Rep> done = new ArrayList<>();
+    Map<String, Long> calls = new HashMap<>();
+    for (int i = 0; i < reps; i++) {
+      boolean cairnFirst = i % 2 == 0;
+      for (int k = 0; k < 2; k++) {
+        boolean cairn = (k == 0) == cairnFirst;
+        Rep rep =
+            cairn
+                ? cairn(
+                    spark,
+                    root.resolve("cairn-" + i),
+                    "bench_overhead_" + env.token() + "_" + i,
+                    i,
+                    calls)
+                : plain(spark, root.resolve("plain-" + i), i);
+        done.add(rep);
+        out.printf(
+            "overhead: rep %d %-5s %s s (load %s) stages %s%n",
+            i, rep.side, Stats.seconds(rep.seconds), rep.load, rep.stageMs);
+        out.flush();
+      }
+    }
+    // The lost-work part runs drivers as processes: give them the machine.
+    spark.stop();
+    return new Result(sparkStart, warmup, done, calls, reps);
+  }
+
+  private Rep plain(SparkSession spark, Path dir) throws IOException {
+    return plain(spark, dir, -1);
+  }
+
+  private Rep plain(SparkSession spark, Path dir, int index) throws IOException {
+    Map<String, Long> stageMs = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    new FlightsDailyPlain(spark, dir.resolve("warehouse").toString())
+        .run(env.flights().toString(), env.airports().toString(), stageMs::put);
+    double s = since(t0);
+    String load = Stats.loadAverage();
+    BenchEnv.delete(dir);
+    return new Rep("plain", index, s, load, stageMs);
+  }
+
+  private Rep cairn(SparkSession spark, Path home, String table, int index, Map<String, Long> calls)
+      throws IOException {
+    Map<String, String> vars = cairnEnv(home, table);
+    CairnRuntime runtime =
+        new CairnRuntime(CairnConfig.fromEnvironment(vars), JobCatalog.fromClasspath(), vars);
+    runtime.store(); // creates the table: not timed
+    StoreCalls.reset();
+    long t0 = System.nanoTime();
+    RunOutcome outcome = runtime.run("flights-daily", Map.of());
+    double s = since(t0);
+    String load = Stats.loadAverage();
+    Map<String, Long> counted = StoreCalls.snapshot();
+    counted.put("items chunk", (long) StoreCalls.chunksWritten());
+    if (outcome.status() != RunStatus.SUCCEEDED) {
+      throw new IllegalStateException(
+          "the Cairn repetition " + index + " ended " + outcome.status() + ", not SUCCEEDED");
+    }
+    if (index == 0) {
+      calls.putAll(counted);
+    }
+    Map<String, Long> stageMs = new LinkedHashMap<>();
+    for (StageRecord r : runtime.store().stages(outcome.runId())) {
+      stageMs.put(r.stage(), r.metrics().durationMs());
+    }
+    // Not runtime.close(): that would stop the shared SparkSession. The runtime's metrics listener
+    // stays registered on the context it joined (one driver, one run, normally): remove it, so
+    // later repetitions do not feed every earlier run's listener too.
+    runtime.store().close();
+    for (SparkListenerInterface l :
+        new ArrayList<>(spark.sparkContext().listenerBus().listeners())) {
+      if (l instanceof SparkStageMetrics) {
+        spark.sparkContext().removeSparkListener(l);
+      }
+    }
+    BenchEnv.delete(home);
+    return new Rep("cairn", index, s, load, stageMs);
+  }
+
+  private Map<String, String> cairnEnv(Path home, String table) {
+    Map<String, String> vars = new HashMap<>(System.getenv());
+    vars.remove("CAIRN_WAREHOUSE");
+    vars.put("CAIRN_HOME", home.toString());
+    vars.put("CAIRN_CHECKPOINT_TABLE", table);
+    vars.put("CAIRN_DATA_CACHE", env.dataCache().toString());
+    // The store's client reads endpoint, region and credentials from the SDK's standard system
+    // properties, which BenchEnv set to the bench's DynamoDB Local.
+    return vars;
+  }
+
+  private static double since(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+}

@@ -1,0 +1,207 @@
+package dev.cairn.bench;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What {@code cairn bench} prints at the end: the ratio lines, and for a full run a table. */
+final class Report {
+  private final boolean quick;
+  private final Instant started;
+  private final String loadAtStart;
+  String loadAtEnd = "?";
+  Overhead.Result overhead;
+  LostWork.Result lostWork;
+  Map<String, StoreCost.Latency> store;
+
+  /** Stages of flights-daily, for per-stage figures. */
+  static final int STAGES = 6;
+
+  Report(boolean quick, Instant started, String loadAtStart) {
+    this.quick = quick;
+    this.started = started;
+    this.loadAtStart = loadAtStart;
+  }
+
+  String loadAtStart() {
+    return loadAtStart;
+  }
+
+  void printRatios(PrintWriter out) {
+    if (overhead != null) {
+      out.printf(
+          "overhead: cairn median %s s, plain median %s s over %d+%d reps%n",
+          Stats.seconds(overhead.median("cairn")),
+          Stats.seconds(overhead.median("plain")),
+          overhead.cairnReps(),
+          overhead.cairnReps());
+      out.println(Stats.ratioLine("overhead_ratio", overhead.ratio()));
+    }
+    if (lostWork != null) {
+      out.printf(
+          "lost work: clean median %s s over %d runs, %d kills%n",
+          Stats.seconds(lostWork.cleanMedian()), lostWork.cleans().size(), lostWork.kills().size());
+      out.println(Stats.ratioLine("lost_work_ratio", Stats.median(lostWork.ratios())));
+      out.println(Stats.ratioLine("restart_ratio", Stats.median(lostWork.restartRatios())));
+    }
+    if (overhead != null) {
+      Map<String, Long> c = overhead.storeCalls();
+      out.printf(
+          Locale.ROOT,
+          "store_writes_per_stage=%.2f store_writes_per_chunk=%.2f store_reads_per_stage=%.2f%n",
+          StoreCalls.total(c, "write stage") / (double) STAGES,
+          chunkWrites(c),
+          StoreCalls.total(c, "read stage") / (double) STAGES);
+    }
+    out.printf("load average: %s at start, %s at end%n", loadAtStart, loadAtEnd);
+  }
+
+  /** Store writes per chunk item written (NaN when the run had no chunked stage). */
+  static double chunkWrites(Map<String, Long> calls) {
+    long items = calls.getOrDefault("items chunk", 0L);
+    return items == 0 ? Double.NaN : StoreCalls.total(calls, "write chunk") / (double) items;
+  }
+
+  void printTable(PrintWriter out) {
+    out.println();
+    out.printf("## cairn bench, %s (%s)%n%n", started, quick ? "--quick" : "full");
+    out.printf(
+        "Machine: %d cores, Java %s, %s %s; load average %s at start, %s at end.%n%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
+        loadAtStart,
+        loadAtEnd);
+    out.println("| figure | value | samples (load average, 1/5/15 min) |");
+    out.println("|---|---|---|");
+    if (overhead != null) {
+      row(
+          out,
+          "Spark session start (once, not in the ratio)",
+          sec(overhead.sparkStartSeconds()),
+          "");
+      row(out, "warm-up plain run (untimed)", sec(overhead.warmupSeconds()), "");
+      row(out, "flights-daily under Cairn, median", sec(overhead.median("cairn")), reps("cairn"));
+      row(
+          out,
+          "flights-daily plain Spark + Delta, median",
+          sec(overhead.median("plain")),
+          reps("plain"));
+      row(out, "**overhead_ratio** (cairn / plain)", fmt(overhead.ratio()), "");
+    }
+    if (lostWork != null) {
+      List<String> cleans = new ArrayList<>();
+      lostWork.cleans().forEach(c -> cleans.add(sec(c.seconds()) + " (" + c.load() + ")"));
+      row(
+          out,
+          "clean `./cairn run flights-daily` process, median",
+          sec(lostWork.cleanMedian()),
+          String.join("; ", cleans));
+      List<String> kills = new ArrayList<>();
+      for (int i = 0; i < lostWork.kills().size(); i++) {
+        LostWork.Killed k = lostWork.kills().get(i);
+        kills.add(
+            "kill at "
+                + sec(k.killAfter())
+                + " + "
+                + k.resumedWith()
+                + " "
+                + sec(k.resumeSeconds())
+                + " = "
+                + fmt(lostWork.ratios().get(i))
+                + " ("
+                + k.load()
+                + ")");
+      }
+      row(
+          out,
+          "**lost_work_ratio**, median of (kill + resume) / clean",
+          fmt(Stats.median(lostWork.ratios())),
+          String.join("; ", kills));
+      row(
+          out,
+          "restart from scratch instead, median of (kill + clean) / clean",
+          fmt(Stats.median(lostWork.restartRatios())),
+          "");
+    }
+    if (overhead != null) {
+      Map<String, Long> c = overhead.storeCalls();
+      row(
+          out,
+          "store writes per run (Cairn rep 0)",
+          Long.toString(StoreCalls.total(c, "write")),
+          c.toString());
+      row(
+          out,
+          "store writes per stage",
+          fmt(StoreCalls.total(c, "write stage") / (double) STAGES),
+          "");
+      row(
+          out,
+          "store writes per chunk (" + c.getOrDefault("items chunk", 0L) + " chunks)",
+          fmt(chunkWrites(c)),
+          "");
+      row(out, "store reads per run", Long.toString(StoreCalls.total(c, "read")), "");
+      Map<String, List<Long>> cairnStages = stageTimes("cairn");
+      Map<String, List<Long>> plainStages = stageTimes("plain");
+      for (String stage : cairnStages.keySet()) {
+        row(
+            out,
+            "stage " + stage + ": Cairn / plain, median ms",
+            Math.round(Stats.median(cairnStages.get(stage)))
+                + " / "
+                + (plainStages.containsKey(stage)
+                    ? Math.round(Stats.median(plainStages.get(stage)))
+                    : "?"),
+            "");
+      }
+    }
+    if (store != null) {
+      store
+          .values()
+          .forEach(
+              l ->
+                  row(
+                      out,
+                      "store latency: " + l.name() + " (JMH, DynamoDB Local)",
+                      String.format(Locale.ROOT, "p50 %.2f ms, p90 %.2f ms", l.p50(), l.p90()),
+                      l.samples() + " samples"));
+    }
+    out.println();
+  }
+
+  private Map<String, List<Long>> stageTimes(String side) {
+    Map<String, List<Long>> times = new LinkedHashMap<>();
+    for (Overhead.Rep r : overhead.reps()) {
+      if (r.side().equals(side)) {
+        r.stageMs().forEach((k, v) -> times.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+      }
+    }
+    return times;
+  }
+
+  private String reps(String side) {
+    List<String> parts = new ArrayList<>();
+    overhead.reps().stream()
+        .filter(r -> r.side().equals(side))
+        .forEach(r -> parts.add(sec(r.seconds()) + " (" + r.load() + ")"));
+    return String.join("; ", parts);
+  }
+
+  private static void row(PrintWriter out, String what, String value, String samples) {
+    out.printf("| %s | %s | %s |%n", what, value, samples);
+  }
+
+  private static String sec(double s) {
+    return Stats.seconds(s) + " s";
+  }
+
+  private static String fmt(double ratio) {
+    return String.format(Locale.ROOT, "%.3f", ratio);
+  }
+}
