@@ -17,6 +17,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -73,6 +74,8 @@ public final class FlightsDaily extends CairnJob {
     String flights = parameters.require("flights");
     String airports = parameters.require("airports");
     Optional<LocalDate> day = parameters.optional("date").map(FlightsDaily::parseDate);
+    // enrich's chunks join the same small airports table: read it once per run in this driver.
+    AtomicReference<Dataset<Row>> enrichAirports = new AtomicReference<>();
 
     return List.of(
         Stage.named("clean")
@@ -105,8 +108,14 @@ public final class FlightsDaily extends CairnJob {
                 ctx ->
                     FlightsTransforms.enrich(
                         FlightsChunks.in(onDay(ctx.input("clean"), day), ctx.chunk().orElseThrow()),
-                        FlightsTransforms.readAirports(
-                            ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
+                        enrichAirports.updateAndGet(
+                            read ->
+                                read != null
+                                    ? read
+                                    : FlightsTransforms.onDriver(
+                                        FlightsTransforms.readAirports(
+                                            ctx.spark(),
+                                            requireInput(ctx.spark(), airports, "airports")))))),
         Stage.named("airport_daily")
             .dependsOn("enrich")
             .output(replace(Output.table("airport_daily_delays").partitionedBy("flight_date"), day))

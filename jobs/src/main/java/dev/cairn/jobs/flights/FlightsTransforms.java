@@ -316,6 +316,14 @@ public final class FlightsTransforms {
   }
 
   /** Flights with their airports' names and places (broadcast join; unknown codes keep nulls). */
+  /**
+   * A small table's rows collected and held on the driver (a local relation): joining it again, as
+   * each chunk of enrich does, broadcasts it without reading its file or running a Spark job.
+   */
+  public static Dataset<Row> onDriver(Dataset<Row> small) {
+    return small.sparkSession().createDataFrame(small.collectAsList(), small.schema());
+  }
+
   public static Dataset<Row> enrich(Dataset<Row> clean, Dataset<Row> airports) {
     Dataset<Row> origins =
         airports.select(
