@@ -202,7 +202,7 @@ class RerunIT {
   }
 
   @Test
-  void schemaDriftedInput_failsNamingIt_andResumeRecoversOnceTheFileIsFixedInPlace()
+  void schemaDriftedInput_failsNamingIt_andOnceItIsRewritten_theRerunItsRunbookPrintsRecovers()
       throws Exception {
     Path drifted = root.resolve("drift").resolve("flights.parquet");
     spark
@@ -234,9 +234,20 @@ class RerunIT {
         .write()
         .mode(SaveMode.Overwrite)
         .parquet(drifted.toString());
+    // Rewriting the file replaced it (new part files): the run's frozen plan no longer matches,
+    // so resume refuses rather than read other files than the ones planned, and says what to do.
     Driver.Result resumed = driver.run("resume", runId);
 
-    assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+    assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(1);
+    assertThat(resumed.log())
+        .contains("planned for stage clean of run " + runId)
+        .contains("has vanished")
+        .contains("cairn rerun " + runId + " --from clean");
+    assertThat(command(driver.run("runbook", runId).output(), "cairn rerun ", " --from clean"))
+        .isEqualTo("cairn rerun " + runId + " --from clean");
+    Driver.Result rerun = driver.run("rerun", runId, "--from", "clean");
+
+    assertThat(rerun.exitCode()).as(rerun.all()).isZero();
     assertThat(status(driver, runId).get("status").asText()).isEqualTo("SUCCEEDED");
     assertThat(Tables.snapshot(spark, warehouse("drift"))).isEqualTo(cleanTables);
   }
