@@ -38,6 +38,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CrashAndResumeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Kills at random instants per suite run (a new seed each run, printed on failure; {@code
+   * -Dcairn.it.seed} repeats one): the crash windows and chunk kills cover the protocol's states,
+   * these sample the instants between them. One keeps the suite's time down.
+   */
+  private static final int RANDOM_KILLS = Integer.getInteger("cairn.it.randomKills", 1);
+
   private final List<Path> homes = new ArrayList<>();
   private SparkSession spark;
   private Path root;
@@ -114,8 +121,7 @@ class CrashAndResumeIT {
     "clean, after-start",
     "rejects, after-delta-commit",
     "route_daily, after-delta-commit",
-    "airport_daily, after-checkpoint",
-    "daily_summary, after-start"
+    "airport_daily, after-checkpoint"
   })
   void killAtCrashWindow_thenResume_matchesCleanRunWithoutRecomputingCommittedStages(
       String stage, String window) throws Exception {
@@ -210,7 +216,7 @@ class CrashAndResumeIT {
   void killAtRandomInstants_thenResume_matchesCleanRun() throws Exception {
     long seed = Long.getLong("cairn.it.seed", System.nanoTime());
     Random random = new Random(seed);
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < RANDOM_KILLS; round++) {
       String name = "random-" + round;
       Driver driver = driver(name);
       long killAfterMs = 1000 + (long) (random.nextDouble() * cleanDuration.toMillis() * 0.9);
