@@ -1666,26 +1666,25 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       if (isConditionFailure(cancelled.cancellationReasons(), 0)) {
         throw fenced(lease, what);
       }
-      InputPlan recorded =
-          readBack(
-              what,
-              cancelled,
-              () -> findPlan(lease.runId(), plan.stage(), plan.name(), plan.generation()));
-      if (recorded == null) {
-        throw notLanded(what, cancelled);
-      }
-      return recorded;
+      return recordedPlan(lease, plan, what, cancelled);
     } catch (SdkException unknown) {
-      InputPlan recorded =
-          readBack(
-              what,
-              unknown,
-              () -> findPlan(lease.runId(), plan.stage(), plan.name(), plan.generation()));
-      if (recorded == null) {
-        throw notLanded(what, unknown);
-      }
-      return recorded;
+      return recordedPlan(lease, plan, what, unknown);
     }
+  }
+
+  /**
+   * The plan a write of unknown outcome left, read back: ours or an earlier one; else not landed.
+   */
+  private InputPlan recordedPlan(Lease lease, InputPlan plan, String what, SdkException failure) {
+    InputPlan recorded =
+        readBack(
+            what,
+            failure,
+            () -> findPlan(lease.runId(), plan.stage(), plan.name(), plan.generation()));
+    if (recorded == null) {
+      throw notLanded(what, failure);
+    }
+    return recorded;
   }
 
   @Override
