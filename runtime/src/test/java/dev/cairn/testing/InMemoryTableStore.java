@@ -195,9 +195,7 @@ public final class InMemoryTableStore implements TableStore {
       String appId,
       long txnVersion,
       long baseVersion) {
-    if (output.mode() == Output.Mode.APPEND) {
-      throw new IllegalArgumentException("APPEND outputs are not chunked: " + output);
-    }
+    TableStore.requireChunkable(output);
     return write(rows, output, location, appId, txnVersion, baseVersion);
   }
 

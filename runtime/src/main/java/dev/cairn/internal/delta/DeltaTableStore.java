@@ -83,9 +83,7 @@ public final class DeltaTableStore implements TableStore {
       String appId,
       long txnVersion,
       long baseVersion) {
-    if (output.mode() == Output.Mode.APPEND) {
-      throw new IllegalArgumentException("APPEND outputs are not chunked: " + output);
-    }
+    TableStore.requireChunkable(output);
     long before = log.currentVersion(location);
     if (first || output.mode() == Output.Mode.MERGE) {
       writeRows(rows, output, location, appId, txnVersion, before);

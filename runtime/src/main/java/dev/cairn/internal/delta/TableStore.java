@@ -66,6 +66,16 @@ public interface TableStore {
       long txnVersion,
       long baseVersion);
 
+  /** Refuses an APPEND output for a chunk write, which {@link #writeChunk} never takes. */
+  static void requireChunkable(Output output) {
+    if (output.mode() == Output.Mode.APPEND) {
+      throw new IllegalArgumentException(
+          "APPEND outputs are not chunked: "
+              + output
+              + ". Fix: declare the stage with overwrite(), replaceWhere(...) or mergeOn(...)");
+    }
+  }
+
   /** The table as it was at {@code version}. */
   Dataset<Row> read(String location, long version);
 
