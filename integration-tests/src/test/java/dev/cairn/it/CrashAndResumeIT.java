@@ -106,14 +106,7 @@ class CrashAndResumeIT {
     if (spark != null) {
       spark.stop();
     }
-    if (root != null && !Boolean.getBoolean("cairn.it.keep")) {
-      try (var paths = Files.walk(root)) {
-        paths
-            .sorted(java.util.Comparator.reverseOrder())
-            .map(Path::toFile)
-            .forEach(java.io.File::delete);
-      }
-    }
+    ScratchDirs.deleteUnlessKept(root);
   }
 
   @ParameterizedTest(name = "killed at {0}:{1}")

@@ -83,14 +83,7 @@ class FaultInjectionIT {
     if (spark != null) {
       spark.stop();
     }
-    if (root != null && !Boolean.getBoolean("cairn.it.keep")) {
-      try (var paths = Files.walk(root)) {
-        paths
-            .sorted(java.util.Comparator.reverseOrder())
-            .map(Path::toFile)
-            .forEach(java.io.File::delete);
-      }
-    }
+    ScratchDirs.deleteUnlessKept(root);
   }
 
   @Test

@@ -94,14 +94,8 @@ final class ReferenceRun {
     } catch (RuntimeException alreadyGone) {
       // the server's process exits with this JVM's children anyway
     }
-    if (Boolean.getBoolean("cairn.it.keep")) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths
-          .sorted(java.util.Comparator.reverseOrder())
-          .map(Path::toFile)
-          .forEach(java.io.File::delete);
+    try {
+      ScratchDirs.deleteUnlessKept(root);
     } catch (IOException | RuntimeException leftBehind) {
       // a temp directory left behind is not a test failure
     }

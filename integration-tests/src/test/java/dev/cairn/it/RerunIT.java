@@ -64,14 +64,7 @@ class RerunIT {
     if (spark != null) {
       spark.stop();
     }
-    if (root != null && !Boolean.getBoolean("cairn.it.keep")) {
-      try (Stream<Path> paths = Files.walk(root)) {
-        paths
-            .sorted(java.util.Comparator.reverseOrder())
-            .map(Path::toFile)
-            .forEach(java.io.File::delete);
-      }
-    }
+    ScratchDirs.deleteUnlessKept(root);
   }
 
   @Test

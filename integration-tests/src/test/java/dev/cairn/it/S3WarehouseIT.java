@@ -94,14 +94,7 @@ class S3WarehouseIT {
     if (s3 != null) {
       s3.close();
     }
-    if (root != null && !Boolean.getBoolean("cairn.it.keep")) {
-      try (var paths = Files.walk(root)) {
-        paths
-            .sorted(java.util.Comparator.reverseOrder())
-            .map(Path::toFile)
-            .forEach(java.io.File::delete);
-      }
-    }
+    ScratchDirs.deleteUnlessKept(root);
   }
 
   @Test

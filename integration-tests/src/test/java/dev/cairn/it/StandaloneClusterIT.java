@@ -66,14 +66,7 @@ class StandaloneClusterIT {
     if (spark != null) {
       spark.stop();
     }
-    if (root != null && !Boolean.getBoolean("cairn.it.keep")) {
-      try (var paths = Files.walk(root)) {
-        paths
-            .sorted(java.util.Comparator.reverseOrder())
-            .map(Path::toFile)
-            .forEach(java.io.File::delete);
-      }
-    }
+    ScratchDirs.deleteUnlessKept(root);
   }
 
   @BeforeEach
