@@ -50,7 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--only",
       split = ",",
       description = "parts to run: overhead, lost-work, store (default all)")
-  List<String> only = List.of("overhead", "lost-work", "store");
+  List<String> only = PARTS;
+
+  private static final List<String> PARTS = List.of("overhead", "lost-work", "store");
 
   @Option(
       names = "--scratch",
@@ -64,6 +66,17 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    for (String part : only) {
+      if (!PARTS.contains(part)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--only names an unknown part '"
+                + part
+                + "'. Fix: give one or more of "
+                + String.join(", ", PARTS)
+                + ", comma-separated (e.g. --only overhead,lost-work)");
+      }
+    }
     int overheadReps = reps != null ? reps : quick ? 2 : 5;
     int killSamples = kills != null ? kills : quick ? 3 : 7;
     int cleanRuns = cleans != null ? cleans : quick ? 2 : 3;

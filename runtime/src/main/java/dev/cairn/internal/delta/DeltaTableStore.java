@@ -89,7 +89,7 @@ public final class DeltaTableStore implements TableStore {
       writeRows(rows, output, location, appId, txnVersion, before);
     } else {
       // Chunks after the first add to what the first replaced; one app id, rising versions.
-      writer(rows, output, appId, txnVersion).mode(SaveMode.Append).save(location);
+      log.appendAsTxn(rows, location, appId, txnVersion);
     }
     return outcome(location, appId, txnVersion, before, baseVersion);
   }

@@ -89,6 +89,62 @@ final class DeltaTxnLog {
   }
 
   /**
+   * Appends {@code rows} in one commit holding the transaction {@code (appId, txnVersion)}, or does
+   * nothing when the table already holds that version of {@code appId} or a higher one: what a
+   * DataFrameWriter append with Delta's {@code txnAppId}/{@code txnVersion} options does, for a
+   * chunk after a stage's first. Unlike it, the app's committed version is read from the version
+   * checksum ({@code N.crc}) when that holds the table's transactions, as Delta's own commits write
+   * it, instead of reconstructing the table's whole state with Spark jobs before every chunk;
+   * without a checksum it falls back to that. The app id is registered as read, so a concurrent
+   * commit of the same app makes this one fail, as with the options.
+   *
+   * @return whether it committed
+   * @throws CairnException when the rows do not have the table's columns
+   */
+  boolean appendAsTxn(Dataset<Row> rows, String location, String appId, long txnVersion) {
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
+    OptimisticTransaction txn = log.startTransaction();
+    if (committedVersion(txn, appId) >= txnVersion) {
+      return false;
+    }
+    Snapshot snapshot = txn.snapshot();
+    checkSchema(
+        rows.schema(),
+        snapshot.schema(),
+        location,
+        "every chunk of a stage must have the columns its first chunk wrote. Fix: make the"
+            + " stage's compute return the same columns for every chunk, then resume the run");
+    List<Action> actions = new ArrayList<>(CollectionConverters.asJava(txn.writeFiles(rows)));
+    actions.add(new SetTransaction(appId, txnVersion, Option.apply(System.currentTimeMillis())));
+    txn.commit(
+        CollectionConverters.asScala(actions).toSeq(),
+        new DeltaOperations.Write(
+            SaveMode.Append,
+            Option.apply(snapshot.metadata().partitionColumns()),
+            Option.empty(),
+            Option.empty()));
+    return true;
+  }
+
+  /**
+   * The version of {@code appId} the transaction's snapshot holds (-1 if none), read as Delta's.
+   */
+  private static long committedVersion(OptimisticTransaction txn, String appId) {
+    Option<scala.collection.immutable.Seq<SetTransaction>> known =
+        txn.snapshot().setTransactionsIfKnown();
+    if (known.isEmpty()) {
+      return txn.txnVersion(appId); // reconstructs the snapshot's state
+    }
+    txn.readTxn().$plus$eq(appId); // what txnVersion registers for Delta's conflict check
+    for (SetTransaction t : CollectionConverters.asJava(known.get())) {
+      if (t.appId().equals(appId)) {
+        return t.version();
+      }
+    }
+    return -1;
+  }
+
+  /**
    * Appends {@code rows} as generation {@code txnVersion} of {@code appId}, removing in the same
    * Delta commit the files that the previous generation's commit (the one holding {@code (appId,
    * previousTxnVersion)}) added: a rerun of an APPEND replaces what the previous generation
@@ -175,7 +231,13 @@ final class DeltaTxnLog {
                 + " changed), or leave the table as it is");
       }
     }
-    checkSchema(rows.schema(), snapshot.schema(), location);
+    checkSchema(
+        rows.schema(),
+        snapshot.schema(),
+        location,
+        "a rerun of an append replaces the previous rows in place and needs the table's"
+            + " schema. Fix: make the stage produce the table's columns, or rerun from a stage"
+            + " that overwrites the table");
     List<Action> actions = new ArrayList<>();
     long now = System.currentTimeMillis();
     previousFiles.forEach(f -> actions.add(f.removeWithTimestamp(now, true)));
@@ -198,7 +260,8 @@ final class DeltaTxnLog {
                     + previousCommit)));
   }
 
-  private static void checkSchema(StructType rows, StructType table, String location) {
+  private static void checkSchema(
+      StructType rows, StructType table, String location, String whyAndFix) {
     Map<String, String> want = new TreeMap<>();
     Map<String, String> got = new TreeMap<>();
     for (StructField f : table.fields()) {
@@ -215,9 +278,8 @@ final class DeltaTxnLog {
               + got
               + " but the table has "
               + want
-              + "; a rerun of an append replaces the previous rows in place and needs the table's"
-              + " schema. Fix: make the stage produce the table's columns, or rerun from a stage"
-              + " that overwrites the table");
+              + "; "
+              + whyAndFix);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.cairn.internal.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.CairnException;
 import dev.cairn.Output;
 import dev.cairn.internal.config.Spark;
 import java.nio.file.Files;
@@ -288,10 +289,12 @@ class DeltaTableStoreTest {
     tables.write(rows(row("d0", "old", 0)), output, location, "cairn:r0:s", 1, -1);
 
     tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, 0);
-    tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 1);
+    TableStore.Commit second =
+        tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 1);
     TableStore.Commit again =
         tables.writeChunk(rows(row("d2", "x", 9)), output, false, location, "cairn:r:s#g1", 2, 1);
 
+    assertThat(second).isEqualTo(new TableStore.Commit(2, 1, false));
     assertThat(again.skippedDuplicate()).isTrue();
     assertThat(again.version()).isEqualTo(2);
     assertThat(sorted(tables.read(location, 2))).containsExactly("[d1,a,1]", "[d2,b,2]");
@@ -300,6 +303,47 @@ class DeltaTableStoreTest {
     tables.writeChunk(rows(row("d1", "c", 3)), output, true, location, "cairn:r:s#g2", 1, 2);
 
     assertThat(sorted(tables.read(location, 3))).containsExactly("[d1,c,3]");
+  }
+
+  // A later chunk reads its app's committed version from the version checksum; without one (a
+  // table written by a writer that keeps none) it reads Delta's reconstructed state instead.
+  @Test
+  void aLaterChunk_alreadyInTheTable_isSkipped_withOrWithoutTheVersionChecksum() throws Exception {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
+    tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 0);
+    try (var checksums = Files.list(Path.of(location, "_delta_log"))) {
+      for (Path crc : checksums.filter(p -> p.toString().endsWith(".crc")).toList()) {
+        Files.delete(crc);
+      }
+    }
+    org.apache.spark.sql.delta.DeltaLog.clearCache();
+
+    TableStore.Commit again =
+        tables.writeChunk(rows(row("d2", "x", 9)), output, false, location, "cairn:r:s#g1", 2, 0);
+    TableStore.Commit third =
+        tables.writeChunk(rows(row("d3", "c", 3)), output, false, location, "cairn:r:s#g1", 3, 1);
+
+    assertThat(again).isEqualTo(new TableStore.Commit(1, 1, true));
+    assertThat(third).isEqualTo(new TableStore.Commit(2, 1, false));
+    assertThat(sorted(tables.read(location, 2)))
+        .containsExactly("[d1,a,1]", "[d2,b,2]", "[d3,c,3]");
+  }
+
+  @Test
+  void aLaterChunkWithOtherColumns_isRefused_namingTheTableAndTheFix() {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
+    Dataset<Row> renamed = rows(row("d2", "b", 2)).withColumnRenamed("value", "amount");
+
+    assertThatThrownBy(
+            () -> tables.writeChunk(renamed, output, false, location, "cairn:r:s#g1", 2, 0))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("the rows to append to " + location)
+        .hasMessageContaining(
+            "every chunk of a stage must have the columns its first chunk wrote. Fix: make the"
+                + " stage's compute return the same columns for every chunk");
+    assertThat(tables.currentVersion(location)).isZero();
   }
 
   @Test
