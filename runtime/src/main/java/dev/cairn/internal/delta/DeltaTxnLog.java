@@ -56,8 +56,33 @@ final class DeltaTxnLog {
     if (!log.tableExists()) {
       return -1;
     }
-    Option<Object> version = fresh(log).transactions().get(appId);
+    Snapshot snapshot = fresh(log);
+    Optional<Long> known = fromChecksum(snapshot, appId);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    Option<Object> version = snapshot.transactions().get(appId); // reconstructs the state
     return version.isDefined() ? (Long) version.get() : -1;
+  }
+
+  /**
+   * The version of {@code appId} in {@code snapshot}'s version checksum ({@code N.crc}; -1 when it
+   * holds none), or empty when the snapshot has no checksum listing its transactions. Reading it
+   * avoids reconstructing the table's state, which in a fresh driver (a resume) costs seconds of
+   * Spark jobs.
+   */
+  private static Optional<Long> fromChecksum(Snapshot snapshot, String appId) {
+    Option<scala.collection.immutable.Seq<SetTransaction>> known =
+        snapshot.setTransactionsIfKnown();
+    if (known.isEmpty()) {
+      return Optional.empty();
+    }
+    for (SetTransaction t : CollectionConverters.asJava(known.get())) {
+      if (t.appId().equals(appId)) {
+        return Optional.of(t.version());
+      }
+    }
+    return Optional.of(-1L);
   }
 
   Optional<TableStore.Commit> findCommit(
@@ -130,18 +155,12 @@ final class DeltaTxnLog {
    * The version of {@code appId} the transaction's snapshot holds (-1 if none), read as Delta's.
    */
   private static long committedVersion(OptimisticTransaction txn, String appId) {
-    Option<scala.collection.immutable.Seq<SetTransaction>> known =
-        txn.snapshot().setTransactionsIfKnown();
+    Optional<Long> known = fromChecksum(txn.snapshot(), appId);
     if (known.isEmpty()) {
       return txn.txnVersion(appId); // reconstructs the snapshot's state
     }
     txn.readTxn().$plus$eq(appId); // what txnVersion registers for Delta's conflict check
-    for (SetTransaction t : CollectionConverters.asJava(known.get())) {
-      if (t.appId().equals(appId)) {
-        return t.version();
-      }
-    }
-    return -1;
+    return known.get();
   }
 
   /**

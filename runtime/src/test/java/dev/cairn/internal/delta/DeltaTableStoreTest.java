@@ -312,6 +312,8 @@ class DeltaTableStoreTest {
     Output output = Output.table("t").partitionedBy("day");
     tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
     tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 0);
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(2);
+    assertThat(tables.committedTxnVersion(location, "cairn:r:other#g1")).isEqualTo(-1);
     try (var checksums = Files.list(Path.of(location, "_delta_log"))) {
       for (Path crc : checksums.filter(p -> p.toString().endsWith(".crc")).toList()) {
         Files.delete(crc);
@@ -324,6 +326,7 @@ class DeltaTableStoreTest {
     TableStore.Commit third =
         tables.writeChunk(rows(row("d3", "c", 3)), output, false, location, "cairn:r:s#g1", 3, 1);
 
+    assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(3);
     assertThat(again).isEqualTo(new TableStore.Commit(1, 1, true));
     assertThat(third).isEqualTo(new TableStore.Commit(2, 1, false));
     assertThat(sorted(tables.read(location, 2)))
