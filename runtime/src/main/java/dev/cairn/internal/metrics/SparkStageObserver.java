@@ -25,7 +25,8 @@ public final class SparkStageObserver implements StageObserver {
 
   private final Supplier<SparkSession> spark;
   private final Duration drain;
-  private final AtomicLong begun = new AtomicLong();
+  // One sequence per JVM: several runtimes (and observers) can share one SparkContext.
+  private static final AtomicLong BEGUN = new AtomicLong();
   private final Map<String, String> sparkGroups = new ConcurrentHashMap<>();
   private SparkStageMetrics listener;
   private SparkContext context;
@@ -50,7 +51,7 @@ public final class SparkStageObserver implements StageObserver {
   @Override
   public void begin(String group, String description) {
     SparkStageMetrics metrics = listener();
-    String sparkGroup = group + "#" + begun.incrementAndGet();
+    String sparkGroup = group + "#" + BEGUN.incrementAndGet();
     sparkGroups.put(group, sparkGroup);
     metrics.open(sparkGroup);
     context.setJobGroup(sparkGroup, description, true);
