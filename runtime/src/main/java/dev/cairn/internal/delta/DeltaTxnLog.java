@@ -18,6 +18,7 @@ import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
 import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.VersionChecksum;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.CommitInfo;
@@ -72,11 +73,12 @@ final class DeltaTxnLog {
    * Spark jobs.
    */
   private static Optional<Long> fromChecksum(Snapshot snapshot, String appId) {
-    Option<scala.collection.immutable.Seq<SetTransaction>> known =
-        snapshot.setTransactionsIfKnown();
-    if (known.isEmpty()) {
+    // Not Snapshot.setTransactionsIfKnown: in Delta 4.0 that reconstructs the state too.
+    Option<VersionChecksum> checksum = snapshot.checksumOpt();
+    if (checksum.isEmpty() || checksum.get().setTransactions().isEmpty()) {
       return Optional.empty();
     }
+    Option<scala.collection.immutable.Seq<SetTransaction>> known = checksum.get().setTransactions();
     for (SetTransaction t : CollectionConverters.asJava(known.get())) {
       if (t.appId().equals(appId)) {
         return Optional.of(t.version());
