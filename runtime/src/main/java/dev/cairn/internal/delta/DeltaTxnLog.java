@@ -141,16 +141,31 @@ final class DeltaTxnLog {
         location,
         "every chunk of a stage must have the columns its first chunk wrote. Fix: make the"
             + " stage's compute return the same columns for every chunk, then resume the run");
-    List<Action> actions = new ArrayList<>(CollectionConverters.asJava(txn.writeFiles(rows)));
-    actions.add(new SetTransaction(appId, txnVersion, Option.apply(System.currentTimeMillis())));
+    commitAppend(txn, List.of(), rows, appId, txnVersion, Option.empty());
+    return true;
+  }
+
+  /**
+   * Writes {@code rows}' files and commits them, after {@code actions}, with the transaction {@code
+   * (appId, txnVersion)}, as an append of the snapshot's partitioning.
+   */
+  private static void commitAppend(
+      OptimisticTransaction txn,
+      List<Action> actions,
+      Dataset<Row> rows,
+      String appId,
+      long txnVersion,
+      Option<String> userMetadata) {
+    List<Action> all = new ArrayList<>(actions);
+    all.addAll(CollectionConverters.asJava(txn.writeFiles(rows)));
+    all.add(new SetTransaction(appId, txnVersion, Option.apply(System.currentTimeMillis())));
     txn.commit(
-        CollectionConverters.asScala(actions).toSeq(),
+        CollectionConverters.asScala(all).toSeq(),
         new DeltaOperations.Write(
             SaveMode.Append,
-            Option.apply(snapshot.metadata().partitionColumns()),
+            Option.apply(txn.snapshot().metadata().partitionColumns()),
             Option.empty(),
-            Option.empty()));
-    return true;
+            userMetadata));
   }
 
   /**
@@ -259,26 +274,22 @@ final class DeltaTxnLog {
         "a rerun of an append replaces the previous rows in place and needs the table's"
             + " schema. Fix: make the stage produce the table's columns, or rerun from a stage"
             + " that overwrites the table");
-    List<Action> actions = new ArrayList<>();
     long now = System.currentTimeMillis();
-    previousFiles.forEach(f -> actions.add(f.removeWithTimestamp(now, true)));
-    actions.addAll(CollectionConverters.asJava(txn.writeFiles(rows)));
-    actions.add(new SetTransaction(appId, txnVersion, Option.apply(now)));
-    txn.commit(
-        CollectionConverters.asScala(actions).toSeq(),
-        new DeltaOperations.Write(
-            SaveMode.Append,
-            Option.apply(snapshot.metadata().partitionColumns()),
-            Option.empty(),
-            Option.apply(
-                "cairn: generation "
-                    + txnVersion
-                    + " of "
-                    + appId
-                    + " replaces the rows "
-                    + previous
-                    + " appended in version "
-                    + previousCommit)));
+    commitAppend(
+        txn,
+        previousFiles.stream().map(f -> (Action) f.removeWithTimestamp(now, true)).toList(),
+        rows,
+        appId,
+        txnVersion,
+        Option.apply(
+            "cairn: generation "
+                + txnVersion
+                + " of "
+                + appId
+                + " replaces the rows "
+                + previous
+                + " appended in version "
+                + previousCommit));
   }
 
   private static void checkSchema(
