@@ -333,6 +333,64 @@ class DeltaTableStoreTest {
         .containsExactly("[d1,a,1]", "[d2,b,2]", "[d3,c,3]");
   }
 
+  // The point of reading the checksum: Delta's own look-up reconstructs the table's whole state
+  // with Spark jobs before every chunk and at every resume (Delta 4.0's setTransactionsIfKnown
+  // too).
+  @Test
+  void laterChunksAndTheResumeLookUp_readTheTxnVersion_withoutReconstructingTheTableState()
+      throws Exception {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
+    org.apache.spark.sql.delta.DeltaLog.clearCache(); // a resumed driver's fresh log
+
+    long reconstructions =
+        snapshotComputations(
+            () -> {
+              tables.writeChunk(
+                  rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 0);
+              tables.writeChunk(
+                  rows(row("d3", "c", 3)), output, false, location, "cairn:r:s#g1", 3, 1);
+              assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(3);
+            });
+
+    assertThat(reconstructions).isZero();
+    // What it avoids: Delta's own append with a txn id reconstructs the state.
+    assertThat(
+            snapshotComputations(
+                () ->
+                    rows(row("d4", "d", 4))
+                        .write()
+                        .format("delta")
+                        .mode("append")
+                        .option("txnAppId", "cairn:r:other#g1")
+                        .option("txnVersion", 1)
+                        .save(location)))
+        .isPositive();
+  }
+
+  /** Spark jobs Delta ran to reconstruct a snapshot's state while {@code work} ran. */
+  private static long snapshotComputations(Runnable work) throws Exception {
+    java.util.concurrent.atomic.AtomicLong jobs = new java.util.concurrent.atomic.AtomicLong();
+    org.apache.spark.scheduler.SparkListener counter =
+        new org.apache.spark.scheduler.SparkListener() {
+          @Override
+          public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+            String description = start.properties().getProperty("spark.job.description");
+            if (description != null && description.contains("Compute snapshot")) {
+              jobs.incrementAndGet();
+            }
+          }
+        };
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      work.run();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+    return jobs.get();
+  }
+
   @Test
   void aLaterChunkWithOtherColumns_isRefused_namingTheTableAndTheFix() {
     Output output = Output.table("t").partitionedBy("day");
