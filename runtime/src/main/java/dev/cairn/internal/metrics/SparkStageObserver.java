@@ -23,10 +23,11 @@ public final class SparkStageObserver implements StageObserver {
   /** How long to wait for Spark's listener bus to deliver a finished attempt's last events. */
   private static final Duration DRAIN = Duration.ofSeconds(5);
 
+  /** Numbers the Spark job groups; per JVM, as several runtimes can share one SparkContext. */
+  private static final AtomicLong BEGUN = new AtomicLong();
+
   private final Supplier<SparkSession> spark;
   private final Duration drain;
-  // One sequence per JVM: several runtimes (and observers) can share one SparkContext.
-  private static final AtomicLong BEGUN = new AtomicLong();
   private final Map<String, String> sparkGroups = new ConcurrentHashMap<>();
   private SparkStageMetrics listener;
   private SparkContext context;
