@@ -84,13 +84,14 @@ public final class DeltaTableStore implements TableStore {
       long txnVersion,
       long baseVersion) {
     TableStore.requireChunkable(output);
-    long before = log.currentVersion(location);
-    if (first || output.mode() == Output.Mode.MERGE) {
-      writeRows(rows, output, location, appId, txnVersion, before);
-    } else {
-      // Chunks after the first add to what the first replaced; one app id, rising versions.
-      log.appendAsTxn(rows, location, appId, txnVersion);
+    if (!first && output.mode() != Output.Mode.MERGE) {
+      // Chunks after the first add to what the first replaced; one app id, rising versions. The
+      // append's own transaction says which version it started from (one log listing, not two).
+      long before = log.appendAsTxn(rows, location, appId, txnVersion);
+      return outcome(location, appId, txnVersion, before, baseVersion);
     }
+    long before = log.currentVersion(location);
+    writeRows(rows, output, location, appId, txnVersion, before);
     return outcome(location, appId, txnVersion, before, baseVersion);
   }
 

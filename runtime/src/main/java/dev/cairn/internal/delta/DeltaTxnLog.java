@@ -125,16 +125,16 @@ final class DeltaTxnLog {
    * without a checksum it falls back to that. The app id is registered as read, so a concurrent
    * commit of the same app makes this one fail, as with the options.
    *
-   * @return whether it committed
+   * @return the table version the transaction started from (its commit, if any, is the next)
    * @throws CairnException when the rows do not have the table's columns
    */
-  boolean appendAsTxn(Dataset<Row> rows, String location, String appId, long txnVersion) {
+  long appendAsTxn(Dataset<Row> rows, String location, String appId, long txnVersion) {
     DeltaLog log = DeltaLog.forTable(spark.get(), location);
     OptimisticTransaction txn = log.startTransaction();
-    if (committedVersion(txn, appId) >= txnVersion) {
-      return false;
-    }
     Snapshot snapshot = txn.snapshot();
+    if (committedVersion(txn, appId) >= txnVersion) {
+      return snapshot.version();
+    }
     checkSchema(
         rows.schema(),
         snapshot.schema(),
@@ -142,7 +142,7 @@ final class DeltaTxnLog {
         "every chunk of a stage must have the columns its first chunk wrote. Fix: make the"
             + " stage's compute return the same columns for every chunk, then resume the run");
     commitAppend(txn, List.of(), rows, appId, txnVersion, Option.empty());
-    return true;
+    return snapshot.version();
   }
 
   /**
