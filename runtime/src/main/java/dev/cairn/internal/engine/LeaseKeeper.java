@@ -28,6 +28,15 @@ final class LeaseKeeper implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private volatile RunHeldException lost;
 
+  /**
+   * Guards the fence against a renewal still in flight when the keeper closes: its outcome, landing
+   * after the run released the lease, must not arm the fence again (nor report the lease lost), or
+   * the next run in this JVM would find its commits refused.
+   */
+  private final Object fence = new Object();
+
+  private boolean closed; // guarded by fence
+
   LeaseKeeper(
       CheckpointStore store,
       Lease lease,
@@ -66,10 +75,21 @@ final class LeaseKeeper implements AutoCloseable {
       // Measured before the request: the lease runs from when the store may have applied it.
       long sentNanos = System.nanoTime();
       store.renewLease(lease, clock.instant(), ttl);
-      WriteFence.extend(lease.holder().describe(), sentNanos - System.nanoTime() + fenceNanos(ttl));
+      synchronized (fence) {
+        if (!closed) {
+          WriteFence.extend(
+              lease.holder().describe(), sentNanos - System.nanoTime() + fenceNanos(ttl));
+        }
+      }
     } catch (RunHeldException e) {
-      lost = e;
-      WriteFence.close(lease.holder().describe());
+      synchronized (fence) {
+        if (closed) {
+          LOG.debug("A renewal refused after the run released its lease: {}", e.getMessage());
+          return;
+        }
+        lost = e;
+        WriteFence.close(lease.holder().describe());
+      }
       LOG.error("Lease lost: {}", e.getMessage());
       try {
         onLost.run();
@@ -99,9 +119,13 @@ final class LeaseKeeper implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (fence) {
+      closed = true;
+      WriteFence.open();
+    }
     if (scheduler != null) {
+      // Does not wait for a renewal in flight; its outcome no longer touches the fence.
       scheduler.shutdownNow();
     }
-    WriteFence.open();
   }
 }

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.RunHeldException;
+import dev.cairn.internal.delta.WriteFence;
+import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -95,5 +100,39 @@ class LeaseKeeperTest {
     assertThatThrownBy(failingCancel::check)
         .isInstanceOf(RunHeldException.class)
         .hasMessageContaining("while renewing its lease");
+  }
+
+  @Test
+  void aRenewalInFlightWhenTheRunEnds_isRefused_butLeavesTheFenceOpen_andReportsNoLoss() {
+    // The run ended and the keeper closed while a renewal was on its way to the store; another
+    // driver's takeover stands in for the store refusing it. Before the fix, the refusal closed the
+    // fence after close() had opened it, and every later commit in this JVM was refused.
+    AtomicReference<LeaseKeeper> racing = new AtomicReference<>();
+    CheckpointStore store =
+        (CheckpointStore)
+            Proxy.newProxyInstance(
+                CheckpointStore.class.getClassLoader(),
+                new Class<?>[] {CheckpointStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("renewLease")) {
+                    racing.get().close();
+                  }
+                  try {
+                    return method.invoke(h.store, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    racing.set(
+        new LeaseKeeper(
+            store, lease, h.clock, Harness.TTL, Duration.ZERO, lostCalls::incrementAndGet));
+    h.expireLease();
+    h.store.tryAcquireLease(h.runId, other, h.clock.instant(), Harness.TTL, null).orElseThrow();
+
+    racing.get().renewNow();
+
+    assertThatCode(() -> WriteFence.check("the next run's commit")).doesNotThrowAnyException();
+    assertThatCode(racing.get()::check).doesNotThrowAnyException();
+    assertThat(lostCalls).hasValue(0);
   }
 }
