@@ -3,6 +3,8 @@ package dev.cairn.internal.config;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.internal.delta.FencedLogStore;
 import dev.cairn.internal.delta.S3ConditionalPutLogStore;
+import dev.cairn.internal.fs.NioLocalFileSystem;
+import dev.cairn.internal.fs.NioLocalFs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +116,10 @@ public final class Spark {
     // aggregate is written as shuffle-partitions files per table partition instead of one: 8x the
     // files, a slower write and slower reads downstream (measured by `cairn bench`).
     settings.put("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true");
+    // Local files: permissions set by system calls, not a chmod process per file and directory
+    // (Hadoop without its native library); see NioLocalFileSystem.
+    settings.put("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+    settings.put("spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFs.class.getName());
     // Commits on local and HDFS file systems go through the lease fence (zombie drivers cannot
     // publish); see FencedLogStore.
     settings.put("spark.delta.logStore.file.impl", FencedLogStore.class.getName());
