@@ -3,14 +3,11 @@ package dev.cairn.internal.fs;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.hadoop.fs.permission.FsAction;
 import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
@@ -42,7 +39,9 @@ public class NioLocalFileSystem extends LocalFileSystem {
         return;
       }
       try {
-        Files.setPosixFilePermissions(file.toPath(), posix(permission));
+        // Without the sticky bit, Hadoop's symbolic form ("rwxr-x---") is java.nio's.
+        Files.setPosixFilePermissions(
+            file.toPath(), PosixFilePermissions.fromString(permission.toString()));
       } catch (UnsupportedOperationException notPosix) {
         super.setPermission(p, permission);
       }
@@ -55,28 +54,6 @@ public class NioLocalFileSystem extends LocalFileSystem {
         return getFileStatus(f);
       }
       return super.getFileLinkStatus(f);
-    }
-
-    static Set<PosixFilePermission> posix(FsPermission permission) {
-      Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-      add(set, permission.getUserAction(), 0);
-      add(set, permission.getGroupAction(), 3);
-      add(set, permission.getOtherAction(), 6);
-      return set;
-    }
-
-    /** Adds read, write, execute of one class; {@code offset} 0 user, 3 group, 6 others. */
-    private static void add(Set<PosixFilePermission> set, FsAction action, int offset) {
-      PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ, OWNER_WRITE, ...
-      if (action.implies(FsAction.READ)) {
-        set.add(all[offset]);
-      }
-      if (action.implies(FsAction.WRITE)) {
-        set.add(all[offset + 1]);
-      }
-      if (action.implies(FsAction.EXECUTE)) {
-        set.add(all[offset + 2]);
-      }
     }
   }
 }
