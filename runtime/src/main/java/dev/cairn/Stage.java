@@ -1,6 +1,5 @@
 package dev.cairn;
 
-import dev.cairn.internal.quality.Check;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -163,20 +162,18 @@ public final class Stage {
         throw new IllegalStateException("stage '" + name + "' needs output(...) before compute");
       }
       for (Expectation expectation : expectations) {
-        if (expectation instanceof Check check) {
-          for (String upstream : check.reads()) {
-            if (!dependencies.contains(upstream)) {
-              throw new IllegalStateException(
-                  "stage '"
-                      + name
-                      + "' checks "
-                      + expectation.describe()
-                      + " but does not depend on '"
-                      + upstream
-                      + "'. Fix: add .dependsOn(\""
-                      + upstream
-                      + "\")");
-            }
+        for (String upstream : expectation.reads()) {
+          if (!dependencies.contains(upstream)) {
+            throw new IllegalStateException(
+                "stage '"
+                    + name
+                    + "' checks "
+                    + expectation.describe()
+                    + " but does not depend on '"
+                    + upstream
+                    + "'. Fix: add .dependsOn(\""
+                    + upstream
+                    + "\")");
           }
         }
       }

@@ -6,9 +6,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.cairn.Expectation;
 import dev.cairn.internal.store.CheckResult;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,60 +21,29 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** The built-in checks behind {@link dev.cairn.Expectation}'s factories. */
-public final class Checks {
+/** How each kind of {@link Expectation} is evaluated on a stage's rows. */
+final class Checks {
   /** How many offending values a failed check quotes. */
   static final int EXAMPLES = 5;
 
   private Checks() {}
 
-  public static Check notNull(String... columns) {
-    List<String> names = columnList("notNull", columns);
-    return new NotNull(names);
-  }
-
-  public static Check uniqueKey(String... columns) {
-    return new UniqueKey(columnList("uniqueKey", columns));
-  }
-
-  public static Check rowCount(long min, long max) {
-    if (min < 0 || max < min) {
-      throw new IllegalArgumentException(
-          "rowCount(" + min + ", " + max + ") needs 0 <= min <= max");
+  /** The evaluator of {@code expectation}. */
+  static Check of(Expectation expectation) {
+    if (expectation instanceof Expectation.NotNull spec) {
+      return new NotNull(spec);
+    } else if (expectation instanceof Expectation.UniqueKey spec) {
+      return new UniqueKey(spec);
+    } else if (expectation instanceof Expectation.RowCount spec) {
+      return new RowCount(spec);
+    } else if (expectation instanceof Expectation.References spec) {
+      return new References(spec);
+    } else if (expectation instanceof Expectation.Schema spec) {
+      return new Schema(spec);
+    } else if (expectation instanceof Expectation.CountsBy spec) {
+      return new CountsBy(spec);
     }
-    return new RowCount(min, max);
-  }
-
-  public static Check references(String column, String upstreamStage, String upstreamColumn) {
-    columnList("references", column, upstreamColumn);
-    if (upstreamStage == null || upstreamStage.isBlank()) {
-      throw new IllegalArgumentException("references needs the upstream stage's name");
-    }
-    return new References(column, upstreamStage, upstreamColumn);
-  }
-
-  public static Check schema(StructType expected) {
-    if (expected == null || expected.fields().length == 0) {
-      throw new IllegalArgumentException("schema needs at least one column");
-    }
-    return new Schema(expected);
-  }
-
-  public static Check countsBy(String column) {
-    columnList("countsBy", column);
-    return new CountsBy(column);
-  }
-
-  private static List<String> columnList(String check, String... columns) {
-    if (columns == null || columns.length == 0) {
-      throw new IllegalArgumentException(check + " needs at least one column");
-    }
-    for (String c : columns) {
-      if (c == null || c.isBlank()) {
-        throw new IllegalArgumentException(check + " has a blank column name");
-      }
-    }
-    return List.copyOf(Arrays.asList(columns));
+    throw new IllegalStateException("no evaluator for " + expectation.describe());
   }
 
   /**
@@ -195,29 +164,33 @@ public final class Checks {
     return joiner.toString();
   }
 
-  record NotNull(List<String> columns) implements Check {
+  record NotNull(Expectation.NotNull spec) implements Check {
     @Override
-    public String describe() {
-      return "not null (" + String.join(", ", columns) + ")";
+    public Expectation expectation() {
+      return spec;
+    }
+
+    List<String> columns() {
+      return spec.columns();
     }
 
     @Override
     public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
-      CheckResult missing = missingColumns(describe(), rows, columns);
+      CheckResult missing = missingColumns(describe(), rows, columns());
       if (missing != null) {
         return missing;
       }
       List<Column> counts = new ArrayList<>();
-      for (String c : columns) {
+      for (String c : columns()) {
         counts.add(sum(when(col(c).isNull(), 1).otherwise(0)).alias(c));
       }
       Row row =
           rows.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).first();
       StringJoiner nulls = new StringJoiner(", ");
-      for (int i = 0; i < columns.size(); i++) {
+      for (int i = 0; i < columns().size(); i++) {
         long n = row.isNullAt(i) ? 0 : row.getLong(i);
         if (n > 0) {
-          nulls.add(n + " null(s) in " + columns.get(i));
+          nulls.add(n + " null(s) in " + columns().get(i));
         }
       }
       return nulls.length() == 0
@@ -226,15 +199,19 @@ public final class Checks {
     }
   }
 
-  record UniqueKey(List<String> columns) implements Check {
+  record UniqueKey(Expectation.UniqueKey spec) implements Check {
     @Override
-    public String describe() {
-      return "unique key (" + String.join(", ", columns) + ")";
+    public Expectation expectation() {
+      return spec;
+    }
+
+    List<String> columns() {
+      return spec.columns();
     }
 
     @Override
     public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
-      CheckResult missing = missingColumns(describe(), rows, columns);
+      CheckResult missing = missingColumns(describe(), rows, columns());
       if (missing != null) {
         return missing;
       }
@@ -244,7 +221,7 @@ public final class Checks {
     }
 
     private Dataset<Row> duplicates(Dataset<Row> rows) {
-      Column[] keys = columns.stream().map(c -> col(c)).toArray(Column[]::new);
+      Column[] keys = columns().stream().map(c -> col(c)).toArray(Column[]::new);
       return rows.groupBy(keys).agg(count(lit(1)).alias("rows")).where(col("rows").gt(1));
     }
 
@@ -265,48 +242,63 @@ public final class Checks {
     }
   }
 
-  record RowCount(long min, long max) implements Check {
+  record RowCount(Expectation.RowCount spec) implements Check {
     @Override
-    public String describe() {
-      return "row count in [" + min + ", " + max + "]";
+    public Expectation expectation() {
+      return spec;
+    }
+
+    long min() {
+      return spec.min();
+    }
+
+    long max() {
+      return spec.max();
     }
 
     @Override
     public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
       long n = rows.count();
-      return new CheckResult(describe(), n >= min && n <= max, n + " rows");
+      return new CheckResult(describe(), n >= min() && n <= max(), n + " rows");
     }
   }
 
-  record References(String column, String upstreamStage, String upstreamColumn) implements Check {
+  record References(Expectation.References spec) implements Check {
     @Override
-    public String describe() {
-      return column + " references " + upstreamStage + "." + upstreamColumn;
+    public Expectation expectation() {
+      return spec;
     }
 
-    @Override
-    public Set<String> reads() {
-      return Set.of(upstreamStage);
+    String column() {
+      return spec.column();
+    }
+
+    String upstreamStage() {
+      return spec.upstreamStage();
+    }
+
+    String upstreamColumn() {
+      return spec.upstreamColumn();
     }
 
     @Override
     public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
-      CheckResult missing = missingColumns(describe(), rows, List.of(column));
+      CheckResult missing = missingColumns(describe(), rows, List.of(column()));
       if (missing != null) {
         return missing;
       }
-      Dataset<Row> target = upstream.apply(upstreamStage);
+      Dataset<Row> target = upstream.apply(upstreamStage());
       CheckResult missingUpstream =
           missingColumns(
-              describe() + " (in " + upstreamStage + ")", target, List.of(upstreamColumn));
+              describe() + " (in " + upstreamStage() + ")", target, List.of(upstreamColumn()));
       if (missingUpstream != null) {
         return missingUpstream;
       }
-      Dataset<Row> keys = target.select(col(upstreamColumn).alias("__ref")).distinct();
+      Dataset<Row> keys = target.select(col(upstreamColumn()).alias("__ref")).distinct();
       Dataset<Row> orphans =
-          rows.select(col(column))
-              .where(col(column).isNotNull())
-              .join(keys, col(column).equalTo(col("__ref")), "left_anti");
+          rows.select(col(column()))
+              .where(col(column()).isNotNull())
+              .join(keys, col(column()).equalTo(col("__ref")), "left_anti");
       long count = orphans.count();
       if (count == 0) {
         return new CheckResult(describe(), true, "every value found");
@@ -317,20 +309,24 @@ public final class Checks {
           false,
           count
               + " row(s) have a "
-              + column
+              + column()
               + " not found in "
-              + upstreamStage
+              + upstreamStage()
               + "."
-              + upstreamColumn
+              + upstreamColumn()
               + "; "
               + examples(sample));
     }
   }
 
-  record Schema(StructType expected) implements Check {
+  record Schema(Expectation.Schema spec) implements Check {
     @Override
-    public String describe() {
-      return "schema " + expected.simpleString();
+    public Expectation expectation() {
+      return spec;
+    }
+
+    StructType expected() {
+      return spec.expected();
     }
 
     @Override
@@ -341,7 +337,7 @@ public final class Checks {
     @Override
     public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
       StructField[] actual = rows.schema().fields();
-      StructField[] wanted = expected.fields();
+      StructField[] wanted = expected().fields();
       List<String> problems = new ArrayList<>();
       for (int i = 0; i < Math.max(actual.length, wanted.length); i++) {
         if (i >= actual.length) {
@@ -367,22 +363,26 @@ public final class Checks {
     }
   }
 
-  record CountsBy(String column) implements Check {
+  record CountsBy(Expectation.CountsBy spec) implements Check {
     @Override
-    public String describe() {
-      return "counts by " + column;
+    public Expectation expectation() {
+      return spec;
+    }
+
+    String column() {
+      return spec.column();
     }
 
     @Override
     public CheckResult evaluate(Dataset<Row> rows, Function<String, Dataset<Row>> upstream) {
-      CheckResult missing = missingColumns(describe(), rows, List.of(column));
+      CheckResult missing = missingColumns(describe(), rows, List.of(column()));
       if (missing != null) {
         return missing;
       }
       List<Row> top =
-          rows.groupBy(col(column))
+          rows.groupBy(col(column()))
               .agg(count(lit(1)).alias("rows"))
-              .orderBy(col("rows").desc(), col(column).asc_nulls_first())
+              .orderBy(col("rows").desc(), col(column()).asc_nulls_first())
               .limit(20)
               .collectAsList();
       StringJoiner detail = new StringJoiner("; ");

@@ -36,13 +36,7 @@ public final class QualityGate {
     return results;
   }
 
-  static Check check(Expectation expectation) {
-    if (expectation instanceof Check check) {
-      return check;
-    }
-    throw new IllegalArgumentException(
-        "expectation "
-            + expectation.describe()
-            + " is not one of Cairn's; build expectations with Expectation's static factories");
+  private static Check check(Expectation expectation) {
+    return Checks.of(expectation);
   }
 }

@@ -42,7 +42,7 @@ class ChecksTogetherTest {
   }
 
   private static List<CheckResult> alone(List<Expectation> checks, Dataset<Row> rows) {
-    return checks.stream().map(c -> ((Check) c).evaluate(rows, s -> null)).toList();
+    return checks.stream().map(c -> Checks.of(c).evaluate(rows, s -> null)).toList();
   }
 
   @Test
@@ -59,8 +59,7 @@ class ChecksTogetherTest {
             Expectation.rowCount(1, 366));
 
     assertThat(QualityGate.evaluate(checks, rows, s -> null)).isEqualTo(alone(checks, rows));
-    assertThat(Checks.evaluateTogether(checks.stream().map(c -> (Check) c).toList(), rows))
-        .hasSize(3);
+    assertThat(Checks.evaluateTogether(checks.stream().map(Checks::of).toList(), rows)).hasSize(3);
   }
 
   @Test
@@ -91,10 +90,11 @@ class ChecksTogetherTest {
   @Test
   void checksOnMissingColumns_andLoneChecks_areLeftToRunAlone() {
     Dataset<Row> rows = rows(new Object[] {"d1", "SFO", 3L});
-    Check missing = (Check) Expectation.notNull("dest");
-    Check count = (Check) Expectation.rowCount(1, 1);
+    Expectation missing = Expectation.notNull("dest");
+    Expectation count = Expectation.rowCount(1, 1);
 
-    Map<Check, CheckResult> together = Checks.evaluateTogether(List.of(missing, count), rows);
+    Map<Check, CheckResult> together =
+        Checks.evaluateTogether(List.of(Checks.of(missing), Checks.of(count)), rows);
 
     assertThat(together).isEmpty();
     assertThat(QualityGate.evaluate(List.of(missing, count), rows, s -> null))
