@@ -31,6 +31,7 @@ import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.LeaseState;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
@@ -321,22 +322,8 @@ public final class CairnRuntime implements AutoCloseable {
     return expected;
   }
 
-  /** Whether a run's lease is free, held, expired, or held by a process gone from this host. */
-  public enum LeaseState {
-    FREE,
-    HELD,
-    EXPIRED,
-    HOLDER_GONE
-  }
-
   private LeaseState leaseState(RunRecord run) {
-    if (run.holder().isEmpty()) {
-      return LeaseState.FREE;
-    }
-    if (run.holder().get().isDeadProcessOn(hostName())) {
-      return LeaseState.HOLDER_GONE;
-    }
-    return run.isHeldAt(clock.instant()) ? LeaseState.HELD : LeaseState.EXPIRED;
+    return LeaseState.of(run, clock.instant(), hostName());
   }
 
   /**

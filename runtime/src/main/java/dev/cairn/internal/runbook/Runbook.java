@@ -1,8 +1,8 @@
 package dev.cairn.internal.runbook;
 
 import dev.cairn.Stage;
-import dev.cairn.internal.CairnRuntime.LeaseState;
 import dev.cairn.internal.engine.StageGraph;
+import dev.cairn.internal.store.LeaseState;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
