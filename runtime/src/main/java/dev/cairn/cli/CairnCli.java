@@ -2,6 +2,11 @@ package dev.cairn.cli;
 
 import dev.cairn.CairnException;
 import dev.cairn.InvalidParameterException;
+import dev.cairn.cli.json.HistoryJson;
+import dev.cairn.cli.json.JsonOutput;
+import dev.cairn.cli.json.RerunPlanJson;
+import dev.cairn.cli.json.RunJson;
+import dev.cairn.cli.json.StatusJson;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.JobCatalog;
 import dev.cairn.internal.config.CairnConfig;
@@ -11,12 +16,10 @@ import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
-import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -253,7 +256,7 @@ public final class CairnCli {
             () -> {
               RerunPlan plan = parent.runtime().planRerun(runId, from, params);
               if (json) {
-                out.println(Json.write(planJson(plan, true)));
+                out.println(JsonOutput.write(RerunPlanJson.of(plan, true)));
               } else {
                 printPlan(plan, out);
                 out.printf(
@@ -389,7 +392,7 @@ public final class CairnCli {
                             "no run '" + runId + "'", "list runs with `cairn runs`"));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          out.println(Json.write(statusJson(view)));
+          out.println(JsonOutput.write(StatusJson.of(view)));
         } else {
           printStatus(view, out);
         }
@@ -440,19 +443,7 @@ public final class CairnCli {
         List<RunRecord> runs = parent.runtime().runs(limit, job, wanted);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          List<Object> items = new ArrayList<>();
-          for (RunRecord run : runs) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("runId", run.runId());
-            item.put("job", run.job());
-            item.put("status", run.status().name());
-            item.put("updatedAt", run.updatedAt().toString());
-            item.put("createdAt", run.createdAt().toString());
-            item.put("runKey", run.runKey());
-            item.put("epoch", run.epoch());
-            items.add(item);
-          }
-          out.println(Json.write(items));
+          out.println(JsonOutput.write(runs.stream().map(RunJson::of).toList()));
         } else {
           out.printf("%-34s %-12s %-24s %s%n", "RUN", "STATUS", "UPDATED", "JOB");
           for (RunRecord run : runs) {
@@ -491,19 +482,7 @@ public final class CairnCli {
         List<RunEvent> events = parent.runtime().history(runId);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          List<Object> items = new ArrayList<>();
-          for (RunEvent event : events) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("at", event.at().toString());
-            item.put("type", event.type().name());
-            item.put("stage", event.stage().orElse(null));
-            item.put("attempt", event.attempt() == 0 ? null : event.attempt());
-            item.put("epoch", event.epoch());
-            item.put("errorClass", event.errorClass().orElse(null));
-            item.put("message", event.message());
-            items.add(item);
-          }
-          out.println(Json.write(items));
+          out.println(JsonOutput.write(events.stream().map(HistoryJson::of).toList()));
         } else {
           out.printf("%-24s %-5s %-24s %-16s %s%n", "AT", "EPOCH", "EVENT", "STAGE", "DETAIL");
           for (RunEvent event : events) {
@@ -586,52 +565,6 @@ public final class CairnCli {
     }
   }
 
-  static Map<String, Object> planJson(RerunPlan plan, boolean dryRun) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("runId", plan.run().runId());
-    json.put("job", plan.run().job());
-    json.put("status", plan.run().status().name());
-    json.put("from", plan.from());
-    json.put("dryRun", dryRun);
-    List<Object> stages = new ArrayList<>();
-    for (RerunPlan.PlannedStage stage : plan.stages()) {
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("name", stage.name());
-      s.put("status", stage.status().name());
-      s.put("outputVersion", stage.outputVersion() < 0 ? null : stage.outputVersion());
-      s.put("txnVersion", stage.txnVersion() <= 0 ? null : stage.txnVersion());
-      s.put("nextTxnVersion", stage.nextTxnVersion());
-      s.put("mode", stage.output().mode().name());
-      s.put("outputTable", stage.outputTable());
-      stages.add(s);
-    }
-    json.put("stages", stages);
-    List<Object> kept = new ArrayList<>();
-    for (StageRecord stage : plan.kept()) {
-      Map<String, Object> k = new LinkedHashMap<>();
-      k.put("name", stage.stage());
-      k.put("outputVersion", stage.outputVersion());
-      kept.add(k);
-    }
-    json.put("kept", kept);
-    List<Object> unfinished = new ArrayList<>();
-    for (StageRecord stage : plan.unfinished()) {
-      unfinished.add(Map.of("name", stage.stage(), "status", stage.status().name()));
-    }
-    json.put("unfinished", unfinished);
-    Map<String, Object> changes = new LinkedHashMap<>();
-    new TreeMap<>(plan.parameterChanges())
-        .forEach(
-            (name, change) -> {
-              Map<String, Object> c = new LinkedHashMap<>();
-              c.put("before", change.before());
-              c.put("after", change.after());
-              changes.put(name, c);
-            });
-    json.put("parameterChanges", changes);
-    return json;
-  }
-
   private static void printPlan(RerunPlan plan, PrintWriter out) {
     RunRecord run = plan.run();
     out.printf(
@@ -703,97 +636,6 @@ public final class CairnCli {
     };
   }
 
-  static Map<String, Object> statusJson(CairnRuntime.RunView view) {
-    RunRecord run = view.run();
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("runId", run.runId());
-    json.put("job", run.job());
-    json.put("status", run.status().name());
-    json.put("epoch", run.epoch());
-    json.put("runKey", run.runKey());
-    json.put("parameters", new LinkedHashMap<>(new TreeMap<>(run.parameters())));
-    json.put("createdAt", run.createdAt().toString());
-    json.put("updatedAt", run.updatedAt().toString());
-    json.put(
-        "lease",
-        run.holder()
-            .<Object>map(
-                h -> {
-                  Map<String, Object> lease = new LinkedHashMap<>();
-                  lease.put("host", h.host());
-                  lease.put("pid", h.pid());
-                  lease.put("since", run.leaseSince().toString());
-                  lease.put("expiresAt", run.leaseExpiresAt().toString());
-                  lease.put("state", view.leaseState().name());
-                  return lease;
-                })
-            .orElse(null));
-    json.put("reason", run.reason().isEmpty() ? null : run.reason());
-    json.put("expiresAt", run.expiresAt().map(Instant::toString).orElse(null));
-    List<Object> reruns = new ArrayList<>();
-    for (dev.cairn.internal.store.Rerun rerun : run.reruns()) {
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("at", rerun.at().toString());
-      r.put("from", rerun.from());
-      r.put("stages", rerun.stages());
-      Map<String, Object> changes = new LinkedHashMap<>();
-      new TreeMap<>(rerun.parameterChanges())
-          .forEach(
-              (name, change) -> {
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("before", change.before());
-                c.put("after", change.after());
-                changes.put(name, c);
-              });
-      r.put("parameterChanges", changes);
-      r.put("by", rerun.by());
-      reruns.add(r);
-    }
-    json.put("reruns", reruns);
-    List<Object> stages = new ArrayList<>();
-    for (StageRecord stage : view.stages()) {
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("name", stage.stage());
-      s.put("status", stage.status().name());
-      s.put("attempts", stage.attempts());
-      s.put("outputTable", stage.outputTable());
-      s.put("outputVersion", stage.outputVersion() < 0 ? null : stage.outputVersion());
-      s.put("rowsWritten", stage.rowsWritten() < 0 ? null : stage.rowsWritten());
-      s.put("recovered", stage.recovered());
-      s.put("skippedDuplicate", stage.skippedDuplicate());
-      s.put("txnAppId", stage.txnAppId().isEmpty() ? null : stage.txnAppId());
-      s.put("txnVersion", stage.txnVersion() <= 0 ? null : stage.txnVersion());
-      s.put("startedAt", stage.startedAt().map(Instant::toString).orElse(null));
-      s.put("finishedAt", stage.finishedAt().map(Instant::toString).orElse(null));
-      s.put("errorClass", stage.errorClass().orElse(null));
-      s.put("errorMessage", stage.errorMessage().orElse(null));
-      List<Object> checks = new ArrayList<>();
-      for (CheckResult check : stage.checks()) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("check", check.check());
-        c.put("passed", check.passed());
-        c.put("detail", check.detail());
-        checks.add(c);
-      }
-      s.put("checks", checks);
-      s.put("metrics", metricsJson(stage.metrics()));
-      if (view.expectedDurations().containsKey(stage.stage())) {
-        s.put("expectedDurationMs", view.expectedDurations().get(stage.stage()));
-      }
-      CairnRuntime.ChunkProgress progress = view.chunks().get(stage.stage());
-      if (progress != null) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("total", progress.total());
-        c.put("committed", progress.committed());
-        c.put("reexecuted", progress.reexecuted());
-        s.put("chunks", c);
-      }
-      stages.add(s);
-    }
-    json.put("stages", stages);
-    return json;
-  }
-
   /** A committed stage's duration, or how long the running attempt has run so far ("12s+"). */
   private static String duration(StageRecord stage, Instant now, Long expectedMs) {
     if (stage.status() == StageStatus.RUNNING && stage.startedAt().isPresent()) {
@@ -828,23 +670,6 @@ public final class CairnCli {
     return millis < 10_000
         ? String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0)
         : (millis / 1000) + "s";
-  }
-
-  static Map<String, Object> metricsJson(StageMetrics m) {
-    if (m.durationMs() < 0) {
-      return null;
-    }
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("durationMs", m.durationMs());
-    json.put("recordsRead", m.recordsRead());
-    json.put("bytesRead", m.bytesRead());
-    json.put("recordsWritten", m.recordsWritten());
-    json.put("bytesWritten", m.bytesWritten());
-    json.put("shuffleBytes", m.shuffleBytes());
-    json.put("spillBytes", m.spillBytes());
-    json.put("failedTasks", m.failedTasks());
-    json.put("executorsLost", m.executorsLost());
-    return json;
   }
 
   private static void printStatus(CairnRuntime.RunView view, PrintWriter out) {

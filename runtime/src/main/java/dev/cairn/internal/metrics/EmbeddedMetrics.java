@@ -1,21 +1,30 @@
 package dev.cairn.internal.metrics;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.internal.store.StageMetrics;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Writes metrics as CloudWatch Embedded Metric Format lines to the logger {@code cairn.metrics}
- * (its own appender in {@code src/conf/log4j2*.properties}), so alarms can be set on stage
+ * Writes metrics as CloudWatch Embedded Metric Format lines, so alarms can be set on stage
  * failures, retries and durations without a CloudWatch SDK: the CloudWatch agent (or Lambda, ECS
  * log drivers) turns each line into metrics in namespace {@value #NAMESPACE}, dimensions {@code
  * Job} and {@code Job, Stage}.
+ *
+ * <p>Lines go to the logger {@code cairn.metrics} (its own appender in {@code
+ * src/conf/log4j2*.properties}). Thread-safe.
  */
 public final class EmbeddedMetrics {
   public static final String NAMESPACE = "Cairn";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger METRICS = LogManager.getLogger("cairn.metrics");
 
   private EmbeddedMetrics() {}
@@ -50,13 +59,16 @@ public final class EmbeddedMetrics {
   public static void runEnded(
       Instant at, String job, String runId, String status, long durationMs) {
     Map<String, Number> values = new LinkedHashMap<>();
-    values.put(
-        "Run" + status.charAt(0) + status.substring(1).toLowerCase(java.util.Locale.ROOT), 1);
+    values.put("Run" + status.charAt(0) + status.substring(1).toLowerCase(Locale.ROOT), 1);
     values.put("RunDurationMs", durationMs);
     emit(at, job, runId, null, 0, null, values);
   }
 
-  /** The EMF line for these values; public for tests and documentation. */
+  /**
+   * The EMF line for these values: the {@code _aws} directive, then {@code Job}, {@code Stage} and
+   * {@code attempt} (for a stage), {@code runId}, {@code errorClass} (if given) and the values, in
+   * their order. Public for tests and documentation.
+   */
   public static String line(
       Instant at,
       String job,
@@ -65,39 +77,43 @@ public final class EmbeddedMetrics {
       int attempt,
       String errorClass,
       Map<String, Number> values) {
-    StringBuilder metrics = new StringBuilder();
-    for (Map.Entry<String, Number> v : values.entrySet()) {
-      metrics
-          .append(metrics.length() == 0 ? "" : ",")
-          .append("{\"Name\":")
-          .append(quote(v.getKey()))
-          .append(",\"Unit\":")
-          .append(quote(unit(v.getKey())))
-          .append('}');
-    }
-    StringBuilder line = new StringBuilder();
-    line.append("{\"_aws\":{\"Timestamp\":")
-        .append(at.toEpochMilli())
-        .append(",\"CloudWatchMetrics\":[{\"Namespace\":\"")
-        .append(NAMESPACE)
-        .append("\",\"Dimensions\":[")
-        .append(stage == null ? "[\"Job\"]" : "[\"Job\"],[\"Job\",\"Stage\"]")
-        .append("],\"Metrics\":[")
-        .append(metrics)
-        .append("]}]},\"Job\":")
-        .append(quote(job));
+    ObjectNode line = JSON.createObjectNode();
+    ObjectNode directive =
+        line.putObject("_aws")
+            .put("Timestamp", at.toEpochMilli())
+            .putArray("CloudWatchMetrics")
+            .addObject()
+            .put("Namespace", NAMESPACE);
+    ArrayNode dimensions = directive.putArray("Dimensions");
+    dimensions.addArray().add("Job");
     if (stage != null) {
-      line.append(",\"Stage\":").append(quote(stage));
-      line.append(",\"attempt\":").append(attempt);
+      dimensions.addArray().add("Job").add("Stage");
     }
-    line.append(",\"runId\":").append(quote(runId));
+    ArrayNode metrics = directive.putArray("Metrics");
+    values.keySet().forEach(name -> metrics.addObject().put("Name", name).put("Unit", unit(name)));
+    line.put("Job", job);
+    if (stage != null) {
+      line.put("Stage", stage);
+      line.put("attempt", attempt);
+    }
+    line.put("runId", runId);
     if (errorClass != null) {
-      line.append(",\"errorClass\":").append(quote(errorClass));
+      line.put("errorClass", errorClass);
     }
-    for (Map.Entry<String, Number> v : values.entrySet()) {
-      line.append(',').append(quote(v.getKey())).append(':').append(v.getValue());
+    values.forEach((name, value) -> put(line, name, value));
+    return line.toString();
+  }
+
+  private static void put(ObjectNode line, String name, Number value) {
+    if (value instanceof BigDecimal decimal) {
+      line.put(name, decimal);
+    } else if (value instanceof BigInteger integer) {
+      line.put(name, integer);
+    } else if (value instanceof Double || value instanceof Float) {
+      line.put(name, value.doubleValue());
+    } else {
+      line.put(name, value.longValue());
     }
-    return line.append('}').toString();
   }
 
   private static void emit(
@@ -121,26 +137,5 @@ public final class EmbeddedMetrics {
       return "Bytes";
     }
     return "Count";
-  }
-
-  private static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

@@ -57,4 +57,18 @@ class EmbeddedMetricsTest {
     assertThat(line.get("errorClass").asText()).isEqualTo("TRANSIENT");
     assertThat(line.has("Stage")).isFalse();
   }
+
+  @Test
+  void line_isCompactJson_inTheOrderOfTheDirectiveDimensionsAndValues() {
+    Map<String, Number> values = new LinkedHashMap<>();
+    values.put("RunSucceeded", 1);
+    values.put("RunDurationMs", 10L);
+
+    assertThat(EmbeddedMetrics.line(Instant.ofEpochMilli(5), "j", "r", null, 0, null, values))
+        .isEqualTo(
+            "{\"_aws\":{\"Timestamp\":5,\"CloudWatchMetrics\":[{\"Namespace\":\"Cairn\","
+                + "\"Dimensions\":[[\"Job\"]],\"Metrics\":[{\"Name\":\"RunSucceeded\","
+                + "\"Unit\":\"Count\"},{\"Name\":\"RunDurationMs\",\"Unit\":\"Milliseconds\"}]}]},"
+                + "\"Job\":\"j\",\"runId\":\"r\",\"RunSucceeded\":1,\"RunDurationMs\":10}");
+  }
 }
