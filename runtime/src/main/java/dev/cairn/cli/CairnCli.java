@@ -54,7 +54,7 @@ public final class CairnCli {
    * it (and closes the runtime after each command).
    */
   public CairnCli(Supplier<CairnRuntime> runtimes) {
-    this(new RuntimeScope(runtimes));
+    this(new RuntimeScope(runtimes, RuntimeScope.LogFormat.TEXT));
   }
 
   private CairnCli(RuntimeScope scope) {
@@ -68,17 +68,23 @@ public final class CairnCli {
         commandLine(
                 () ->
                     new CairnRuntime(
-                        CairnConfig.fromEnvironment(env), JobCatalog.fromClasspath(), env))
+                        CairnConfig.fromEnvironment(env), JobCatalog.fromClasspath(), env),
+                RuntimeScope.LogFormat.fromEnvironment(env))
             .execute(args);
     System.exit(code);
   }
 
   /**
    * The command line, with the exit code mapper and error printing wired in; each execution builds
-   * at most one runtime from {@code runtimes}.
+   * at most one runtime from {@code runtimes}. Metric lines go to {@code
+   * $CAIRN_HOME/logs/metrics.emf}.
    */
   public static CommandLine commandLine(Supplier<CairnRuntime> runtimes) {
-    RuntimeScope scope = new RuntimeScope(runtimes);
+    return commandLine(runtimes, RuntimeScope.LogFormat.TEXT);
+  }
+
+  static CommandLine commandLine(Supplier<CairnRuntime> runtimes, RuntimeScope.LogFormat format) {
+    RuntimeScope scope = new RuntimeScope(runtimes, format);
     CommandLine commandLine = new CommandLine(new CairnCli(scope));
     commandLine.setExecutionStrategy(
         parsed -> {

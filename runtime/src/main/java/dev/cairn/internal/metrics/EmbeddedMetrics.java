@@ -4,8 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.internal.store.StageMetrics;
+import java.io.IOException;
+import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,15 +25,58 @@ import org.apache.logging.log4j.Logger;
  * log drivers) turns each line into metrics in namespace {@value #NAMESPACE}, dimensions {@code
  * Job} and {@code Job, Stage}.
  *
- * <p>Lines go to the logger {@code cairn.metrics} (its own appender in {@code
- * src/conf/log4j2*.properties}). Thread-safe.
+ * <p>Lines go to the current {@link Sink}: by default the logger {@code cairn.metrics} (its own
+ * appender in {@code src/conf/log4j2*.properties}); the CLI routes them to {@code
+ * $CAIRN_HOME/logs/metrics.emf} while a command runs ({@link #routeTo}). Thread-safe.
  */
 public final class EmbeddedMetrics {
   public static final String NAMESPACE = "Cairn";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Logger METRICS = LogManager.getLogger("cairn.metrics");
+  private static volatile Sink sink = Sink.logger();
 
   private EmbeddedMetrics() {}
+
+  /**
+   * Where EMF lines go, one complete line per {@link #accept} (without its newline).
+   * Implementations are thread-safe and never throw: metrics must not fail a run.
+   */
+  public interface Sink extends AutoCloseable {
+    void accept(String line);
+
+    /** Releases what the sink holds open; lines accepted later may be dropped. */
+    @Override
+    default void close() {}
+
+    /** The logger {@code cairn.metrics}, at INFO: where the log configuration sends it. */
+    static Sink logger() {
+      Logger metrics = LogManager.getLogger("cairn.metrics");
+      return line -> {
+        if (metrics.isInfoEnabled()) {
+          metrics.info(line);
+        }
+      };
+    }
+
+    /**
+     * Appends each line to {@code file}, flushed at once (a killed driver loses none). The file and
+     * its directories are created on the first line; a failure to write is logged once and the
+     * lines are dropped.
+     */
+    static Sink appendingTo(Path file) {
+      return new FileSink(file);
+    }
+  }
+
+  /**
+   * Sends every line to {@code next} from now on.
+   *
+   * @return the sink lines went to before, to route them back to when done
+   */
+  public static Sink routeTo(Sink next) {
+    Sink before = sink;
+    sink = next;
+    return before;
+  }
 
   /** A committed stage attempt: its duration and Spark counters. */
   public static void stageCommitted(
@@ -124,9 +173,7 @@ public final class EmbeddedMetrics {
       int attempt,
       String errorClass,
       Map<String, Number> values) {
-    if (METRICS.isInfoEnabled()) {
-      METRICS.info(line(at, job, runId, stage, attempt, errorClass, values));
-    }
+    sink.accept(line(at, job, runId, stage, attempt, errorClass, values));
   }
 
   private static String unit(String name) {
@@ -137,5 +184,54 @@ public final class EmbeddedMetrics {
       return "Bytes";
     }
     return "Count";
+  }
+
+  /** {@link Sink#appendingTo}. */
+  private static final class FileSink implements Sink {
+    private static final Logger LOG = LogManager.getLogger(EmbeddedMetrics.class);
+    private final Path file;
+    private Writer writer;
+    private boolean failed;
+
+    FileSink(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public synchronized void accept(String line) {
+      if (failed) {
+        return;
+      }
+      try {
+        if (writer == null) {
+          Files.createDirectories(file.toAbsolutePath().getParent());
+          writer =
+              Files.newBufferedWriter(
+                  file,
+                  StandardCharsets.UTF_8,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND);
+        }
+        writer.write(line);
+        writer.write('\n');
+        writer.flush();
+      } catch (IOException e) {
+        // Metrics must not fail a run: say so once, then drop them.
+        failed = true;
+        LOG.warn("Cannot write metric lines to {}; dropping them: {}", file, e.toString());
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (writer != null) {
+        try {
+          writer.close();
+        } catch (IOException e) {
+          LOG.warn("Cannot close the metrics file {}: {}", file, e.toString());
+        }
+        writer = null;
+      }
+    }
   }
 }
