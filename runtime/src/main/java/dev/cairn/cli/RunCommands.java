@@ -121,7 +121,7 @@ final class RunCommands {
       if (dryRun) {
         RerunPlan plan = runtime().planRerun(runId, from, params);
         if (json) {
-          out.println(JsonOutput.write(RerunPlanJson.of(plan, true)));
+          out.println(JsonOutput.write(RerunPlanJson.ofDryRun(plan)));
         } else {
           printPlan(plan, out);
           out.printf(

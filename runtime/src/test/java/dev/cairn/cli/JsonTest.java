@@ -280,7 +280,7 @@ class JsonTest {
             changes,
             Map.of("a", "1"));
 
-    assertThat(JsonOutput.write(RerunPlanJson.of(plan, true)))
+    assertThat(JsonOutput.write(RerunPlanJson.ofDryRun(plan)))
         .isEqualTo(
             """
             {

@@ -39,13 +39,14 @@ public record RerunPlanJson(
   /** A stage not committed yet, completed by the rerun as by a resume. */
   public record Unfinished(String name, String status) {}
 
-  public static RerunPlanJson of(RerunPlan plan, boolean dryRun) {
+  /** The plan as {@code cairn rerun --dry-run --json} prints it ({@code dryRun} is true). */
+  public static RerunPlanJson ofDryRun(RerunPlan plan) {
     return new RerunPlanJson(
         plan.run().runId(),
         plan.run().job(),
         plan.run().status().name(),
         plan.from(),
-        dryRun,
+        true,
         plan.stages().stream()
             .map(
                 s ->
