@@ -3,20 +3,335 @@ package dev.cairn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.Output;
+import dev.cairn.cli.json.HistoryJson;
+import dev.cairn.cli.json.JsonOutput;
+import dev.cairn.cli.json.RerunPlanJson;
+import dev.cairn.cli.json.RunJson;
+import dev.cairn.cli.json.StatusJson;
+import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.engine.RerunPlan;
+import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.Rerun;
+import dev.cairn.internal.store.RunEvent;
+import dev.cairn.internal.store.RunRecord;
+import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageMetrics;
+import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.StageStatus;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The CLI's JSON writer, checked by reading its output back with Jackson. */
+/**
+ * The contract of every {@code --json} output (README, "JSON"): field names, their order, value
+ * types, which values are {@code null} and which fields are left out, and the layout, checked as
+ * exact text against fixed runs.
+ */
 class JsonTest {
-  private static final ObjectMapper JACKSON = new ObjectMapper();
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  private static Object parse(String json) throws Exception {
-    return JACKSON.readValue(json, Object.class);
+  @Test
+  void status_ofAHeldRunWithARerunAndTwoStages_isTheDocumentedShape() {
+    CairnRuntime.RunView view =
+        new CairnRuntime.RunView(
+            run(
+                Optional.of(new LeaseHolder("host-a:4242:x", "host-a", 4242, T0)),
+                "interrupted by SIGTERM",
+                Optional.empty(),
+                List.of(
+                    new Rerun(
+                        "r1",
+                        T0.plusSeconds(10),
+                        "clean",
+                        List.of("clean", "report"),
+                        Map.of("region", new Rerun.ParameterChange("", "west \"x\"")),
+                        "ops@host"))),
+            List.of(committedStage("clean"), StageRecord.pending("demo-1", "report", "/wh/report")),
+            CairnRuntime.LeaseState.HELD,
+            T0.plusSeconds(60),
+            Map.of("clean", 4500L),
+            Map.of("clean", new CairnRuntime.ChunkProgress(4, 4, 1)));
+
+    assertThat(JsonOutput.write(StatusJson.of(view)))
+        .isEqualTo(
+            """
+            {
+              "runId": "demo-1",
+              "job": "demo",
+              "status": "RUNNING",
+              "epoch": 3,
+              "runKey": "a=1&b=2",
+              "parameters": {
+                "a": "1",
+                "b": "2"
+              },
+              "createdAt": "2026-01-01T00:00:00Z",
+              "updatedAt": "2026-01-01T00:01:00Z",
+              "lease": {
+                "host": "host-a",
+                "pid": 4242,
+                "since": "2026-01-01T00:00:30Z",
+                "expiresAt": "2026-01-01T00:01:30Z",
+                "state": "HELD"
+              },
+              "reason": "interrupted by SIGTERM",
+              "expiresAt": null,
+              "reruns": [
+                {
+                  "at": "2026-01-01T00:00:10Z",
+                  "from": "clean",
+                  "stages": [
+                    "clean",
+                    "report"
+                  ],
+                  "parameterChanges": {
+                    "region": {
+                      "before": "",
+                      "after": "west \\"x\\""
+                    }
+                  },
+                  "by": "ops@host"
+                }
+              ],
+              "stages": [
+                {
+                  "name": "clean",
+                  "status": "COMMITTED",
+                  "attempts": 2,
+                  "outputTable": "/wh/clean",
+                  "outputVersion": 7,
+                  "rowsWritten": 100,
+                  "recovered": false,
+                  "skippedDuplicate": true,
+                  "txnAppId": "cairn-demo-1-clean",
+                  "txnVersion": 2,
+                  "startedAt": "2026-01-01T00:00:01Z",
+                  "finishedAt": "2026-01-01T00:00:05Z",
+                  "errorClass": null,
+                  "errorMessage": null,
+                  "checks": [
+                    {
+                      "check": "rows > 0",
+                      "passed": true,
+                      "detail": "100 rows"
+                    }
+                  ],
+                  "metrics": {
+                    "durationMs": 4000,
+                    "recordsRead": 1,
+                    "bytesRead": 2,
+                    "recordsWritten": 3,
+                    "bytesWritten": 4,
+                    "shuffleBytes": 5,
+                    "spillBytes": 6,
+                    "failedTasks": 7,
+                    "executorsLost": 8
+                  },
+                  "expectedDurationMs": 4500,
+                  "chunks": {
+                    "total": 4,
+                    "committed": 4,
+                    "reexecuted": 1
+                  }
+                },
+                {
+                  "name": "report",
+                  "status": "PENDING",
+                  "attempts": 0,
+                  "outputTable": "/wh/report",
+                  "outputVersion": null,
+                  "rowsWritten": null,
+                  "recovered": false,
+                  "skippedDuplicate": false,
+                  "txnAppId": null,
+                  "txnVersion": null,
+                  "startedAt": null,
+                  "finishedAt": null,
+                  "errorClass": null,
+                  "errorMessage": null,
+                  "checks": [],
+                  "metrics": null
+                }
+              ]
+            }""");
+  }
+
+  @Test
+  void status_ofAFreeSucceededRun_hasNullLeaseAndReason_andItsExpiry() {
+    CairnRuntime.RunView view =
+        new CairnRuntime.RunView(
+            run(Optional.empty(), "", Optional.of(T0.plusSeconds(86_400)), List.of()),
+            List.of(),
+            CairnRuntime.LeaseState.FREE,
+            T0,
+            Map.of(),
+            Map.of());
+
+    String json = JsonOutput.write(StatusJson.of(view));
+
+    assertThat(json)
+        .contains("\n  \"lease\": null,\n  \"reason\": null,\n")
+        .contains("\n  \"expiresAt\": \"2026-01-02T00:00:00Z\",\n")
+        .endsWith("\n  \"reruns\": [],\n  \"stages\": []\n}");
+  }
+
+  @Test
+  void runs_isAListOfRunsWithTheirKeyAndEpoch() {
+    assertThat(
+            JsonOutput.write(
+                List.of(RunJson.of(run(Optional.empty(), "", Optional.empty(), List.of())))))
+        .isEqualTo(
+            """
+            [
+              {
+                "runId": "demo-1",
+                "job": "demo",
+                "status": "RUNNING",
+                "updatedAt": "2026-01-01T00:01:00Z",
+                "createdAt": "2026-01-01T00:00:00Z",
+                "runKey": "a=1&b=2",
+                "epoch": 3
+              }
+            ]""");
+    assertThat(JsonOutput.write(List.<RunJson>of())).isEqualTo("[]");
+  }
+
+  @Test
+  void history_isAListOfEvents_withNullStageAttemptAndErrorClassWhenTheEventHasNone() {
+    List<HistoryJson> events =
+        List.of(
+                new RunEvent(
+                    "demo-1",
+                    T0,
+                    "e1",
+                    RunEvent.Type.ATTEMPT_STARTED,
+                    Optional.empty(),
+                    0,
+                    1,
+                    Optional.empty(),
+                    "started on host-a"),
+                new RunEvent(
+                    "demo-1",
+                    T0.plusSeconds(1),
+                    "e2",
+                    RunEvent.Type.STAGE_RETRY,
+                    Optional.of("clean"),
+                    2,
+                    1,
+                    Optional.of("TRANSIENT"),
+                    "line one\nline\ttwo"))
+            .stream()
+            .map(HistoryJson::of)
+            .toList();
+
+    assertThat(JsonOutput.write(events))
+        .isEqualTo(
+            """
+            [
+              {
+                "at": "2026-01-01T00:00:00Z",
+                "type": "ATTEMPT_STARTED",
+                "stage": null,
+                "attempt": null,
+                "epoch": 1,
+                "errorClass": null,
+                "message": "started on host-a"
+              },
+              {
+                "at": "2026-01-01T00:00:01Z",
+                "type": "STAGE_RETRY",
+                "stage": "clean",
+                "attempt": 2,
+                "epoch": 1,
+                "errorClass": "TRANSIENT",
+                "message": "line one\\nline\\ttwo"
+              }
+            ]""");
+  }
+
+  @Test
+  void rerunPlan_listsStagesToRunKeptUnfinishedAndParameterChanges() {
+    RunRecord run = run(Optional.empty(), "", Optional.empty(), List.of());
+    Map<String, Rerun.ParameterChange> changes = new LinkedHashMap<>();
+    changes.put("z", new Rerun.ParameterChange("1", "2"));
+    changes.put("region", new Rerun.ParameterChange("", "west"));
+    RerunPlan plan =
+        new RerunPlan(
+            run,
+            "clean",
+            List.of(
+                new RerunPlan.PlannedStage(
+                    "clean", StageStatus.COMMITTED, 7, 2, 3, Output.table("clean"), "/wh/clean"),
+                new RerunPlan.PlannedStage(
+                    "report",
+                    StageStatus.PENDING,
+                    -1,
+                    0,
+                    1,
+                    Output.table("report").append(),
+                    "/wh/report")),
+            List.of(committedStage("ingest")),
+            List.of(StageRecord.pending("demo-1", "audit", "/wh/audit")),
+            changes,
+            Map.of("a", "1"));
+
+    assertThat(JsonOutput.write(RerunPlanJson.ofDryRun(plan)))
+        .isEqualTo(
+            """
+            {
+              "runId": "demo-1",
+              "job": "demo",
+              "status": "RUNNING",
+              "from": "clean",
+              "dryRun": true,
+              "stages": [
+                {
+                  "name": "clean",
+                  "status": "COMMITTED",
+                  "outputVersion": 7,
+                  "txnVersion": 2,
+                  "nextTxnVersion": 3,
+                  "mode": "OVERWRITE",
+                  "outputTable": "/wh/clean"
+                },
+                {
+                  "name": "report",
+                  "status": "PENDING",
+                  "outputVersion": null,
+                  "txnVersion": null,
+                  "nextTxnVersion": 1,
+                  "mode": "APPEND",
+                  "outputTable": "/wh/report"
+                }
+              ],
+              "kept": [
+                {
+                  "name": "ingest",
+                  "outputVersion": 7
+                }
+              ],
+              "unfinished": [
+                {
+                  "name": "audit",
+                  "status": "PENDING"
+                }
+              ],
+              "parameterChanges": {
+                "region": {
+                  "before": "",
+                  "after": "west"
+                },
+                "z": {
+                  "before": "1",
+                  "after": "2"
+                }
+              }
+            }""");
   }
 
   @Test
@@ -24,68 +339,66 @@ class JsonTest {
     String nasty =
         "say \"hi\" C:\\dir\\file\nline two\r\n\ttabbed \u0000 \u0001 \u001f \b \f é ✈ \u2028 end";
 
-    String json = Json.write(nasty);
+    String json = JsonOutput.write(nasty);
 
-    assertThat(parse(json)).isEqualTo(nasty);
+    assertThat(new ObjectMapper().readValue(json, String.class)).isEqualTo(nasty);
     assertThat(json)
         .contains("\\\"hi\\\"")
         .contains("C:\\\\dir")
         .contains("\\n")
         .contains("\\u0000")
-        .contains("\\u001f")
         .doesNotContain("\n");
   }
 
-  @Test
-  void nestedMapsAndLists_roundTrip_inInsertionOrder() throws Exception {
-    Map<String, Object> stage = new LinkedHashMap<>();
-    stage.put("name", "clean");
-    stage.put("attempts", 2);
-    stage.put("outputVersion", 12_345_678_901L);
-    stage.put("recovered", true);
-    stage.put("skipped", false);
-    stage.put("errorMessage", null);
-    stage.put("ratio", 0.25);
-    Map<String, Object> run = new LinkedHashMap<>();
-    run.put("runId", "demo-1");
-    run.put("stages", List.of(stage, Map.of()));
-    run.put("empty", List.of());
-    run.put("matrix", List.of(List.of(1, 2), List.of()));
-    run.put("lease", null);
-
-    String json = Json.write(run);
-
-    assertThat(parse(json)).isEqualTo(run);
-    List<Object> keys = new ArrayList<>(((Map<?, ?>) parse(json)).keySet());
-    assertThat(keys).containsExactly("runId", "stages", "empty", "matrix", "lease");
+  private static RunRecord run(
+      Optional<LeaseHolder> holder,
+      String reason,
+      Optional<Instant> expiresAt,
+      List<Rerun> reruns) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("b", "2");
+    parameters.put("a", "1");
+    return new RunRecord(
+        "demo-1",
+        "demo",
+        "a=1&b=2",
+        parameters,
+        "hash",
+        "dev",
+        RunStatus.RUNNING,
+        3,
+        holder,
+        T0.plusSeconds(90),
+        T0.plusSeconds(30),
+        T0,
+        T0.plusSeconds(60),
+        reason,
+        expiresAt,
+        reruns);
   }
 
-  @Test
-  void topLevelScalarsAndEmptyContainers_areValidJson() throws Exception {
-    assertThat(parse(Json.write(null))).isNull();
-    assertThat(parse(Json.write(42))).isEqualTo(42);
-    assertThat(parse(Json.write(-7L))).isEqualTo(-7);
-    assertThat(parse(Json.write(1.5))).isEqualTo(1.5);
-    assertThat(parse(Json.write(true))).isEqualTo(true);
-    assertThat(Json.write(Map.of())).isEqualTo("{}");
-    assertThat(Json.write(List.of())).isEqualTo("[]");
-    assertThat(parse(Json.write(Arrays.asList("a", null, 3))))
-        .isEqualTo(Arrays.asList("a", null, 3));
-  }
-
-  @Test
-  void otherObjects_areWrittenAsTheirStrings() throws Exception {
-    Instant at = Instant.parse("2026-01-01T00:00:00Z");
-
-    assertThat(parse(Json.write(Map.of("at", at)))).isEqualTo(Map.of("at", "2026-01-01T00:00:00Z"));
-  }
-
-  @Test
-  void nonStringKeys_becomeStrings() throws Exception {
-    Map<Object, Object> map = new LinkedHashMap<>();
-    map.put(1, "one");
-    map.put("quote\"key", "v");
-
-    assertThat(parse(Json.write(map))).isEqualTo(Map.of("1", "one", "quote\"key", "v"));
+  private static StageRecord committedStage(String name) {
+    return new StageRecord(
+        "demo-1",
+        name,
+        StageStatus.COMMITTED,
+        2,
+        "/wh/clean",
+        "cairn-demo-1-clean",
+        2,
+        6,
+        7,
+        100,
+        false,
+        true,
+        3,
+        "t1",
+        Optional.of(T0.plusSeconds(1)),
+        Optional.of(T0.plusSeconds(5)),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(new CheckResult("rows > 0", true, "100 rows")),
+        new StageMetrics(4000, 1, 2, 3, 4, 5, 6, 7, 8),
+        List.of());
   }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The EMF lines are what CloudWatch's Embedded Metric Format specification asks for. */
 class EmbeddedMetricsTest {
@@ -56,5 +60,59 @@ class EmbeddedMetricsTest {
     assertThat(line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString()).isEqualTo("[[\"Job\"]]");
     assertThat(line.get("errorClass").asText()).isEqualTo("TRANSIENT");
     assertThat(line.has("Stage")).isFalse();
+  }
+
+  @Test
+  void line_isCompactJson_inTheOrderOfTheDirectiveDimensionsAndValues() {
+    Map<String, Number> values = new LinkedHashMap<>();
+    values.put("RunSucceeded", 1);
+    values.put("RunDurationMs", 10L);
+
+    assertThat(EmbeddedMetrics.line(Instant.ofEpochMilli(5), "j", "r", null, 0, null, values))
+        .isEqualTo(
+            "{\"_aws\":{\"Timestamp\":5,\"CloudWatchMetrics\":[{\"Namespace\":\"Cairn\","
+                + "\"Dimensions\":[[\"Job\"]],\"Metrics\":[{\"Name\":\"RunSucceeded\","
+                + "\"Unit\":\"Count\"},{\"Name\":\"RunDurationMs\",\"Unit\":\"Milliseconds\"}]}]},"
+                + "\"Job\":\"j\",\"runId\":\"r\",\"RunSucceeded\":1,\"RunDurationMs\":10}");
+  }
+
+  @Test
+  void fileSink_createsItsDirectories_andAppendsOneLinePerMetric(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("logs").resolve("metrics.emf");
+    try (EmbeddedMetrics.Sink first = EmbeddedMetrics.Sink.appendingTo(file)) {
+      first.accept("{\"a\":1}");
+    }
+    try (EmbeddedMetrics.Sink second = EmbeddedMetrics.Sink.appendingTo(file)) {
+      second.accept("{\"b\":2}");
+      second.accept("{\"c\":3}");
+    }
+
+    assertThat(Files.readAllLines(file)).containsExactly("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
+  }
+
+  @Test
+  void fileSink_thatCannotWrite_dropsLinesWithoutThrowing(@TempDir Path dir) throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+    try (EmbeddedMetrics.Sink sink =
+        EmbeddedMetrics.Sink.appendingTo(notADirectory.resolve("metrics.emf"))) {
+      sink.accept("{}");
+      sink.accept("{}");
+    }
+
+    assertThat(Files.readString(notADirectory)).isEqualTo("x");
+  }
+
+  @Test
+  void routeTo_sendsTheEnginesLinesToTheSink_andReturnsTheOneBefore() {
+    List<String> lines = new java.util.ArrayList<>();
+    EmbeddedMetrics.Sink before = EmbeddedMetrics.routeTo(lines::add);
+    try {
+      EmbeddedMetrics.stageRetried(Instant.EPOCH, "j", "r", "clean", 2, "TRANSIENT");
+    } finally {
+      EmbeddedMetrics.routeTo(before);
+    }
+
+    assertThat(lines).singleElement().asString().contains("\"StageRetries\":1", "\"attempt\":2");
   }
 }

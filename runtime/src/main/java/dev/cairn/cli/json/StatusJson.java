@@ -1,0 +1,166 @@
+package dev.cairn.cli.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.RunRecord;
+import dev.cairn.internal.store.StageMetrics;
+import dev.cairn.internal.store.StageRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code cairn status --json}, the documented contract (README, "JSON"). Instants are ISO-8601
+ * strings; a value the run or stage does not have yet is {@code null}, except a stage's {@code
+ * expectedDurationMs} and {@code chunks}, which are left out.
+ */
+public record StatusJson(
+    String runId,
+    String job,
+    String status,
+    long epoch,
+    String runKey,
+    Map<String, String> parameters,
+    String createdAt,
+    String updatedAt,
+    Lease lease,
+    String reason,
+    String expiresAt,
+    List<RerunJson> reruns,
+    List<Stage> stages) {
+
+  /** The driver holding the run and whether it still renews its lease. */
+  public record Lease(String host, long pid, String since, String expiresAt, String state) {}
+
+  /** One {@code cairn rerun} recorded on the run. */
+  public record RerunJson(
+      String at,
+      String from,
+      List<String> stages,
+      Map<String, ParameterChangeJson> parameterChanges,
+      String by) {}
+
+  /** A stage in the job's order; {@code metrics} is {@code null} until an attempt is measured. */
+  public record Stage(
+      String name,
+      String status,
+      int attempts,
+      String outputTable,
+      Long outputVersion,
+      Long rowsWritten,
+      boolean recovered,
+      boolean skippedDuplicate,
+      String txnAppId,
+      Long txnVersion,
+      String startedAt,
+      String finishedAt,
+      String errorClass,
+      String errorMessage,
+      List<Check> checks,
+      Metrics metrics,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long expectedDurationMs,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Chunks chunks) {}
+
+  /** A data check of the stage's output. */
+  public record Check(String check, boolean passed, String detail) {
+
+    static Check of(CheckResult c) {
+      return new Check(c.check(), c.passed(), c.detail());
+    }
+  }
+
+  /** The Spark counters of the stage's last measured attempt. */
+  public record Metrics(
+      long durationMs,
+      long recordsRead,
+      long bytesRead,
+      long recordsWritten,
+      long bytesWritten,
+      long shuffleBytes,
+      long spillBytes,
+      long failedTasks,
+      long executorsLost) {
+
+    static Metrics of(StageMetrics m) {
+      if (m.durationMs() < 0) {
+        return null;
+      }
+      return new Metrics(
+          m.durationMs(),
+          m.recordsRead(),
+          m.bytesRead(),
+          m.recordsWritten(),
+          m.bytesWritten(),
+          m.shuffleBytes(),
+          m.spillBytes(),
+          m.failedTasks(),
+          m.executorsLost());
+    }
+  }
+
+  /** A chunked stage's progress. */
+  public record Chunks(int total, int committed, int reexecuted) {}
+
+  public static StatusJson of(CairnRuntime.RunView view) {
+    RunRecord run = view.run();
+    return new StatusJson(
+        run.runId(),
+        run.job(),
+        run.status().name(),
+        run.epoch(),
+        run.runKey(),
+        new TreeMap<>(run.parameters()),
+        run.createdAt().toString(),
+        run.updatedAt().toString(),
+        run.holder()
+            .map(
+                h ->
+                    new Lease(
+                        h.host(),
+                        h.pid(),
+                        run.leaseSince().toString(),
+                        run.leaseExpiresAt().toString(),
+                        view.leaseState().name()))
+            .orElse(null),
+        run.reason().isEmpty() ? null : run.reason(),
+        run.expiresAt().map(Instant::toString).orElse(null),
+        run.reruns().stream()
+            .map(
+                r ->
+                    new RerunJson(
+                        r.at().toString(),
+                        r.from(),
+                        r.stages(),
+                        ParameterChangeJson.byName(r.parameterChanges()),
+                        r.by()))
+            .toList(),
+        view.stages().stream().map(s -> stage(s, view)).toList());
+  }
+
+  private static Stage stage(StageRecord stage, CairnRuntime.RunView view) {
+    CairnRuntime.ChunkProgress progress = view.chunks().get(stage.stage());
+    return new Stage(
+        stage.stage(),
+        stage.status().name(),
+        stage.attempts(),
+        stage.outputTable(),
+        stage.outputVersion() < 0 ? null : stage.outputVersion(),
+        stage.rowsWritten() < 0 ? null : stage.rowsWritten(),
+        stage.recovered(),
+        stage.skippedDuplicate(),
+        stage.txnAppId().isEmpty() ? null : stage.txnAppId(),
+        stage.txnVersion() <= 0 ? null : stage.txnVersion(),
+        stage.startedAt().map(Instant::toString).orElse(null),
+        stage.finishedAt().map(Instant::toString).orElse(null),
+        stage.errorClass().orElse(null),
+        stage.errorMessage().orElse(null),
+        stage.checks().stream().map(Check::of).toList(),
+        Metrics.of(stage.metrics()),
+        view.expectedDurations().get(stage.stage()),
+        progress == null
+            ? null
+            : new Chunks(progress.total(), progress.committed(), progress.reexecuted()));
+  }
+}
