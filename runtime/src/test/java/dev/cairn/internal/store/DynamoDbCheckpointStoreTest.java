@@ -67,7 +67,8 @@ class DynamoDbCheckpointStoreTest {
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .build());
-    store = new DynamoDbCheckpointStore(client, "checkpoints_test");
+    store =
+        new DynamoDbCheckpointStore(client, "checkpoints_test", Duration.ofDays(90), noPause -> {});
     store.createTableIfAbsent();
     runId = "job-" + UUID.randomUUID();
     store.openRun(new NewRun(runId, "job", "k=v", Map.of("k", "v"), "hash", "dev", T0));
@@ -888,6 +889,25 @@ class DynamoDbCheckpointStoreTest {
     assertThat(store.findPlan(runId, "clean", "flights", 1)).contains(first);
     assertThat(store.findPlan(runId, "clean", "flights", 2)).isEmpty();
     assertThat(store.findPlan(runId, "rejects", "flights", 1)).isEmpty();
+  }
+
+  @Test
+  void recordPlan_cancelledByAConcurrentHeartbeat_isTriedAgainAndRecorded() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    InputPlan plan =
+        new InputPlan(
+            runId,
+            "clean",
+            "flights",
+            1,
+            "/in",
+            List.of(new InputPlan.PlannedFile("/in/a", 1, "mtime:1")),
+            T0);
+    client.conflictNextTransactions(1);
+
+    assertThat(store.recordPlan(lease, plan)).isEqualTo(plan);
+
+    assertThat(store.findPlan(runId, "clean", "flights", 1)).contains(plan);
   }
 
   @Test
