@@ -10,13 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -24,10 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The checkpoint store in one DynamoDB table (single-table design).
@@ -61,14 +56,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class DynamoDbCheckpointStore implements CheckpointStore {
   static final String RUNS_INDEX = "runs-by-update";
-  // A transaction holds 100 items; the rest of the batch is what one write may add around them.
-  private static final int TRANSACTION_ITEMS = 100;
 
   private final DynamoDbClient dynamo;
   private final String table;
   private final Duration retention;
   private final TableReads reads;
   private final FencedWrites fences;
+  private final LeaseWrites leases;
+  private final RunWrites runWrites;
 
   /** A store keeping succeeded runs for 90 days. */
   public DynamoDbCheckpointStore(DynamoDbClient dynamo, String table) {
@@ -94,6 +89,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     this.retention = retention;
     this.reads = new TableReads(dynamo, table);
     this.fences = new FencedWrites(dynamo, table, reads, pause);
+    this.leases = new LeaseWrites(dynamo, table, reads, fences);
+    this.runWrites = new RunWrites(table, retention, reads, fences);
   }
 
   /**
@@ -185,119 +182,18 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   @Override
   public Optional<Lease> tryAcquireLease(
       String runId, LeaseHolder holder, Instant now, Duration ttl, String deadHolderId) {
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":one", n(1));
-    values.put(":me", s(holder.id()));
-    values.put(":host", s(holder.host()));
-    values.put(":pid", n(holder.pid()));
-    values.put(":pstart", n(holder.processStart().toEpochMilli()));
-    values.put(":now", n(now.toEpochMilli()));
-    values.put(":exp", n(now.plus(ttl).toEpochMilli()));
-    values.put(":running", s(RunStatus.RUNNING.name()));
-    values.put(":dead", s(deadHolderId == null ? "-" : deadHolderId));
-    String what = "taking the lease of run " + runId;
-    try {
-      Map<String, AttributeValue> after =
-          dynamo
-              .updateItem(
-                  r ->
-                      r.tableName(table)
-                          .key(Items.runKey(runId))
-                          .updateExpression(
-                              "SET epoch = epoch + :one, leaseOwner = :me, leaseHost = :host,"
-                                  + " leasePid = :pid, leaseProcessStart = :pstart,"
-                                  + " leaseSince = :now, leaseExpiresAt = :exp, #status = :running,"
-                                  + " updatedAt = :now REMOVE reason")
-                          .conditionExpression(
-                              "attribute_exists(pk) AND (attribute_not_exists(leaseOwner)"
-                                  + " OR leaseExpiresAt < :now OR leaseOwner = :me"
-                                  + " OR leaseOwner = :dead)")
-                          .expressionAttributeNames(Map.of("#status", "status"))
-                          .expressionAttributeValues(values)
-                          .returnValues(ReturnValue.ALL_NEW))
-              .attributes();
-      return Optional.of(new Lease(runId, Items.num(after, "epoch"), holder));
-    } catch (ConditionalCheckFailedException held) {
-      return Optional.empty();
-    } catch (SdkException unknown) {
-      // The lease is its own compare-and-set, not a write fenced by it: decided here.
-      RunRecord run = fences.readBack(what, unknown, () -> findRun(runId).orElse(null));
-      if (run != null && run.holder().map(h -> h.id().equals(holder.id())).orElse(false)) {
-        return Optional.of(new Lease(runId, run.epoch(), holder));
-      }
-      if (run != null && run.isHeldAt(now)) {
-        return Optional.empty();
-      }
-      // Not ours and not held by anyone: the write did not land, the store is the problem.
-      throw fences.notLanded(what, unknown);
-    }
+    return leases.tryAcquire(runId, holder, now, ttl, deadHolderId);
   }
 
   @Override
   public void renewLease(Lease lease, Instant now, Duration ttl) {
-    try {
-      dynamo.updateItem(
-          r ->
-              r.tableName(table)
-                  .key(Items.runKey(lease.runId()))
-                  .updateExpression("SET leaseExpiresAt = :exp")
-                  .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-                  .expressionAttributeValues(
-                      Map.of(
-                          ":exp", n(now.plus(ttl).toEpochMilli()),
-                          ":epoch", n(lease.epoch()),
-                          ":me", s(lease.holder().id()))));
-    } catch (ConditionalCheckFailedException lost) {
-      throw fences.fenced(lease, "renewing its lease");
-    } catch (SdkException unknown) {
-      // Whether this renewal landed matters less than whether the lease is still ours.
-      RunRecord run =
-          fences.readBack(
-              "renewing the lease of run " + lease.runId(),
-              unknown,
-              () -> findRun(lease.runId()).orElse(null));
-      if (run == null || !stillHolds(run, lease)) {
-        throw fences.fenced(lease, "renewing its lease");
-      }
-      // still ours: the next heartbeat extends it
-    }
+    leases.renew(lease, now, ttl);
   }
 
   @Override
   public boolean breakLease(
       String runId, long expectedEpoch, BreakMode mode, Instant now, String reason) {
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":one", n(1));
-    values.put(":epoch", n(expectedEpoch));
-    values.put(":now", n(now.toEpochMilli()));
-    values.put(":status", s(RunStatus.INTERRUPTED.name()));
-    values.put(":reason", s(Items.truncate(reason, 4000)));
-    String condition =
-        "epoch = :epoch AND attribute_exists(leaseOwner)"
-            + (mode == BreakMode.IF_EXPIRED ? " AND leaseExpiresAt < :now" : "");
-    try {
-      dynamo.updateItem(
-          r ->
-              r.tableName(table)
-                  .key(Items.runKey(runId))
-                  .updateExpression(
-                      "SET epoch = epoch + :one, #status = :status, reason = :reason,"
-                          + " updatedAt = :now, leaseExpiresAt = :now"
-                          + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
-                  .conditionExpression(condition)
-                  .expressionAttributeNames(Map.of("#status", "status"))
-                  .expressionAttributeValues(values));
-      return true;
-    } catch (ConditionalCheckFailedException refused) {
-      return false;
-    } catch (SdkException unknown) {
-      String what = "breaking the lease of run " + runId;
-      RunRecord run = fences.readBack(what, unknown, () -> findRun(runId).orElse(null));
-      if (run != null && run.epoch() == expectedEpoch + 1 && run.holder().isEmpty()) {
-        return true;
-      }
-      throw fences.notLanded(what, unknown);
-    }
+    return leases.breakLease(runId, expectedEpoch, mode, now, reason);
   }
 
   @Override
@@ -449,85 +345,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
   @Override
   public void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
-    if (status == RunStatus.SUCCEEDED) {
-      finishSucceeded(lease, reason, now);
-      return;
-    }
-    UpdateItemRequest finish =
-        UpdateItemRequest.builder()
-            .tableName(table)
-            .key(Items.runKey(lease.runId()))
-            .updateExpression(
-                "SET #status = :status, reason = :reason, updatedAt = :now,"
-                    + " leaseExpiresAt = :now"
-                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
-            .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-            .expressionAttributeNames(Map.of("#status", "status"))
-            .expressionAttributeValues(
-                Map.of(
-                    ":status", s(status.name()),
-                    ":reason", s(reason == null ? "" : Items.truncate(reason, 4000)),
-                    ":now", n(now.toEpochMilli()),
-                    ":epoch", n(lease.epoch()),
-                    ":me", s(lease.holder().id())))
-            .build();
-    // Refused because another driver took the run, or because this is the SDK's retry of this
-    // very write, which landed before its response was lost (it released the lease, so the
-    // condition no longer holds). The run item tells which.
-    fences.update(
-        lease,
-        "finishing run " + lease.runId() + " as " + status,
-        "finishing the run as " + status,
-        finish,
-        Boolean.TRUE,
-        runLanded(lease, run -> finishedAt(run, lease, status)));
-  }
-
-  /** Whether {@code run} shows this lease's finish as {@code status} landed. */
-  private static boolean finishedAt(RunRecord run, Lease lease, RunStatus status) {
-    return run.epoch() == lease.epoch() && run.status() == status && run.holder().isEmpty();
-  }
-
-  /** The run item's final update and the expiry of every other item of the run, atomically. */
-  private void finishSucceeded(Lease lease, String reason, Instant now) {
-    String runId = lease.runId();
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":status", s(RunStatus.SUCCEEDED.name()));
-    values.put(":reason", s(reason == null ? "" : Items.truncate(reason, 4000)));
-    values.put(":now", n(now.toEpochMilli()));
-    values.put(":expires", n(now.plus(retention).getEpochSecond()));
-    values.put(":epoch", n(lease.epoch()));
-    values.put(":me", s(lease.holder().id()));
-    Update run =
-        Update.builder()
-            .tableName(table)
-            .key(Items.runKey(runId))
-            .updateExpression(
-                "SET #status = :status, reason = :reason, updatedAt = :now, leaseExpiresAt = :now, "
-                    + TTL
-                    + " = :expires"
-                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
-            .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-            .expressionAttributeNames(Map.of("#status", "status"))
-            .expressionAttributeValues(values)
-            .build();
-    List<Update> items = new ArrayList<>();
-    for (Map<String, AttributeValue> item : otherItems(runId)) {
-      items.add(
-          Update.builder()
-              .tableName(table)
-              .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
-              .updateExpression("SET " + TTL + " = :expires")
-              .conditionExpression("attribute_exists(pk)")
-              .expressionAttributeValues(Map.of(":expires", values.get(":expires")))
-              .build());
-    }
-    writeWithRunItem(
-        lease,
-        "finishing run " + runId + " as SUCCEEDED",
-        run,
-        items,
-        after -> finishedAt(after, lease, RunStatus.SUCCEEDED));
+    runWrites.finishRun(lease, status, reason, now);
   }
 
   @Override
@@ -536,122 +354,12 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
       Rerun rerun,
       Map<String, String> parameters,
       List<StageTransition.Invalidate> invalidations) {
-    if (invalidations.size() > MAX_RERUN_STAGES) {
-      throw new IllegalArgumentException(
-          "a rerun invalidates at most "
-              + MAX_RERUN_STAGES
-              + " stages, not "
-              + invalidations.size());
-    }
-    String runId = lease.runId();
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":params", Items.parameters(parameters));
-    values.put(":entry", AttributeValue.fromL(List.of(Items.rerunItem(rerun))));
-    values.put(":none", AttributeValue.fromL(List.of()));
-    values.put(":now", n(rerun.at().toEpochMilli()));
-    values.put(":epoch", n(lease.epoch()));
-    values.put(":me", s(lease.holder().id()));
-    Update run =
-        Update.builder()
-            .tableName(table)
-            .key(Items.runKey(runId))
-            .updateExpression(
-                "SET #params = :params, reruns = list_append(if_not_exists(reruns, :none),"
-                    + " :entry), updatedAt = :now REMOVE "
-                    + TTL)
-            .conditionExpression("epoch = :epoch AND leaseOwner = :me")
-            .expressionAttributeNames(Map.of("#params", "parameters"))
-            .expressionAttributeValues(values)
-            .build();
-    // Items keeping their expiry first (they may go in earlier batches), the invalidations last,
-    // so that they are always in the one transaction with the run item.
-    List<Update> items = new ArrayList<>();
-    Set<String> invalidated = new HashSet<>();
-    invalidations.forEach(i -> invalidated.add(Items.STAGE_PREFIX + i.stage()));
-    for (Map<String, AttributeValue> item : otherItems(runId)) {
-      if (item.containsKey(TTL) && !invalidated.contains(item.get("sk").s())) {
-        items.add(
-            Update.builder()
-                .tableName(table)
-                .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
-                .updateExpression("REMOVE " + TTL)
-                .conditionExpression("attribute_exists(pk)")
-                .build());
-      }
-    }
-    invalidations.forEach(i -> items.add(TransitionUpdates.invalidation(table, lease, i)));
-    writeWithRunItem(
-        lease,
-        "recording the rerun of run " + runId + " from stage " + rerun.from(),
-        run,
-        items,
-        after -> after.reruns().stream().anyMatch(r -> r.id().equals(rerun.id())));
-  }
-
-  /**
-   * Writes {@code run} (an update of the run item conditional on the lease) and {@code items}
-   * atomically. A run with more items than one transaction holds has the first ones written in
-   * earlier transactions, each fenced by a condition check on the run item; the run item and the
-   * last items go together in the final one. An outcome not known is decided by reading the run
-   * back and asking {@code landed}.
-   */
-  private void writeWithRunItem(
-      Lease lease, String what, Update run, List<Update> items, Predicate<RunRecord> landed) {
-    int last = Math.max(0, items.size() - (TRANSACTION_ITEMS - 1));
-    for (int from = 0; from < last; from += TRANSACTION_ITEMS - 1) {
-      List<TransactWriteItem> batch = new ArrayList<>();
-      batch.add(fences.leaseGuard(lease));
-      items
-          .subList(from, Math.min(last, from + TRANSACTION_ITEMS - 1))
-          .forEach(u -> batch.add(TransactWriteItem.builder().update(u).build()));
-      // An earlier batch changes no item the run read shows: its outcome is never recognized.
-      fences.transact(
-          lease,
-          what,
-          what,
-          batch,
-          UUID.randomUUID().toString(),
-          Boolean.TRUE,
-          runLanded(lease, unknownForAnEarlierBatch -> false));
-    }
-    List<TransactWriteItem> batch = new ArrayList<>();
-    batch.add(TransactWriteItem.builder().update(run).build());
-    items
-        .subList(last, items.size())
-        .forEach(u -> batch.add(TransactWriteItem.builder().update(u).build()));
-    fences.transact(
-        lease,
-        what,
-        what,
-        batch,
-        UUID.randomUUID().toString(),
-        Boolean.TRUE,
-        runLanded(lease, landed));
-  }
-
-  /** The outcome of a write of the run item, landed when the run read back passes {@code test}. */
-  private FencedWrites.Outcome<RunRecord, Boolean> runLanded(
-      Lease lease, Predicate<RunRecord> test) {
-    return FencedWrites.Outcome.landedWhen(
-        () -> reads.item(Items.runKey(lease.runId())).map(Items::toRun).orElse(null),
-        run -> run != null && test.test(run) ? Optional.of(Boolean.TRUE) : Optional.empty());
-  }
-
-  /** The keys (and expiry) of every item of a run but the run item: stages, and any others. */
-  private List<Map<String, AttributeValue>> otherItems(String runId) {
-    return reads.queryRun("the items of run " + runId, runId, "", "pk, sk, " + TTL).stream()
-        .filter(i -> !Items.RUN_SK.equals(i.get("sk").s()))
-        .toList();
+    runWrites.recordRerun(lease, rerun, parameters, invalidations);
   }
 
   /** The stage item, read consistently for a read-back (SDK failures pass through); or null. */
   private StageRecord stageNow(String runId, String stage) {
     return reads.item(Items.stageKey(runId, stage)).map(Items::toStage).orElse(null);
-  }
-
-  private static boolean stillHolds(RunRecord run, Lease lease) {
-    return run.epoch() == lease.epoch()
-        && run.holder().map(h -> h.id().equals(lease.holder().id())).orElse(false);
   }
 
   /**
