@@ -121,6 +121,8 @@ final class RunWrites {
     writeWithRunItem(
         lease,
         "finishing run " + runId + " as SUCCEEDED",
+        // the words of every other end state's refusal, and of the in-memory store
+        "finishing the run as SUCCEEDED",
         run,
         items,
         after -> finishedAt(after, lease, RunStatus.SUCCEEDED));
@@ -176,9 +178,11 @@ final class RunWrites {
       }
     }
     invalidations.forEach(i -> items.add(TransitionUpdates.invalidation(table, lease, i)));
+    String what = "recording the rerun of run " + runId + " from stage " + rerun.from();
     writeWithRunItem(
         lease,
-        "recording the rerun of run " + runId + " from stage " + rerun.from(),
+        what,
+        what,
         run,
         items,
         after -> after.reruns().stream().anyMatch(r -> r.id().equals(rerun.id())));
@@ -192,7 +196,12 @@ final class RunWrites {
    * back and asking {@code landed}.
    */
   private void writeWithRunItem(
-      Lease lease, String what, Update run, List<Update> items, Predicate<RunRecord> landed) {
+      Lease lease,
+      String what,
+      String fencedWhat,
+      Update run,
+      List<Update> items,
+      Predicate<RunRecord> landed) {
     int last = Math.max(0, items.size() - (TRANSACTION_ITEMS - 1));
     for (int from = 0; from < last; from += TRANSACTION_ITEMS - 1) {
       List<TransactWriteItem> batch = new ArrayList<>();
@@ -204,7 +213,7 @@ final class RunWrites {
       fences.transact(
           lease,
           what,
-          what,
+          fencedWhat,
           batch,
           UUID.randomUUID().toString(),
           Boolean.TRUE,
@@ -218,7 +227,7 @@ final class RunWrites {
     fences.transact(
         lease,
         what,
-        what,
+        fencedWhat,
         batch,
         UUID.randomUUID().toString(),
         Boolean.TRUE,
