@@ -26,11 +26,12 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * <p>The protocol, for one write:
  *
  * <ol>
- *   <li>Send it with one client request token for all its tries, so DynamoDB applies it at most
- *       once however often the SDK and this class send it.
+ *   <li>Send it. A transaction carries one client request token for all its tries, so DynamoDB
+ *       applies it at most once however often the SDK and this class send it.
  *   <li>A transaction cancelled for {@code TransactionConflict} alone (another request, typically
  *       the heartbeat renewing the lease, wrote one of its items at the same moment) applied
- *       nothing: pause briefly and send it again, {@value #TRIES} tries in all.
+ *       nothing: pause briefly (50 ms, then 100 ms) and send it again, {@value #TRIES} tries in
+ *       all; the last one's cancellation is decided as below.
  *   <li>Any other refusal or failure: read the state back consistently and decide, in this order:
  *       the read shows this very write applied → done; the lease's condition failed → {@link
  *       RunHeldException} (fenced); a value recorded earlier stands (a write that keeps the first

@@ -413,4 +413,68 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract<DynamoDbCheckp
 
     assertThat(store.findPlan(runId, "clean", "flights", 1)).contains(plan);
   }
+
+  @Test
+  void transition_cancelledByConflictsOnEveryTry_pausesBetweenThem_andDidNotLand() {
+    List<Duration> pauses = new java.util.ArrayList<>();
+    DynamoDbCheckpointStore pausing =
+        new DynamoDbCheckpointStore(client, "checkpoints_test", Duration.ofDays(90), pauses::add);
+    Lease lease = pausing.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.conflictNextTransactions(3);
+
+    assertThatThrownBy(() -> pausing.transition(lease, start("clean", -1)))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageStartingWith(
+            "moving stage clean of run "
+                + runId
+                + " to RUNNING failed after the client's retries and did not land in checkpoint"
+                + " table checkpoints_test (Transaction cancelled");
+    assertThat(pauses).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+    assertThat(pausing.stages(runId)).isEmpty();
+  }
+
+  @Test
+  void planChunks_cancelledByAConcurrentHeartbeat_isTriedAgain() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("load", -1));
+    client.conflictNextTransactions(2);
+
+    assertThat(store.planChunks(lease, "load", 1, List.of("a", "b"))).containsExactly("a", "b");
+    assertThat(stage("load").chunkPlan()).containsExactly("a", "b");
+  }
+
+  @Test
+  void recordPlan_whoseResponseIsLostAfterLanding_isReadBackAndReturnsIt() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+
+    assertThat(store.recordPlan(lease, plan("/in/a"))).isEqualTo(plan("/in/a"));
+  }
+
+  @Test
+  void recordPlan_whoseOutcomeCannotBeReadBack_isStateUnknown() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+    client.failNextReads(1);
+
+    assertThatThrownBy(() -> store.recordPlan(lease, plan("/in/a")))
+        .isInstanceOf(StateUnknownException.class)
+        .hasMessageStartingWith(
+            "the outcome of recording the input plan of flights for stage clean of run "
+                + runId
+                + " in checkpoint table checkpoints_test is unknown")
+        .hasMessageContaining("Nothing was guessed");
+  }
+
+  @Test
+  void finishRun_interruptedWhoseResponseIsLostAfterLanding_isReadBackAndSucceeds() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.repeatNextWrites(1);
+
+    store.finishRun(lease, RunStatus.INTERRUPTED, "spot notice", T0.plusSeconds(1));
+
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(run.holder()).isEmpty();
+  }
 }
