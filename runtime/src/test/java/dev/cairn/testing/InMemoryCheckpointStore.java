@@ -56,6 +56,10 @@ import java.util.function.Supplier;
  * the run and all its stage items ({@link #expiresAt(String, String)}); a rerun removes it. Nothing
  * is ever deleted.
  *
+ * <p>{@code CheckpointStoreContract} runs the same behaviour tests on this fake and on the DynamoDB
+ * store; where they differ, the DynamoDB store is right and this fake follows it (messages, what a
+ * move keeps, text truncated as DynamoDB stores it).
+ *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class InMemoryCheckpointStore implements CheckpointStore {
@@ -246,7 +250,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           run.leaseSince = Instant.EPOCH;
           run.leaseExpiresAt = now;
           run.status = RunStatus.INTERRUPTED;
-          run.reason = reason;
+          run.reason = truncate(reason, 4000);
           run.touch(now, ++updates);
           return true;
         });
@@ -264,10 +268,32 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   private Void addEvent(RunEvent event) {
+    RunEvent stored =
+        new RunEvent(
+            event.runId(),
+            event.at(),
+            event.id(),
+            event.type(),
+            event.stage(),
+            event.attempt(),
+            event.epoch(),
+            event.errorClass(),
+            truncate(event.message(), 4000));
     events
         .computeIfAbsent(event.runId(), id -> new TreeMap<>())
-        .put(String.format("%013d#%s", event.at().toEpochMilli(), event.id()), event);
+        .put(String.format("%013d#%s", event.at().toEpochMilli(), event.id()), stored);
     return null;
+  }
+
+  /** As the DynamoDB store stores text: at most {@code max} characters and an ellipsis. */
+  private static String truncate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max) + "…";
+  }
+
+  private static List<CheckResult> truncated(List<CheckResult> checks) {
+    return checks.stream()
+        .map(c -> new CheckResult(truncate(c.check(), 400), c.passed(), truncate(c.detail(), 1000)))
+        .toList();
   }
 
   @Override
@@ -288,7 +314,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 .forEach(i -> i.expiresAt = expires);
           }
           run.status = status;
-          run.reason = reason == null ? "" : reason;
+          run.reason = reason == null ? "" : truncate(reason, 4000);
           run.leaseExpiresAt = now;
           run.holder = null;
           run.leaseSince = Instant.EPOCH;
@@ -311,10 +337,11 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
               + invalidations.size());
     }
     reads++; // the DynamoDB store queries the run's other items to clear their expiry
+    String what = "recording the rerun of run " + lease.runId() + " from stage " + rerun.from();
     write(
-        "recording the rerun of run " + lease.runId() + " from stage " + rerun.from(),
+        what,
         () -> {
-          RunItem run = guard(lease, "recording the rerun from stage " + rerun.from());
+          RunItem run = guard(lease, what);
           Map<String, StageItem> ofRun =
               stages.computeIfAbsent(lease.runId(), id -> new TreeMap<>());
           for (StageTransition.Invalidate invalidate : invalidations) {
@@ -336,10 +363,11 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   public synchronized List<String> planChunks(
       Lease lease, String stage, long generation, List<String> plan) {
     ChunkPlans.check(stage, plan);
+    String what = "freezing the chunk plan of stage " + stage + " of run " + lease.runId();
     return write(
-        "freezing the chunk plan of stage " + stage + " of run " + lease.runId(),
+        what,
         () -> {
-          guard(lease, "freezing the chunk plan of stage " + stage);
+          guard(lease, what);
           StageItem item = stages.getOrDefault(lease.runId(), Map.of()).get(stage);
           if (item != null && item.txnVersion == generation && !item.chunkPlan.isEmpty()) {
             return item.chunkPlan; // planned before: that plan stands
@@ -368,7 +396,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     write(
         transition.describe(lease.runId()),
         () -> {
-          guard(lease, "moving chunk " + transition.index() + " of stage " + transition.stage());
+          guard(lease, transition.describe(lease.runId()));
           Map<String, ChunkItem> ofRun =
               chunks.computeIfAbsent(lease.runId(), id -> new TreeMap<>());
           String id =
@@ -636,7 +664,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         finishedAt = commit.at();
         errorClass = null;
         errorMessage = null;
-        checks = commit.checks();
+        checks = truncated(commit.checks());
         metrics = commit.metrics();
       } else if (transition instanceof StageTransition.Invalidate invalidate) {
         outputTable = invalidate.outputTable();
@@ -652,17 +680,14 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         errorClass = null;
         errorMessage = null;
         expiresAt = null;
-        checks = List.of();
-        metrics = StageMetrics.NONE;
+        // checks and metrics stay: the DynamoDB store's invalidation does not remove them
         chunkPlan = List.of();
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
-        errorMessage =
-            fail.errorMessage().length() <= 4000
-                ? fail.errorMessage()
-                : fail.errorMessage().substring(0, 4000) + "…";
+        errorMessage = truncate(fail.errorMessage(), 4000);
         finishedAt = fail.at();
-        checks = fail.checks();
+        checks = truncated(fail.checks());
+        metrics = StageMetrics.NONE;
       }
     }
 
@@ -694,10 +719,17 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   @Override
   public synchronized InputPlan recordPlan(Lease lease, InputPlan plan) {
+    String what =
+        "recording the input plan of "
+            + plan.name()
+            + " for stage "
+            + plan.stage()
+            + " of run "
+            + lease.runId();
     return write(
-        "recording the input plan of " + plan.name() + " for stage " + plan.stage(),
+        what,
         () -> {
-          guard(lease, "recording an input plan of stage " + plan.stage());
+          guard(lease, what);
           return plans.computeIfAbsent(
               planKey(lease.runId(), plan.stage(), plan.name(), plan.generation()), k -> plan);
         });

@@ -2,9 +2,7 @@ package dev.cairn.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
-import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import java.net.URI;
@@ -18,7 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -30,18 +27,16 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-/** The DynamoDB store against DynamoDB Local, a real server on 127.0.0.1 in its own process. */
-class DynamoDbCheckpointStoreTest {
-  private static final Duration TTL = Duration.ofSeconds(30);
-  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+/**
+ * The DynamoDB store against DynamoDB Local, a real server on 127.0.0.1 in its own process (one per
+ * test class): the {@link CheckpointStoreContract}, and what only this store does: SDK faults and
+ * read-back, requests sent twice, transaction conflicts, table administration.
+ */
+class DynamoDbCheckpointStoreTest extends CheckpointStoreContract<DynamoDbCheckpointStore> {
   private static Path home;
   private static URI endpoint;
 
   private FaultyDynamoDbClient client;
-  private DynamoDbCheckpointStore store;
-  private String runId;
-  private final LeaseHolder driverA = new LeaseHolder("hostA:1:a", "hostA", 1, T0);
-  private final LeaseHolder driverB = new LeaseHolder("hostB:2:b", "hostB", 2, T0);
 
   @BeforeAll
   static void startDynamoDbLocal() throws Exception {
@@ -56,8 +51,9 @@ class DynamoDbCheckpointStoreTest {
     EmbeddedDynamoDb.stop(home);
   }
 
-  @BeforeEach
-  void openStore() {
+  /** A store on the shared table (tests use fresh run ids), its conflict back-off not waiting. */
+  @Override
+  DynamoDbCheckpointStore newStore() {
     client =
         new FaultyDynamoDbClient(
             DynamoDbClient.builder()
@@ -67,211 +63,22 @@ class DynamoDbCheckpointStoreTest {
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .build());
-    store = new DynamoDbCheckpointStore(client, "checkpoints_test");
+    DynamoDbCheckpointStore store =
+        new DynamoDbCheckpointStore(client, "checkpoints_test", Duration.ofDays(90), noPause -> {});
     store.createTableIfAbsent();
-    runId = "job-" + UUID.randomUUID();
-    store.openRun(new NewRun(runId, "job", "k=v", Map.of("k", "v"), "hash", "dev", T0));
+    return store;
+  }
+
+  @Override
+  Optional<Instant> stageExpiry(String runId, String stage) {
+    return Optional.ofNullable(rawItem("stage#" + stage).get("expiresAt"))
+        .map(v -> Instant.ofEpochSecond(Long.parseLong(v.n())));
   }
 
   @Test
   void createTableIfAbsent_isSafeToCallTwice() {
     store.createTableIfAbsent();
     assertThat(store.findRun(runId)).isPresent();
-  }
-
-  @Test
-  void openRun_twice_returnsTheExistingRunUnchanged() {
-    RunRecord again =
-        store.openRun(
-            new NewRun(runId, "job", "k=v", Map.of("k", "v"), "hash", "dev", T0.plusSeconds(60)));
-    assertThat(again.createdAt()).isEqualTo(T0);
-    assertThat(again.parameters()).containsEntry("k", "v");
-    assertThat(again.status()).isEqualTo(RunStatus.RUNNING);
-  }
-
-  @Test
-  void acquire_freeRun_takesEpochOne_andSecondDriverIsRefusedUntilExpiry() {
-    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    assertThat(a.epoch()).isEqualTo(1);
-
-    assertThat(store.tryAcquireLease(runId, driverB, T0.plusSeconds(10), TTL, null)).isEmpty();
-
-    Lease b = store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
-    assertThat(b.epoch()).isEqualTo(2);
-    RunRecord run = store.findRun(runId).orElseThrow();
-    assertThat(run.holder()).contains(driverB);
-    assertThat(run.leaseExpiresAt()).isEqualTo(T0.plusSeconds(61));
-  }
-
-  @Test
-  void acquire_heldByNamedDeadHolder_takesOverAtOnce() {
-    store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-
-    Lease b =
-        store.tryAcquireLease(runId, driverB, T0.plusSeconds(1), TTL, driverA.id()).orElseThrow();
-
-    assertThat(b.epoch()).isEqualTo(2);
-  }
-
-  @Test
-  void transitions_followTheStateMachine() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(lease, start("clean", 4));
-    store.transition(lease, commit("clean", 5, false));
-
-    StageRecord clean = store.stages(runId).get(0);
-    assertThat(clean.status()).isEqualTo(StageStatus.COMMITTED);
-    assertThat(clean.attempts()).isEqualTo(1);
-    assertThat(clean.baseVersion()).isEqualTo(4);
-    assertThat(clean.outputVersion()).isEqualTo(5);
-    assertThat(clean.rowsWritten()).isEqualTo(100);
-    assertThat(clean.txnAppId()).isEqualTo("cairn:" + runId + ":clean");
-    assertThat(clean.epoch()).isEqualTo(1);
-    assertThat(clean.recovered()).isFalse();
-  }
-
-  @Test
-  void eachTransition_writesItsEventAtomically_andHistoryReadsThemInOrder() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.recordEvent(
-        RunEvent.ofRun(
-            runId, T0, "00-first", RunEvent.Type.ATTEMPT_STARTED, lease.epoch(), "epoch 1"));
-    String app = "cairn:" + runId + ":clean";
-    store.transition(
-        lease,
-        new StageTransition.Start("clean", 1, "/w/clean", app, 1, -1, "t1", T0.plusMillis(1)));
-    store.transition(
-        lease,
-        new StageTransition.Fail(
-            "clean",
-            1,
-            "TRANSIENT",
-            "SocketTimeoutException: Read timed out",
-            Optional.of(Duration.ofMillis(2500)),
-            List.of(),
-            "t2",
-            T0.plusMillis(2)));
-    store.transition(
-        lease,
-        new StageTransition.Start("clean", 2, "/w/clean", app, 1, -1, "t3", T0.plusMillis(3)));
-    store.transition(
-        lease,
-        new StageTransition.Commit(
-            "clean",
-            "/w/clean",
-            app,
-            1,
-            0,
-            100,
-            false,
-            false,
-            List.of(),
-            StageMetrics.NONE,
-            "t4",
-            T0.plusMillis(4)));
-
-    List<RunEvent> events = store.events(runId);
-
-    assertThat(events)
-        .extracting(RunEvent::type)
-        .containsExactly(
-            RunEvent.Type.ATTEMPT_STARTED,
-            RunEvent.Type.STAGE_STARTED,
-            RunEvent.Type.STAGE_RETRY,
-            RunEvent.Type.STAGE_STARTED,
-            RunEvent.Type.STAGE_COMMITTED);
-    RunEvent retry = events.get(2);
-    assertThat(retry.stage()).contains("clean");
-    assertThat(retry.attempt()).isEqualTo(1);
-    assertThat(retry.epoch()).isEqualTo(1);
-    assertThat(retry.errorClass()).contains("TRANSIENT");
-    assertThat(retry.message())
-        .isEqualTo("SocketTimeoutException: Read timed out; retrying in 2.5 s");
-    assertThat(events.get(4).message()).isEqualTo("version 0 of /w/clean, 100 rows");
-  }
-
-  @Test
-  void checkResults_roundTripOnCommitAndFail() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    List<CheckResult> checks =
-        List.of(
-            new CheckResult("not null (origin)", true, "no nulls"),
-            new CheckResult("unique key (day)", false, "1 key(s) occur more than once"));
-    store.transition(lease, start("clean", -1));
-    store.transition(
-        lease,
-        new StageTransition.Fail(
-            "clean",
-            1,
-            "DATA_QUALITY",
-            "data-quality check(s) of stage 'clean' failed",
-            Optional.empty(),
-            checks,
-            UUID.randomUUID().toString(),
-            T0));
-
-    assertThat(store.stages(runId).get(0).checks()).isEqualTo(checks);
-
-    store.transition(lease, start("clean", -1));
-    assertThat(store.stages(runId).get(0).checks()).isEmpty();
-  }
-
-  @Test
-  void start_ofCommittedStage_isRefusedAndNamesTheState() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(lease, start("clean", -1));
-    store.transition(lease, commit("clean", 0, false));
-
-    assertThatThrownBy(() -> store.transition(lease, start("clean", 0)))
-        .isInstanceOf(IllegalTransitionException.class)
-        .hasMessageContaining("stage 'clean' of run " + runId + " is COMMITTED")
-        .hasMessageContaining("cannot move to RUNNING");
-  }
-
-  @Test
-  void commit_withoutStart_isRefusedUnlessRecovered() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-
-    assertThatThrownBy(() -> store.transition(lease, commit("clean", 0, false)))
-        .isInstanceOf(IllegalTransitionException.class)
-        .hasMessageContaining("is PENDING and cannot move to COMMITTED");
-
-    store.transition(lease, commit("clean", 0, true));
-    assertThat(store.stages(runId).get(0).recovered()).isTrue();
-  }
-
-  @Test
-  void staleEpoch_isRefused_andChangesNothing() {
-    Lease zombie = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(zombie, start("clean", -1));
-    Lease current =
-        store.tryAcquireLease(runId, driverB, T0.plus(TTL).plusSeconds(1), TTL, null).orElseThrow();
-
-    assertThatThrownBy(() -> store.transition(zombie, commit("clean", 0, false)))
-        .isInstanceOf(RunHeldException.class)
-        .hasMessageContaining("epoch fencing")
-        .hasMessageContaining("now held by host hostB, pid 2 at epoch 2");
-    assertThatThrownBy(() -> store.renewLease(zombie, T0, TTL))
-        .isInstanceOf(RunHeldException.class);
-    assertThatThrownBy(() -> store.finishRun(zombie, RunStatus.SUCCEEDED, "", T0))
-        .isInstanceOf(RunHeldException.class);
-
-    assertThat(store.stages(runId).get(0).status()).isEqualTo(StageStatus.RUNNING);
-    assertThat(store.findRun(runId).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
-    store.transition(current, start("clean", -1));
-    assertThat(store.stages(runId).get(0).attempts()).isEqualTo(2);
-  }
-
-  @Test
-  void finishRun_releasesTheLease_soTheNextDriverStartsAtOnce() {
-    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.finishRun(a, RunStatus.INTERRUPTED, "spot notice", T0.plusSeconds(1));
-
-    RunRecord run = store.findRun(runId).orElseThrow();
-    assertThat(run.status()).isEqualTo(RunStatus.INTERRUPTED);
-    assertThat(run.reason()).isEqualTo("spot notice");
-    assertThat(run.holder()).isEmpty();
-    assertThat(store.tryAcquireLease(runId, driverB, T0.plusSeconds(2), TTL, null)).isPresent();
   }
 
   @Test
@@ -446,19 +253,6 @@ class DynamoDbCheckpointStoreTest {
   }
 
   @Test
-  void listRuns_newestUpdatedFirst() {
-    String older = runId;
-    String newer = "job-" + UUID.randomUUID();
-    store.openRun(new NewRun(newer, "job", "k=w", Map.of("k", "w"), "h2", "dev", T0));
-    store.tryAcquireLease(older, driverA, T0.plusSeconds(5), TTL, null).orElseThrow();
-    store.tryAcquireLease(newer, driverA, T0.plusSeconds(9), TTL, null).orElseThrow();
-
-    List<String> ids = store.listRuns(1000).stream().map(RunRecord::runId).toList();
-
-    assertThat(ids).containsSubsequence(newer, older);
-  }
-
-  @Test
   void initialize_createsTheTableOnDemandWithTtl_andASecondCallFindsItComplete() {
     String table = "init_" + UUID.randomUUID();
     DynamoDbCheckpointStore fresh = new DynamoDbCheckpointStore(client, table, Duration.ofDays(30));
@@ -557,127 +351,6 @@ class DynamoDbCheckpointStoreTest {
   }
 
   @Test
-  void finishRun_succeeded_setsTheExpiryOnTheRunAndEveryStageItem_failedSetsNone() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(lease, start("clean", -1));
-    store.transition(lease, commit("clean", 0, false));
-    store.transition(lease, start("report", -1));
-    store.finishRun(lease, RunStatus.FAILED, "report failed", T0.plusSeconds(5));
-    assertThat(store.findRun(runId).orElseThrow().expiresAt()).isEmpty();
-    assertThat(rawItem("stage#clean")).doesNotContainKey("expiresAt");
-
-    Lease again = store.tryAcquireLease(runId, driverA, T0.plusSeconds(6), TTL, null).orElseThrow();
-    store.transition(again, commit("report", 1, true));
-    store.finishRun(again, RunStatus.SUCCEEDED, "", T0.plusSeconds(10));
-
-    long expiry = T0.plusSeconds(10).plus(Duration.ofDays(90)).getEpochSecond();
-    RunRecord run = store.findRun(runId).orElseThrow();
-    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(run.holder()).isEmpty();
-    assertThat(run.expiresAt()).contains(Instant.ofEpochSecond(expiry));
-    assertThat(rawItem("run").get("expiresAt").n()).isEqualTo(Long.toString(expiry));
-    assertThat(rawItem("stage#clean").get("expiresAt").n()).isEqualTo(Long.toString(expiry));
-    assertThat(rawItem("stage#report").get("expiresAt").n()).isEqualTo(Long.toString(expiry));
-  }
-
-  @Test
-  void finishRun_succeededAtAStaleEpoch_isRefused_andExpiresNothing() {
-    Lease zombie = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(zombie, start("clean", -1));
-    store.tryAcquireLease(runId, driverB, T0.plus(TTL).plusSeconds(1), TTL, null).orElseThrow();
-
-    assertThatThrownBy(() -> store.finishRun(zombie, RunStatus.SUCCEEDED, "", T0))
-        .isInstanceOf(RunHeldException.class)
-        .hasMessageContaining("epoch fencing");
-
-    assertThat(rawItem("stage#clean")).doesNotContainKey("expiresAt");
-    assertThat(store.findRun(runId).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
-  }
-
-  @Test
-  void recordRerun_invalidatesTheStages_recordsTheRerunAndParameters_andRemovesTheExpiry() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    for (String stage : List.of("clean", "report")) {
-      store.transition(lease, start(stage, -1));
-      store.transition(lease, commit(stage, 3, false));
-    }
-    store.finishRun(lease, RunStatus.SUCCEEDED, "", T0.plusSeconds(1));
-    Lease rerunLease =
-        store.tryAcquireLease(runId, driverB, T0.plusSeconds(2), TTL, null).orElseThrow();
-    Rerun rerun =
-        new Rerun(
-            UUID.randomUUID().toString(),
-            T0.plusSeconds(3),
-            "report",
-            List.of("report"),
-            Map.of("k", new Rerun.ParameterChange("v", "w")),
-            "ops@host");
-
-    store.recordRerun(rerunLease, rerun, Map.of("k", "w"), List.of(invalidate("report", 2)));
-
-    RunRecord run = store.findRun(runId).orElseThrow();
-    assertThat(run.reruns()).containsExactly(rerun);
-    assertThat(run.parameters()).containsExactly(Map.entry("k", "w"));
-    assertThat(run.parametersHash()).isEqualTo("hash");
-    assertThat(run.expiresAt()).isEmpty();
-    StageRecord report = stage("report");
-    assertThat(report.status()).isEqualTo(StageStatus.PENDING);
-    assertThat(report.txnVersion()).isEqualTo(2);
-    assertThat(report.outputVersion()).isEqualTo(-1);
-    assertThat(report.rowsWritten()).isEqualTo(-1);
-    assertThat(report.attempts()).as("kept").isEqualTo(1);
-    assertThat(report.epoch()).isEqualTo(2);
-    assertThat(stage("clean").status()).isEqualTo(StageStatus.COMMITTED);
-    assertThat(rawItem("stage#clean")).doesNotContainKey("expiresAt");
-    assertThat(rawItem("stage#report")).doesNotContainKey("expiresAt");
-
-    store.transition(rerunLease, start("report", 3));
-    assertThat(stage("report").status())
-        .as("an invalidated stage starts")
-        .isEqualTo(StageStatus.RUNNING);
-
-    Rerun second =
-        new Rerun(
-            UUID.randomUUID().toString(),
-            T0.plusSeconds(4),
-            "clean",
-            List.of("clean", "report"),
-            Map.of(),
-            "ops@host");
-    store.recordRerun(
-        rerunLease,
-        second,
-        Map.of("k", "w"),
-        List.of(invalidate("clean", 2), invalidate("report", 3)));
-    assertThat(store.findRun(runId).orElseThrow().reruns()).containsExactly(rerun, second);
-    assertThat(stage("report").status())
-        .as("invalidated from RUNNING")
-        .isEqualTo(StageStatus.PENDING);
-  }
-
-  @Test
-  void recordRerun_atAStaleEpoch_isRefused_andChangesNothing() {
-    Lease zombie = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(zombie, start("clean", -1));
-    store.transition(zombie, commit("clean", 0, false));
-    store.tryAcquireLease(runId, driverB, T0.plus(TTL).plusSeconds(1), TTL, null).orElseThrow();
-
-    assertThatThrownBy(
-            () ->
-                store.recordRerun(
-                    zombie,
-                    new Rerun("r", T0, "clean", List.of("clean"), Map.of(), "ops@host"),
-                    Map.of("k", "v"),
-                    List.of(invalidate("clean", 2))))
-        .isInstanceOf(RunHeldException.class)
-        .hasMessageContaining("recording the rerun of run " + runId + " from stage clean")
-        .hasMessageContaining("now held by host hostB, pid 2 at epoch 2");
-
-    assertThat(stage("clean").status()).isEqualTo(StageStatus.COMMITTED);
-    assertThat(store.findRun(runId).orElseThrow().reruns()).isEmpty();
-  }
-
-  @Test
   void recordRerun_whoseResponseIsLostAfterLanding_isReadBackAndSucceeds() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     client.loseNextWriteResponses(1);
@@ -694,84 +367,6 @@ class DynamoDbCheckpointStoreTest {
     assertThat(stage("clean").status()).isEqualTo(StageStatus.PENDING);
   }
 
-  private StageRecord stage(String name) {
-    return store.stages(runId).stream()
-        .filter(s -> s.stage().equals(name))
-        .findFirst()
-        .orElseThrow();
-  }
-
-  @Test
-  void chunkPlan_isFrozenByTheFirstPlan_andAnInvalidationClearsIt() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(lease, start("load", -1));
-
-    assertThat(store.planChunks(lease, "load", 1, List.of("2001-01", "2001-02")))
-        .containsExactly("2001-01", "2001-02");
-    assertThat(store.planChunks(lease, "load", 1, List.of("other")))
-        .as("a second plan for the same generation")
-        .containsExactly("2001-01", "2001-02");
-    assertThat(store.stages(runId).get(0).chunkPlan()).containsExactly("2001-01", "2001-02");
-
-    Rerun rerun = new Rerun("r1", T0, "load", List.of("load"), Map.of(), "ops@host");
-    store.recordRerun(lease, rerun, Map.of("k", "v"), List.of(invalidate("load", 2)));
-
-    assertThat(store.stages(runId).get(0).chunkPlan()).isEmpty();
-    assertThatThrownBy(() -> store.planChunks(lease, "load", 2, List.of("a")))
-        .isInstanceOf(IllegalTransitionException.class)
-        .hasMessageContaining(
-            "cannot freeze the chunk plan of stage 'load' of run "
-                + runId
-                + " at generation 2: the stage is PENDING at generation 2");
-  }
-
-  @Test
-  void chunkPlan_withADuplicateKey_isRefusedNamingIt() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(lease, start("load", -1));
-
-    assertThatThrownBy(() -> store.planChunks(lease, "load", 1, List.of("a", "b", "a")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            "the chunk plan of stage 'load' names chunk 'a' twice. Fix: make its planner return"
-                + " distinct keys");
-  }
-
-  @Test
-  void chunkTransitions_countExecutions_andRefuseToRestartACommittedChunk() {
-    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.transition(lease, chunkStart(0));
-    store.transition(lease, chunkStart(0));
-    store.transition(lease, chunkCommit(0, 7, false));
-    store.transition(lease, chunkCommit(1, 8, true));
-    store.transition(lease, chunkStart(2));
-
-    assertThat(store.chunks(runId, "load", 1))
-        .extracting(
-            ChunkRecord::index,
-            ChunkRecord::status,
-            ChunkRecord::executions,
-            ChunkRecord::outputVersion,
-            ChunkRecord::recovered)
-        .containsExactly(
-            tuple(0, ChunkRecord.ChunkStatus.COMMITTED, 2, 7L, false),
-            tuple(1, ChunkRecord.ChunkStatus.COMMITTED, 0, 8L, true),
-            tuple(2, ChunkRecord.ChunkStatus.RUNNING, 1, -1L, false));
-    assertThat(store.chunks(runId, "load", 2)).as("another generation's chunks").isEmpty();
-    assertThat(store.stages(runId)).as("chunks are not stages").isEmpty();
-    assertThatThrownBy(() -> store.transition(lease, chunkStart(0)))
-        .isInstanceOf(IllegalTransitionException.class)
-        .hasMessage(
-            "chunk 0 (k0) of stage 'load' of run "
-                + runId
-                + " is COMMITTED and cannot move to RUNNING. Fix: check `cairn status "
-                + runId
-                + "`; another driver may have moved it");
-    assertThatThrownBy(() -> store.transition(lease, chunkCommit(3, 9, false)))
-        .isInstanceOf(IllegalTransitionException.class)
-        .hasMessageContaining("chunk 3 (k3) of stage 'load' of run " + runId + " is not started");
-  }
-
   @Test
   void chunkTransitionWhoseResponseIsLost_isDecidedByReadingItBack() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
@@ -783,26 +378,6 @@ class DynamoDbCheckpointStoreTest {
     assertThat(store.chunks(runId, "load", 1))
         .singleElement()
         .satisfies(c -> assertThat(c.status()).isEqualTo(ChunkRecord.ChunkStatus.COMMITTED));
-  }
-
-  @Test
-  void chunkTransition_ofADriverThatLostTheLease_isFenced() {
-    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
-
-    assertThatThrownBy(() -> store.transition(a, chunkStart(0)))
-        .isInstanceOf(RunHeldException.class);
-    assertThat(store.chunks(runId, "load", 1)).isEmpty();
-  }
-
-  private ChunkTransition.Start chunkStart(int index) {
-    return new ChunkTransition.Start(
-        "load", 1, index, "k" + index, UUID.randomUUID().toString(), T0);
-  }
-
-  private ChunkTransition.Commit chunkCommit(int index, long version, boolean recovered) {
-    return new ChunkTransition.Commit(
-        "load", 1, index, "k" + index, version, 10, recovered, UUID.randomUUID().toString(), T0);
   }
 
   private Map<String, AttributeValue> rawItem(String sk) {
@@ -820,80 +395,9 @@ class DynamoDbCheckpointStoreTest {
         .item();
   }
 
-  private StageTransition.Invalidate invalidate(String stage, long txnVersion) {
-    return new StageTransition.Invalidate(
-        stage,
-        "/w/" + stage,
-        "cairn:" + runId + ":" + stage,
-        txnVersion,
-        UUID.randomUUID().toString(),
-        T0);
-  }
-
-  private StageTransition.Start start(String stage, long base) {
-    return new StageTransition.Start(
-        stage,
-        1,
-        "/w/" + stage,
-        "cairn:" + runId + ":" + stage,
-        1,
-        base,
-        UUID.randomUUID().toString(),
-        T0);
-  }
-
-  private StageTransition.Commit commit(String stage, long version, boolean recovered) {
-    return new StageTransition.Commit(
-        stage,
-        "/w/" + stage,
-        "cairn:" + runId + ":" + stage,
-        1,
-        version,
-        100,
-        recovered,
-        false,
-        List.of(),
-        StageMetrics.NONE,
-        UUID.randomUUID().toString(),
-        T0);
-  }
-
   @Test
-  void recordPlan_firstPlanWins_isReadBackConsistently_andAnotherGenerationIsSeparate() {
-    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    InputPlan first =
-        new InputPlan(
-            runId,
-            "clean",
-            "flights",
-            1,
-            "s3a://b/in/flights.parquet",
-            List.of(
-                new InputPlan.PlannedFile("s3a://b/in/flights.parquet/part-0", 100, "etag:\"e0\""),
-                new InputPlan.PlannedFile("s3a://b/in/flights.parquet/part-1", 200, "mtime:7")),
-            T0);
-    InputPlan later =
-        new InputPlan(
-            runId,
-            "clean",
-            "flights",
-            1,
-            "s3a://b/in/flights.parquet",
-            List.of(new InputPlan.PlannedFile("s3a://b/in/other", 1, "mtime:8")),
-            T0.plusSeconds(5));
-
-    assertThat(store.recordPlan(a, first)).isEqualTo(first);
-    assertThat(store.recordPlan(a, later)).as("the first plan stays").isEqualTo(first);
-
-    assertThat(store.findPlan(runId, "clean", "flights", 1)).contains(first);
-    assertThat(store.findPlan(runId, "clean", "flights", 2)).isEmpty();
-    assertThat(store.findPlan(runId, "rejects", "flights", 1)).isEmpty();
-  }
-
-  @Test
-  void recordPlan_byADriverThatLostTheLease_isRefusedAndWritesNothing() {
-    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
+  void recordPlan_cancelledByAConcurrentHeartbeat_isTriedAgainAndRecorded() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     InputPlan plan =
         new InputPlan(
             runId,
@@ -903,10 +407,74 @@ class DynamoDbCheckpointStoreTest {
             "/in",
             List.of(new InputPlan.PlannedFile("/in/a", 1, "mtime:1")),
             T0);
+    client.conflictNextTransactions(1);
 
-    assertThatThrownBy(() -> store.recordPlan(a, plan))
-        .isInstanceOf(RunHeldException.class)
-        .hasMessageContaining("input plan");
-    assertThat(store.findPlan(runId, "clean", "flights", 1)).isEmpty();
+    assertThat(store.recordPlan(lease, plan)).isEqualTo(plan);
+
+    assertThat(store.findPlan(runId, "clean", "flights", 1)).contains(plan);
+  }
+
+  @Test
+  void transition_cancelledByConflictsOnEveryTry_pausesBetweenThem_andDidNotLand() {
+    List<Duration> pauses = new java.util.ArrayList<>();
+    DynamoDbCheckpointStore pausing =
+        new DynamoDbCheckpointStore(client, "checkpoints_test", Duration.ofDays(90), pauses::add);
+    Lease lease = pausing.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.conflictNextTransactions(3);
+
+    assertThatThrownBy(() -> pausing.transition(lease, start("clean", -1)))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageStartingWith(
+            "moving stage clean of run "
+                + runId
+                + " to RUNNING failed after the client's retries and did not land in checkpoint"
+                + " table checkpoints_test (Transaction cancelled");
+    assertThat(pauses).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+    assertThat(pausing.stages(runId)).isEmpty();
+  }
+
+  @Test
+  void planChunks_cancelledByAConcurrentHeartbeat_isTriedAgain() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("load", -1));
+    client.conflictNextTransactions(2);
+
+    assertThat(store.planChunks(lease, "load", 1, List.of("a", "b"))).containsExactly("a", "b");
+    assertThat(stage("load").chunkPlan()).containsExactly("a", "b");
+  }
+
+  @Test
+  void recordPlan_whoseResponseIsLostAfterLanding_isReadBackAndReturnsIt() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+
+    assertThat(store.recordPlan(lease, plan("/in/a"))).isEqualTo(plan("/in/a"));
+  }
+
+  @Test
+  void recordPlan_whoseOutcomeCannotBeReadBack_isStateUnknown() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.loseNextWriteResponses(1);
+    client.failNextReads(1);
+
+    assertThatThrownBy(() -> store.recordPlan(lease, plan("/in/a")))
+        .isInstanceOf(StateUnknownException.class)
+        .hasMessageStartingWith(
+            "the outcome of recording the input plan of flights for stage clean of run "
+                + runId
+                + " in checkpoint table checkpoints_test is unknown")
+        .hasMessageContaining("Nothing was guessed");
+  }
+
+  @Test
+  void finishRun_interruptedWhoseResponseIsLostAfterLanding_isReadBackAndSucceeds() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.repeatNextWrites(1);
+
+    store.finishRun(lease, RunStatus.INTERRUPTED, "spot notice", T0.plusSeconds(1));
+
+    RunRecord run = store.findRun(runId).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(run.holder()).isEmpty();
   }
 }
