@@ -116,8 +116,8 @@ class ErrorsTest {
     assertThat(ConfigErrors.sparkJarNotAFile("/no/app.jar"))
         .hasMessage(
             "CAIRN_SPARK_JARS names /no/app.jar, which is not a file. Fix: build the application"
-                + " jar (`mvn -Dmaven.test.skip=true package` writes jobs/target/cairn-jobs-app.jar)"
-                + " or point CAIRN_SPARK_JARS at yours");
+                + " jar (`mvn -Dmaven.test.skip=true package` writes"
+                + " jobs/target/cairn-jobs-app.jar) or point CAIRN_SPARK_JARS at yours");
   }
 
   @Test
