@@ -7,11 +7,12 @@ import java.util.Optional;
  * The root of every error Cairn reports. Its message says the problem, its cause where known, and
  * how to fix it; vendor exceptions (Spark, Delta, AWS SDK) appear only as the cause.
  *
- * <p>An error may carry its {@link FailureClass}: the subclasses each carry theirs, and the errors
- * Cairn builds carry one wherever the class follows from the situation alone (a parameter that
- * cannot be used is {@link FailureClass#PERMANENT}). An error without one is unclassified, and its
- * class is decided from its cause chain (a wrapper around a throttled request is transient). The
- * class is fixed at construction.
+ * <p>An error may carry its {@link FailureClass}: each subclass carries its own (a {@link
+ * StageFailedException} the stage failure's, when its thrower gave it), and the errors Cairn builds
+ * carry one wherever the class follows from the situation alone (a parameter that cannot be used is
+ * {@link FailureClass#PERMANENT}). An error without one is unclassified, and its class is decided
+ * from its cause chain (a wrapper around a throttled request is transient). The class is fixed at
+ * construction.
  */
 public class CairnException extends RuntimeException {
   private static final long serialVersionUID = 1L;
