@@ -5,6 +5,8 @@ package dev.cairn;
  * retyped column). Throw it from a stage's compute with the input's name and the fix; Cairn records
  * the stage FAILED with class {@code BAD_INPUT}, publishes nothing from it, does not retry it, and
  * exits 1. Once the input is fixed, {@code cairn resume} continues the run.
+ *
+ * <p>Its {@link #failureClass()} is {@link FailureClass#BAD_INPUT}.
  */
 public class BadInputException extends CairnException {
   private static final long serialVersionUID = 1L;
@@ -16,10 +18,10 @@ public class BadInputException extends CairnException {
    *     copy"
    */
   public BadInputException(String problem, String fix) {
-    super(message(problem, fix));
+    super(FailureClass.BAD_INPUT, message(problem, fix));
   }
 
   public BadInputException(String problem, String fix, Throwable cause) {
-    super(message(problem, fix), cause);
+    super(FailureClass.BAD_INPUT, message(problem, fix), cause);
   }
 }

@@ -1,7 +1,7 @@
 package dev.cairn.internal;
 
 import dev.cairn.CairnJob;
-import dev.cairn.InvalidParameterException;
+import dev.cairn.internal.errors.ConfigErrors;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -31,11 +31,7 @@ public final class JobCatalog {
   public CairnJob job(String name) {
     CairnJob job = jobs.get(name);
     if (job == null) {
-      throw new InvalidParameterException(
-          "no job named '" + name + "'",
-          jobs.isEmpty()
-              ? "put the jobs jar on the classpath (./cairn does)"
-              : "use one of: " + String.join(", ", jobs.keySet()));
+      throw ConfigErrors.noSuchJob(name, jobs.keySet());
     }
     return job;
   }

@@ -1,6 +1,7 @@
 package dev.cairn.internal.config;
 
 import dev.cairn.InvalidParameterException;
+import dev.cairn.internal.errors.ConfigErrors;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -155,8 +156,7 @@ public record CairnConfig(
     } catch (NumberFormatException notANumber) {
       // reported below
     }
-    throw new InvalidParameterException(
-        name + "='" + value + "' is not a number of days from 1 to 36500", "set it to e.g. 90");
+    throw ConfigErrors.notANumberOfDays(name, value);
   }
 
   /**
@@ -208,24 +208,14 @@ public record CairnConfig(
   private static String validateMaster(String value, MasterOrigin origin) {
     String url = value.strip();
     if (!MASTER_URL.matcher(url).matches()) {
-      throw new InvalidParameterException(
-          origin.description() + " '" + value + "' is not a Spark master URL",
-          "use local[*] (this JVM), spark://host:7077 (a standalone master), yarn (EMR) or"
-              + " k8s://https://host:443");
+      throw ConfigErrors.notASparkMaster(origin.description(), value);
     }
     return url;
   }
 
   private static void refuseConflict(String given, MasterOrigin origin, String submitted) {
     if (!given.equals(submitted)) {
-      throw new InvalidParameterException(
-          origin.description()
-              + " '"
-              + given
-              + "' disagrees with the master spark-submit gave this driver, '"
-              + submitted
-              + "' (system property spark.master)",
-          "give the master in one place: spark-submit --master, and no " + origin.description());
+      throw ConfigErrors.masterDisagreesWithSparkSubmit(origin.description(), given, submitted);
     }
   }
 
@@ -260,9 +250,7 @@ public record CairnConfig(
 
   private static void validateTableName(String name) {
     if (!name.matches("[a-zA-Z0-9_.-]{3,255}")) {
-      throw new InvalidParameterException(
-          "CAIRN_CHECKPOINT_TABLE='" + name + "' is not a valid DynamoDB table name",
-          "use 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.'");
+      throw ConfigErrors.notADynamoDbTableName(name);
     }
   }
 
@@ -279,7 +267,6 @@ public record CairnConfig(
     } catch (NumberFormatException notANumber) {
       // reported below
     }
-    throw new InvalidParameterException(
-        name + "='" + value + "' is not a number of seconds >= 3", "set it to e.g. 30");
+    throw ConfigErrors.notANumberOfSeconds(name, value);
   }
 }

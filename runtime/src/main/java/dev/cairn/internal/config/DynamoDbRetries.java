@@ -1,6 +1,7 @@
 package dev.cairn.internal.config;
 
 import dev.cairn.InvalidParameterException;
+import dev.cairn.internal.errors.ConfigErrors;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -66,8 +67,6 @@ public final class DynamoDbRetries {
     } catch (NumberFormatException notANumber) {
       // reported below
     }
-    throw new InvalidParameterException(
-        name + "='" + value + "' is not a number of attempts >= 1",
-        "set it to e.g. " + DEFAULT_MAX_ATTEMPTS + ", or unset it for the default");
+    throw ConfigErrors.notANumberOfAttempts(name, value, DEFAULT_MAX_ATTEMPTS);
   }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.internal.config;
 
-import dev.cairn.CairnException;
+import dev.cairn.internal.errors.ConfigErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -63,14 +63,7 @@ public final class EmbeddedDynamoDb {
         return start(dir, readyFile, lib);
       }
     } catch (IOException e) {
-      throw new CairnException(
-          "cannot prepare the embedded checkpoint store in "
-              + dir
-              + " ("
-              + e.getMessage()
-              + "). Fix: make CAIRN_HOME a writable local directory, or set CAIRN_CHECKPOINT_TABLE"
-              + " to use DynamoDB",
-          e);
+      throw ConfigErrors.embeddedStoreNotPrepared(dir, e);
     }
   }
 
@@ -94,15 +87,7 @@ public final class EmbeddedDynamoDb {
       Files.deleteIfExists(readyFile);
       return server.isPresent();
     } catch (IOException e) {
-      throw new CairnException(
-          "cannot stop the embedded checkpoint store in "
-              + home
-              + " ("
-              + e.getMessage()
-              + "). Fix: stop the pid in "
-              + readyFile
-              + " by hand; it also exits by itself when idle",
-          e);
+      throw ConfigErrors.embeddedStoreNotStopped(home, readyFile, e);
     }
   }
 
@@ -124,20 +109,9 @@ public final class EmbeddedDynamoDb {
   }
 
   private static URI start(Path dir, Path readyFile, Optional<Path> lib) throws IOException {
-    Path libDir =
-        lib.orElseThrow(
-            () ->
-                new CairnException(
-                    "the embedded checkpoint store needs the DynamoDB Local server's jars, and"
-                        + " neither -Dcairn.dynamodbLocal.lib nor CAIRN_DYNAMODB_LOCAL_LIB is set."
-                        + " Fix: start Cairn with ./cairn, or set CAIRN_CHECKPOINT_TABLE to use"
-                        + " DynamoDB"));
+    Path libDir = lib.orElseThrow(ConfigErrors::embeddedStoreJarsNotGiven);
     if (!Files.isDirectory(libDir)) {
-      throw new CairnException(
-          "the DynamoDB Local server's jars are not in "
-              + libDir
-              + ". Fix: build them with `mvn -B -q -DskipTests package` (./cairn does it on first"
-              + " use)");
+      throw ConfigErrors.embeddedStoreJarsMissing(libDir);
     }
     Files.deleteIfExists(readyFile);
     int port = freePort();
@@ -186,12 +160,8 @@ public final class EmbeddedDynamoDb {
         break;
       }
     }
-    throw new CairnException(
-        "the embedded checkpoint store (DynamoDB Local) did not start within "
-            + START_TIMEOUT.toSeconds()
-            + " s. Fix: read "
-            + dir.resolve("server.log")
-            + " for its error");
+    throw ConfigErrors.embeddedStoreDidNotStart(
+        START_TIMEOUT.toSeconds(), dir.resolve("server.log"));
   }
 
   private static int freePort() throws IOException {

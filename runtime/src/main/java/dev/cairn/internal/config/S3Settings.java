@@ -1,6 +1,7 @@
 package dev.cairn.internal.config;
 
 import dev.cairn.InvalidParameterException;
+import dev.cairn.internal.errors.ConfigErrors;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
@@ -88,9 +89,6 @@ public record S3Settings(Optional<URI> endpoint, Optional<String> region) {
     } catch (URISyntaxException invalid) {
       // reported below
     }
-    throw new InvalidParameterException(
-        name + "='" + value + "' is not an http(s) URL",
-        "set it to the S3 endpoint, e.g. http://127.0.0.1:9000 or"
-            + " https://s3.eu-west-1.amazonaws.com, or unset it to use AWS's own");
+    throw ConfigErrors.notAnS3Endpoint(name, value);
   }
 }

@@ -3,6 +3,7 @@ package dev.cairn.internal.config;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.internal.delta.FencedLogStore;
 import dev.cairn.internal.delta.S3ConditionalPutLogStore;
+import dev.cairn.internal.errors.ConfigErrors;
 import dev.cairn.internal.fs.NioLocalFileSystem;
 import dev.cairn.internal.fs.NioLocalFs;
 import java.net.URI;
@@ -177,10 +178,7 @@ public final class Spark {
     boolean uri = jar.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.*");
     Path path = uri && jar.startsWith("file:") ? Path.of(URI.create(jar)) : Path.of(jar);
     if ((!uri || jar.startsWith("file:")) && !Files.isRegularFile(path)) {
-      throw new InvalidParameterException(
-          "CAIRN_SPARK_JARS names " + jar + ", which is not a file",
-          "build the application jar (`mvn -Dmaven.test.skip=true package` writes"
-              + " jobs/target/cairn-jobs-app.jar) or point CAIRN_SPARK_JARS at yours");
+      throw ConfigErrors.sparkJarNotAFile(jar);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.internal.config;
 
 import dev.cairn.CairnException;
+import dev.cairn.internal.errors.ConfigErrors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,18 +68,7 @@ public final class Warehouse {
       }
       return new Check(warehouse, created);
     } catch (IOException | RuntimeException e) {
-      throw new CairnException(
-          "warehouse "
-              + warehouse
-              + " is not writable: "
-              + e.getClass().getSimpleName()
-              + ": "
-              + e.getMessage()
-              + ". Fix: check CAIRN_WAREHOUSE, that the file system's scheme is on the classpath"
-              + " (s3a needs hadoop-aws), and that the credentials allow creating and deleting"
-              + " files under it (on S3: AWS_REGION, AWS_ENDPOINT_URL_S3 if not AWS's, and"
-              + " s3:PutObject, s3:DeleteObject, s3:ListBucket on the prefix)",
-          e);
+      throw ConfigErrors.warehouseNotWritable(warehouse, e);
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.cairn.internal.delta;
 
-import dev.cairn.CairnException;
 import dev.cairn.Output;
+import dev.cairn.internal.errors.TableErrors;
 import io.delta.tables.DeltaTable;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -145,15 +145,7 @@ public final class DeltaTableStore implements TableStore {
           earlier.version());
       return new Commit(earlier.version(), earlier.rowsWritten(), true);
     }
-    throw new CairnException(
-        "the write to "
-            + location
-            + " returned but its log holds no commit with transaction ("
-            + appId
-            + ", "
-            + txnVersion
-            + "). Fix: check that nothing else rewrites the table's _delta_log, then resume the"
-            + " run");
+    throw TableErrors.writeLeftNoCommit(location, appId, txnVersion);
   }
 
   @Override

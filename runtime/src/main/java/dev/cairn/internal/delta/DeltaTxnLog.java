@@ -1,6 +1,7 @@
 package dev.cairn.internal.delta;
 
 import dev.cairn.CairnException;
+import dev.cairn.internal.errors.TableErrors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -135,12 +136,11 @@ final class DeltaTxnLog {
     if (committedVersion(txn, appId) >= txnVersion) {
       return snapshot.version();
     }
-    checkSchema(
-        rows.schema(),
-        snapshot.schema(),
-        location,
-        "every chunk of a stage must have the columns its first chunk wrote. Fix: make the"
-            + " stage's compute return the same columns for every chunk, then resume the run");
+    Map<String, String> columns = columns(rows.schema());
+    Map<String, String> tableColumns = columns(snapshot.schema());
+    if (!columns.equals(tableColumns)) {
+      throw TableErrors.chunkColumnsDiffer(location, columns, tableColumns);
+    }
     commitAppend(txn, List.of(), rows, appId, txnVersion, Option.empty());
     return snapshot.version();
   }
@@ -226,16 +226,7 @@ final class DeltaTxnLog {
     }
     String previous = "generation " + previousTxnVersion + " of " + appId;
     if (previousCommit < 0) {
-      throw new CairnException(
-          "cannot replace the rows that "
-              + previous
-              + " appended to "
-              + location
-              + ": its commit is no longer in the table's log (log retention cleaned it), so the"
-              + " files holding those rows are unknown, and appending again would duplicate them."
-              + " Nothing was written. Fix: Cairn cannot do this safely; delete those rows from"
-              + " the table yourself, then write them with a new run (`cairn run` with a parameter"
-              + " changed), or leave the table as it is");
+      throw TableErrors.appendedCommitLeftTheLog(location, appId, previousTxnVersion);
     }
     Set<String> paths = new HashSet<>();
     previousFiles.forEach(f -> paths.add(f.path()));
@@ -247,33 +238,15 @@ final class DeltaTxnLog {
               .where(functions.col("path").isin(paths.toArray()))
               .count();
       if (live != paths.size()) {
-        throw new CairnException(
-            "cannot replace the rows that "
-                + previous
-                + " appended to "
-                + location
-                + " (commit "
-                + previousCommit
-                + "): "
-                + (paths.size() - live)
-                + " of its "
-                + paths.size()
-                + " files were since rewritten or removed (OPTIMIZE, DELETE or another writer),"
-                + " so its rows can no longer be removed exactly and appending again would"
-                + " duplicate them. Nothing was written. Fix: Cairn cannot do this safely; delete"
-                + " the rows that version "
-                + previousCommit
-                + " added yourself, then write them with a new run (`cairn run` with a parameter"
-                + " changed), or leave the table as it is");
+        throw TableErrors.appendedFilesRewritten(
+            location, appId, previousTxnVersion, previousCommit, paths.size() - live, paths.size());
       }
     }
-    checkSchema(
-        rows.schema(),
-        snapshot.schema(),
-        location,
-        "a rerun of an append replaces the previous rows in place and needs the table's"
-            + " schema. Fix: make the stage produce the table's columns, or rerun from a stage"
-            + " that overwrites the table");
+    Map<String, String> columns = columns(rows.schema());
+    Map<String, String> tableColumns = columns(snapshot.schema());
+    if (!columns.equals(tableColumns)) {
+      throw TableErrors.rerunAppendColumnsDiffer(location, columns, tableColumns);
+    }
     long now = System.currentTimeMillis();
     commitAppend(
         txn,
@@ -292,27 +265,13 @@ final class DeltaTxnLog {
                 + previousCommit));
   }
 
-  private static void checkSchema(
-      StructType rows, StructType table, String location, String whyAndFix) {
-    Map<String, String> want = new TreeMap<>();
-    Map<String, String> got = new TreeMap<>();
-    for (StructField f : table.fields()) {
-      want.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());
+  /** A schema's columns, lower-cased name to SQL type, sorted by name: what an append compares. */
+  private static Map<String, String> columns(StructType schema) {
+    Map<String, String> columns = new TreeMap<>();
+    for (StructField f : schema.fields()) {
+      columns.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());
     }
-    for (StructField f : rows.fields()) {
-      got.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());
-    }
-    if (!want.equals(got)) {
-      throw new CairnException(
-          "the rows to append to "
-              + location
-              + " have columns "
-              + got
-              + " but the table has "
-              + want
-              + "; "
-              + whyAndFix);
-    }
+    return columns;
   }
 
   private static Snapshot fresh(DeltaLog log) {

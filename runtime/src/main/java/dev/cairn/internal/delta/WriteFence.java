@@ -1,5 +1,6 @@
 package dev.cairn.internal.delta;
 
+import dev.cairn.internal.errors.TableErrors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -47,14 +48,7 @@ public final class WriteFence {
   public static void check(String what) {
     State state = STATE.get();
     if (state.armed() && nanoClock.getAsLong() > state.validUntilNanos()) {
-      throw new FencedException(
-          "refusing to publish "
-              + what
-              + ": driver "
-              + state.holder()
-              + " could not renew its lease in time (frozen, paused or cut off from the"
-              + " checkpoint table), so another driver may have taken the run over. Nothing was"
-              + " published. Fix: check `cairn status`; `cairn resume` continues the run");
+      throw new FencedException(TableErrors.fencedCommitRefused(what, state.holder()));
     }
   }
 

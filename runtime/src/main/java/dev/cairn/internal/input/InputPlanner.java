@@ -1,7 +1,7 @@
 package dev.cairn.internal.input;
 
 import dev.cairn.BadInputException;
-import dev.cairn.CairnException;
+import dev.cairn.internal.errors.InputErrors;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.InputPlan.PlannedFile;
@@ -67,31 +67,13 @@ public final class InputPlanner {
     InputPlan plan;
     if (recorded.isEmpty()) {
       if (listed.isEmpty()) {
-        throw new BadInputException(
-            "input '" + name + "' of stage " + stage + " (" + location + ") has no data files",
-            "put the files there, or give the job the right location, then `cairn resume "
-                + runId
-                + "`");
+        throw InputErrors.noDataFiles(runId, stage, name, location);
       }
       long bytes =
           listed.stream().mapToLong(f -> f.path().length() + f.version().length() + 40).sum();
       if (bytes > MAX_PLAN_BYTES) {
-        throw new BadInputException(
-            "input '"
-                + name
-                + "' of stage "
-                + stage
-                + " ("
-                + location
-                + ") has "
-                + listed.size()
-                + " files, more than one frozen plan holds (one checkpoint item of "
-                + MAX_PLAN_BYTES
-                + " bytes)",
-            "compact the input into fewer, larger files, or point the job at a narrower path"
-                + " (one partition), then `cairn resume "
-                + runId
-                + "`");
+        throw InputErrors.tooManyFilesToPlan(
+            runId, stage, name, location, listed.size(), MAX_PLAN_BYTES);
       }
       plan =
           store.recordPlan(
@@ -120,76 +102,32 @@ public final class InputPlanner {
       if (recorded.isPresent()) {
         return List.of(); // every planned file has vanished: said by verify, file by file
       }
-      throw new BadInputException(
-          "input '" + name + "' of stage " + stage + " (" + location + ") does not exist",
-          "give the job the right location, then `cairn resume " + runId + "`",
-          absent);
+      throw InputErrors.inputMissing(runId, stage, name, location, absent);
     } catch (IOException unreadable) {
-      throw new CairnException(
-          "cannot list input '"
-              + name
-              + "' of stage "
-              + stage
-              + " ("
-              + location
-              + "): "
-              + unreadable.getMessage()
-              + ". Fix: check that its file system is reachable and readable, then `cairn resume "
-              + runId
-              + "`",
-          unreadable);
+      throw InputErrors.inputNotListable(runId, stage, name, location, unreadable);
     }
   }
 
   private static void verify(InputPlan plan, List<PlannedFile> listed) {
     Map<String, PlannedFile> now = new HashMap<>();
     listed.forEach(f -> now.put(f.path(), f));
-    String rerun = "`cairn rerun " + plan.runId() + " --from " + plan.stage() + "`";
     for (PlannedFile planned : plan.files()) {
       PlannedFile current = now.remove(planned.path());
       if (current == null) {
-        throw new BadInputException(
-            "input file "
-                + planned.path()
-                + " of '"
-                + plan.name()
-                + "', planned for stage "
-                + plan.stage()
-                + " of run "
-                + plan.runId()
-                + " at "
-                + plan.plannedAt()
-                + ", has vanished; the stage must read exactly the files it planned",
-            "restore the file and `cairn resume "
-                + plan.runId()
-                + "`, or re-plan the stage on the files there now with "
-                + rerun);
+        throw InputErrors.fileVanished(
+            plan.runId(), plan.stage(), plan.name(), plan.plannedAt(), planned.path());
       }
       if (current.size() != planned.size() || !current.version().equals(planned.version())) {
-        throw new BadInputException(
-            "input file "
-                + planned.path()
-                + " of '"
-                + plan.name()
-                + "' changed since it was planned for stage "
-                + plan.stage()
-                + " of run "
-                + plan.runId()
-                + " at "
-                + plan.plannedAt()
-                + " (planned "
-                + planned.size()
-                + " bytes, "
-                + planned.version()
-                + "; now "
-                + current.size()
-                + " bytes, "
-                + current.version()
-                + "); the stage must read exactly the files it planned",
-            "restore the planned file and `cairn resume "
-                + plan.runId()
-                + "`, or re-plan the stage on the files there now with "
-                + rerun);
+        throw InputErrors.fileChanged(
+            plan.runId(),
+            plan.stage(),
+            plan.name(),
+            plan.plannedAt(),
+            planned.path(),
+            planned.size(),
+            planned.version(),
+            current.size(),
+            current.version());
       }
     }
     if (!now.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.cairn.internal.runbook;
 
 import dev.cairn.CairnException;
+import dev.cairn.internal.errors.RunbookErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,16 +62,7 @@ public final class Runbooks {
     String name = fileName(failureClass);
     return find(name)
         .or(() -> find("default.md"))
-        .orElseThrow(
-            () ->
-                new CairnException(
-                    "no runbook entry "
-                        + name
-                        + " and no default.md, neither in "
-                        + operatorDir
-                        + " nor bundled in the runtime jar. Fix: reinstall Cairn (its jar bundles"
-                        + " them), or put a default.md in "
-                        + operatorDir));
+        .orElseThrow(() -> RunbookErrors.noEntry(name, operatorDir));
   }
 
   /** The file name of a class's entry. */
@@ -88,13 +80,7 @@ public final class Runbooks {
       try {
         return Optional.of(new Entry(name, own.toString(), Files.readString(own)));
       } catch (IOException e) {
-        throw new CairnException(
-            "cannot read runbook entry "
-                + own
-                + ": "
-                + e.getMessage()
-                + ". Fix: make it readable, or remove it to use the bundled one",
-            e);
+        throw RunbookErrors.entryUnreadable(own, e);
       }
     }
     try (InputStream in = bundle.getResourceAsStream(BUNDLED + name)) {

@@ -1,0 +1,162 @@
+package dev.cairn.internal.errors;
+
+import static dev.cairn.internal.errors.Messages.problemAndFix;
+
+import dev.cairn.BadInputException;
+import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
+import java.time.Instant;
+
+/**
+ * Errors of a stage's inputs, at planning (the location is absent, empty, or holds too many files
+ * for one plan) and at every attempt's verification (a planned file vanished or changed). A stage's
+ * input that is not what was planned is a {@link BadInputException} (class {@link
+ * FailureClass#BAD_INPUT}): fixing the input, or re-planning with {@code cairn rerun}, is the way
+ * on.
+ */
+public final class InputErrors {
+  private InputErrors() {}
+
+  /** Input {@code name} of {@code stage} at {@code location} has no data files to plan. */
+  public static BadInputException noDataFiles(
+      String runId, String stage, String name, String location) {
+    return new BadInputException(
+        "input '" + name + "' of stage " + stage + " (" + location + ") has no data files",
+        "put the files there, or give the job the right location, then `cairn resume "
+            + runId
+            + "`");
+  }
+
+  /**
+   * Input {@code name} has more files than one plan can record.
+   *
+   * @param maxPlanBytes what one plan may take of a checkpoint item
+   */
+  public static BadInputException tooManyFilesToPlan(
+      String runId, String stage, String name, String location, int files, long maxPlanBytes) {
+    return new BadInputException(
+        "input '"
+            + name
+            + "' of stage "
+            + stage
+            + " ("
+            + location
+            + ") has "
+            + files
+            + " files, more than one frozen plan holds (one checkpoint item of "
+            + maxPlanBytes
+            + " bytes)",
+        "compact the input into fewer, larger files, or point the job at a narrower path"
+            + " (one partition), then `cairn resume "
+            + runId
+            + "`");
+  }
+
+  /** The location of input {@code name} does not exist, so nothing can be planned. */
+  public static BadInputException inputMissing(
+      String runId, String stage, String name, String location, Exception cause) {
+    return new BadInputException(
+        "input '" + name + "' of stage " + stage + " (" + location + ") does not exist",
+        "give the job the right location, then `cairn resume " + runId + "`",
+        cause);
+  }
+
+  /**
+   * Listing input {@code name} failed. Unclassified: the listing's error decides (a throttled
+   * request is transient, a denied one is not).
+   */
+  public static CairnException inputNotListable(
+      String runId, String stage, String name, String location, Exception cause) {
+    return new CairnException(
+        problemAndFix(
+            "cannot list input '"
+                + name
+                + "' of stage "
+                + stage
+                + " ("
+                + location
+                + "): "
+                + cause.getMessage(),
+            "check that its file system is reachable and readable, then `cairn resume "
+                + runId
+                + "`"),
+        cause);
+  }
+
+  /**
+   * A file planned for input {@code name} of {@code stage} is no longer there.
+   *
+   * @param plannedAt when the plan was recorded
+   * @param path the planned file
+   */
+  public static BadInputException fileVanished(
+      String runId, String stage, String name, Instant plannedAt, String path) {
+    return new BadInputException(
+        "input file "
+            + path
+            + " of '"
+            + name
+            + "', planned for stage "
+            + stage
+            + " of run "
+            + runId
+            + " at "
+            + plannedAt
+            + ", has vanished; the stage must read exactly the files it planned",
+        "restore the file and `cairn resume "
+            + runId
+            + "`, or re-plan the stage on the files there now with "
+            + rerun(runId, stage));
+  }
+
+  /**
+   * A file planned for input {@code name} of {@code stage} has changed since.
+   *
+   * @param plannedAt when the plan was recorded
+   * @param path the planned file
+   * @param plannedSize its size in bytes as planned
+   * @param plannedVersion its version as planned (ETag, else modification time)
+   * @param size its size in bytes now
+   * @param version its version now
+   */
+  public static BadInputException fileChanged(
+      String runId,
+      String stage,
+      String name,
+      Instant plannedAt,
+      String path,
+      long plannedSize,
+      String plannedVersion,
+      long size,
+      String version) {
+    return new BadInputException(
+        "input file "
+            + path
+            + " of '"
+            + name
+            + "' changed since it was planned for stage "
+            + stage
+            + " of run "
+            + runId
+            + " at "
+            + plannedAt
+            + " (planned "
+            + plannedSize
+            + " bytes, "
+            + plannedVersion
+            + "; now "
+            + size
+            + " bytes, "
+            + version
+            + "); the stage must read exactly the files it planned",
+        "restore the planned file and `cairn resume "
+            + runId
+            + "`, or re-plan the stage on the files there now with "
+            + rerun(runId, stage));
+  }
+
+  /** How a message tells the user to re-plan {@code stage}: its next generation. */
+  private static String rerun(String runId, String stage) {
+    return "`cairn rerun " + runId + " --from " + stage + "`";
+  }
+}

@@ -1,0 +1,164 @@
+package dev.cairn.internal.errors;
+
+import static dev.cairn.internal.errors.Messages.problemAndFix;
+
+import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
+import java.util.Map;
+
+/**
+ * Errors of the output tables: a Delta write that cannot be done safely, or whose outcome the
+ * table's log does not show, and the write fence's refusal. A write refused because of what the
+ * table holds is {@link FailureClass#PERMANENT}: retrying finds the same table.
+ */
+public final class TableErrors {
+  private TableErrors() {}
+
+  /**
+   * A rerun of an append cannot replace the rows of generation {@code previousTxnVersion}: its
+   * commit has left the table's log.
+   */
+  public static CairnException appendedCommitLeftTheLog(
+      String location, String appId, long previousTxnVersion) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot replace the rows that "
+                + generation(appId, previousTxnVersion)
+                + " appended to "
+                + location
+                + ": its commit is no longer in the table's log (log retention cleaned it), so the"
+                + " files holding those rows are unknown, and appending again would duplicate"
+                + " them. Nothing was written",
+            "Cairn cannot do this safely; delete those rows from the table yourself, then write"
+                + " them with a new run (`cairn run` with a parameter changed), or leave the table"
+                + " as it is"));
+  }
+
+  /**
+   * A rerun of an append cannot replace the rows of generation {@code previousTxnVersion}: some of
+   * the files its commit added were since rewritten or removed.
+   *
+   * @param commit the table version of that generation's commit
+   * @param gone how many of its files are gone
+   * @param files how many files it added
+   */
+  public static CairnException appendedFilesRewritten(
+      String location, String appId, long previousTxnVersion, long commit, long gone, long files) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot replace the rows that "
+                + generation(appId, previousTxnVersion)
+                + " appended to "
+                + location
+                + " (commit "
+                + commit
+                + "): "
+                + gone
+                + " of its "
+                + files
+                + " files were since rewritten or removed (OPTIMIZE, DELETE or another writer),"
+                + " so its rows can no longer be removed exactly and appending again would"
+                + " duplicate them. Nothing was written",
+            "Cairn cannot do this safely; delete the rows that version "
+                + commit
+                + " added yourself, then write them with a new run (`cairn run` with a parameter"
+                + " changed), or leave the table as it is"));
+  }
+
+  /**
+   * A later chunk's rows do not have the columns the first chunk wrote.
+   *
+   * @param rows the rows' columns, lower-cased name to SQL type, sorted
+   * @param table the table's columns, the same way
+   */
+  public static CairnException chunkColumnsDiffer(
+      String location, Map<String, String> rows, Map<String, String> table) {
+    return columnsDiffer(
+        location,
+        rows,
+        table,
+        "every chunk of a stage must have the columns its first chunk wrote",
+        "make the stage's compute return the same columns for every chunk, then resume the run");
+  }
+
+  /**
+   * A rerun of an append, which replaces the previous rows in place, has rows without the table's
+   * columns.
+   *
+   * @param rows the rows' columns, lower-cased name to SQL type, sorted
+   * @param table the table's columns, the same way
+   */
+  public static CairnException rerunAppendColumnsDiffer(
+      String location, Map<String, String> rows, Map<String, String> table) {
+    return columnsDiffer(
+        location,
+        rows,
+        table,
+        "a rerun of an append replaces the previous rows in place and needs the table's schema",
+        "make the stage produce the table's columns, or rerun from a stage that overwrites the"
+            + " table");
+  }
+
+  /**
+   * A Delta write returned, but the table's log holds no commit with its transaction, nor a later
+   * one. Unclassified.
+   */
+  public static CairnException writeLeftNoCommit(String location, String appId, long txnVersion) {
+    return new CairnException(
+        problemAndFix(
+            "the write to "
+                + location
+                + " returned but its log holds no commit with transaction ("
+                + appId
+                + ", "
+                + txnVersion
+                + ")",
+            "check that nothing else rewrites the table's _delta_log, then resume the run"));
+  }
+
+  /**
+   * The message of the write fence's refusal (thrown as {@code WriteFence.FencedException}, which
+   * the failure classifier maps to {@link FailureClass#LEASE_LOST}; not a {@link CairnException}
+   * because Delta's log store code paths throw it).
+   *
+   * @param what what was to be published, e.g. {@code Delta commit <path>}
+   * @param holder the driver whose lease could not be renewed in time
+   */
+  public static String fencedCommitRefused(String what, String holder) {
+    return problemAndFix(
+        "refusing to publish "
+            + what
+            + ": driver "
+            + holder
+            + " could not renew its lease in time (frozen, paused or cut off from the"
+            + " checkpoint table), so another driver may have taken the run over. Nothing was"
+            + " published",
+        "check `cairn status`; `cairn resume` continues the run");
+  }
+
+  private static CairnException columnsDiffer(
+      String location,
+      Map<String, String> rows,
+      Map<String, String> table,
+      String why,
+      String fix) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "the rows to append to "
+                + location
+                + " have columns "
+                + rows
+                + " but the table has "
+                + table
+                + "; "
+                + why,
+            fix));
+  }
+
+  private static String generation(String appId, long txnVersion) {
+    return "generation " + txnVersion + " of " + appId;
+  }
+}

@@ -1,0 +1,367 @@
+package dev.cairn.internal.errors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.BadInputException;
+import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
+import dev.cairn.InvalidParameterException;
+import dev.cairn.RunHeldException;
+import dev.cairn.RunInterruptedException;
+import dev.cairn.StageFailedException;
+import dev.cairn.StateUnknownException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The errors Cairn builds: each carries its failure class (or none, when its cause decides), names
+ * what it is about and says how to fix it. Fast: no Spark, no store.
+ */
+class ErrorsTest {
+  private static final Instant PLANNED_AT = Instant.parse("2026-12-04T10:15:30Z");
+
+  // --- the public exceptions carry their class ---
+
+  @Test
+  void publicExceptions_carryTheirFailureClass() {
+    assertThat(new BadInputException("p", "f").failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(new BadInputException("p", "f", new IOException("x")).failureClass())
+        .contains(FailureClass.BAD_INPUT);
+    assertThat(new InvalidParameterException("p", "f").failureClass())
+        .contains(FailureClass.PERMANENT);
+    assertThat(new RunHeldException("p").failureClass()).contains(FailureClass.LEASE_LOST);
+    assertThat(new StateUnknownException("p", new IOException("x")).failureClass())
+        .contains(FailureClass.STATE_UNKNOWN);
+    assertThat(new RunInterruptedException("p").failureClass()).contains(FailureClass.INTERRUPTED);
+  }
+
+  @Test
+  void cairnException_isUnclassifiedUnlessGivenAClass_soItsCauseDecides() {
+    IOException cause = new IOException("503 Slow Down");
+    assertThat(new CairnException("p").failureClass()).isEmpty();
+    assertThat(new CairnException("p", cause).failureClass()).isEmpty();
+    assertThat(new CairnException(FailureClass.TRANSIENT, "p").failureClass())
+        .contains(FailureClass.TRANSIENT);
+    CairnException classified = new CairnException(FailureClass.PERMANENT, "p", cause);
+    assertThat(classified.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(classified).hasMessage("p").hasCause(cause);
+    assertThatThrownBy(() -> new CairnException(null, "p"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("failureClass");
+  }
+
+  @Test
+  void stageFailedException_carriesTheStageFailuresClass_orNoneFromTheOldConstructor() {
+    Exception cause = new IllegalStateException("boom");
+    StageFailedException unstated = new StageFailedException("clean", "stage clean failed", cause);
+    assertThat(unstated.failureClass()).isEmpty();
+    assertThat(unstated.stage()).isEqualTo("clean");
+    StageFailedException bad =
+        new StageFailedException("clean", FailureClass.BAD_INPUT, "stage clean failed", cause);
+    assertThat(bad.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(bad).hasMessage("stage clean failed").hasCause(cause);
+    assertThat(bad.stage()).isEqualTo("clean");
+  }
+
+  @Test
+  void failureClass_onlyTransientIsRetryable() {
+    for (FailureClass c : FailureClass.values()) {
+      assertThat(c.retryable()).as(c.name()).isEqualTo(c == FailureClass.TRANSIENT);
+    }
+    assertThat(FailureClass.values())
+        .extracting(Enum::name)
+        .containsExactly(
+            "TRANSIENT",
+            "PERMANENT",
+            "BAD_INPUT",
+            "DATA_QUALITY",
+            "STATE_UNKNOWN",
+            "INTERRUPTED",
+            "LEASE_LOST");
+  }
+
+  // --- configuration: PERMANENT, except where the cause decides ---
+
+  @Test
+  void config_aSettingThatCannotBeUsed_isAPermanentInvalidParameter() {
+    InvalidParameterException table = ConfigErrors.notADynamoDbTableName("ab");
+    assertThat(table.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(table)
+        .hasMessage(
+            "CAIRN_CHECKPOINT_TABLE='ab' is not a valid DynamoDB table name. Fix: use 3 to 255"
+                + " characters from a-z, A-Z, 0-9, '_', '-' and '.'");
+    assertThat(ConfigErrors.notANumberOfSeconds("CAIRN_LEASE_TTL_SECONDS", "2"))
+        .hasMessage(
+            "CAIRN_LEASE_TTL_SECONDS='2' is not a number of seconds >= 3. Fix: set it to e.g. 30");
+    assertThat(ConfigErrors.notANumberOfDays("CAIRN_RETENTION_DAYS", "0"))
+        .hasMessage(
+            "CAIRN_RETENTION_DAYS='0' is not a number of days from 1 to 36500. Fix: set it to"
+                + " e.g. 90");
+    assertThat(ConfigErrors.notANumberOfAttempts("-Daws.maxAttempts", "x", 10))
+        .hasMessage(
+            "-Daws.maxAttempts='x' is not a number of attempts >= 1. Fix: set it to e.g. 10, or"
+                + " unset it for the default");
+    assertThat(ConfigErrors.notAnS3Endpoint("AWS_ENDPOINT_URL", "host:9000"))
+        .hasMessage(
+            "AWS_ENDPOINT_URL='host:9000' is not an http(s) URL. Fix: set it to the S3 endpoint,"
+                + " e.g. http://127.0.0.1:9000 or https://s3.eu-west-1.amazonaws.com, or unset it"
+                + " to use AWS's own");
+    assertThat(ConfigErrors.sparkJarNotAFile("/no/app.jar"))
+        .hasMessage(
+            "CAIRN_SPARK_JARS names /no/app.jar, which is not a file. Fix: build the application"
+                + " jar (`mvn -Dmaven.test.skip=true package` writes"
+                + " jobs/target/cairn-jobs-app.jar) or point CAIRN_SPARK_JARS at yours");
+  }
+
+  @Test
+  void config_sparkMaster_namesWhereItWasGiven() {
+    assertThat(ConfigErrors.notASparkMaster("--master", "sprak://h:7077"))
+        .hasMessage(
+            "--master 'sprak://h:7077' is not a Spark master URL. Fix: use local[*] (this JVM),"
+                + " spark://host:7077 (a standalone master), yarn (EMR) or k8s://https://host:443");
+    InvalidParameterException conflict =
+        ConfigErrors.masterDisagreesWithSparkSubmit("CAIRN_SPARK_MASTER", "local[2]", "yarn");
+    assertThat(conflict.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(conflict)
+        .hasMessage(
+            "CAIRN_SPARK_MASTER 'local[2]' disagrees with the master spark-submit gave this"
+                + " driver, 'yarn' (system property spark.master). Fix: give the master in one"
+                + " place: spark-submit --master, and no CAIRN_SPARK_MASTER");
+  }
+
+  @Test
+  void config_noSuchJob_listsTheJobsThere_orSaysToPutThemOnTheClasspath() {
+    assertThat(ConfigErrors.noSuchJob("flights", List.of("a-job", "b-job")))
+        .hasMessage("no job named 'flights'. Fix: use one of: a-job, b-job");
+    InvalidParameterException none = ConfigErrors.noSuchJob("flights", List.of());
+    assertThat(none.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(none)
+        .hasMessage(
+            "no job named 'flights'. Fix: put the jobs jar on the classpath (./cairn does)");
+  }
+
+  @Test
+  void config_aWarehouseOrStoreThatFailsOnIo_isUnclassified_andKeepsItsCause() {
+    IOException denied = new IOException("Access Denied");
+    CairnException warehouse = ConfigErrors.warehouseNotWritable("s3a://b/w", denied);
+    assertThat(warehouse.failureClass()).isEmpty();
+    assertThat(warehouse)
+        .hasCause(denied)
+        .hasMessage(
+            "warehouse s3a://b/w is not writable: IOException: Access Denied. Fix: check"
+                + " CAIRN_WAREHOUSE, that the file system's scheme is on the classpath (s3a needs"
+                + " hadoop-aws), and that the credentials allow creating and deleting files under"
+                + " it (on S3: AWS_REGION, AWS_ENDPOINT_URL_S3 if not AWS's, and s3:PutObject,"
+                + " s3:DeleteObject, s3:ListBucket on the prefix)");
+    CairnException prepare = ConfigErrors.embeddedStoreNotPrepared(Path.of("/h/dynamodb"), denied);
+    assertThat(prepare.failureClass()).isEmpty();
+    assertThat(prepare)
+        .hasCause(denied)
+        .hasMessage(
+            "cannot prepare the embedded checkpoint store in /h/dynamodb (Access Denied). Fix:"
+                + " make CAIRN_HOME a writable local directory, or set CAIRN_CHECKPOINT_TABLE to"
+                + " use DynamoDB");
+    CairnException stop =
+        ConfigErrors.embeddedStoreNotStopped(
+            Path.of("/h"), Path.of("/h/dynamodb/server.properties"), denied);
+    assertThat(stop.failureClass()).isEmpty();
+    assertThat(stop)
+        .hasMessage(
+            "cannot stop the embedded checkpoint store in /h (Access Denied). Fix: stop the pid"
+                + " in /h/dynamodb/server.properties by hand; it also exits by itself when idle");
+    CairnException slow =
+        ConfigErrors.embeddedStoreDidNotStart(90, Path.of("/h/dynamodb/server.log"));
+    assertThat(slow.failureClass()).isEmpty();
+    assertThat(slow)
+        .hasMessage(
+            "the embedded checkpoint store (DynamoDB Local) did not start within 90 s. Fix: read"
+                + " /h/dynamodb/server.log for its error");
+  }
+
+  @Test
+  void config_embeddedStoreWithoutItsJars_isPermanent() {
+    CairnException notGiven = ConfigErrors.embeddedStoreJarsNotGiven();
+    assertThat(notGiven.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(notGiven)
+        .hasMessage(
+            "the embedded checkpoint store needs the DynamoDB Local server's jars, and neither"
+                + " -Dcairn.dynamodbLocal.lib nor CAIRN_DYNAMODB_LOCAL_LIB is set. Fix: start"
+                + " Cairn with ./cairn, or set CAIRN_CHECKPOINT_TABLE to use DynamoDB");
+    CairnException missing = ConfigErrors.embeddedStoreJarsMissing(Path.of("/lib"));
+    assertThat(missing.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(missing)
+        .hasMessage(
+            "the DynamoDB Local server's jars are not in /lib. Fix: build them with `mvn -B -q"
+                + " -DskipTests package` (./cairn does it on first use)");
+  }
+
+  // --- inputs: BAD_INPUT, except a listing that failed ---
+
+  @Test
+  void input_atPlanning_isBadInput_namingTheInputStageAndLocation() {
+    BadInputException empty = InputErrors.noDataFiles("run-1", "clean", "flights", "s3a://b/in");
+    assertThat(empty.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(empty)
+        .hasMessage(
+            "input 'flights' of stage clean (s3a://b/in) has no data files. Fix: put the files"
+                + " there, or give the job the right location, then `cairn resume run-1`");
+    assertThat(
+            InputErrors.tooManyFilesToPlan(
+                "run-1", "clean", "flights", "s3a://b/in", 5000, 350_000))
+        .hasMessage(
+            "input 'flights' of stage clean (s3a://b/in) has 5000 files, more than one frozen"
+                + " plan holds (one checkpoint item of 350000 bytes). Fix: compact the input into"
+                + " fewer, larger files, or point the job at a narrower path (one partition), then"
+                + " `cairn resume run-1`");
+    FileNotFoundException absent = new FileNotFoundException("s3a://b/in");
+    BadInputException missing =
+        InputErrors.inputMissing("run-1", "clean", "flights", "s3a://b/in", absent);
+    assertThat(missing.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(missing)
+        .hasCause(absent)
+        .hasMessage(
+            "input 'flights' of stage clean (s3a://b/in) does not exist. Fix: give the job the"
+                + " right location, then `cairn resume run-1`");
+  }
+
+  @Test
+  void input_aListingThatFailed_isUnclassified_soAThrottledListingStaysTransient() {
+    IOException throttled = new IOException("503 Slow Down");
+    CairnException error =
+        InputErrors.inputNotListable("run-1", "clean", "flights", "s3a://b/in", throttled);
+    assertThat(error.failureClass()).isEmpty();
+    assertThat(error)
+        .hasCause(throttled)
+        .hasMessage(
+            "cannot list input 'flights' of stage clean (s3a://b/in): 503 Slow Down. Fix: check"
+                + " that its file system is reachable and readable, then `cairn resume run-1`");
+  }
+
+  @Test
+  void input_aPlannedFileVanishedOrChanged_isBadInput_offeringResumeAndRerun() {
+    BadInputException vanished =
+        InputErrors.fileVanished("run-1", "clean", "flights", PLANNED_AT, "s3a://b/in/part-0");
+    assertThat(vanished.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(vanished)
+        .hasMessage(
+            "input file s3a://b/in/part-0 of 'flights', planned for stage clean of run run-1 at"
+                + " 2026-12-04T10:15:30Z, has vanished; the stage must read exactly the files it"
+                + " planned. Fix: restore the file and `cairn resume run-1`, or re-plan the stage"
+                + " on the files there now with `cairn rerun run-1 --from clean`");
+    BadInputException changed =
+        InputErrors.fileChanged(
+            "run-1",
+            "clean",
+            "flights",
+            PLANNED_AT,
+            "s3a://b/in/part-0",
+            200,
+            "etag:\"b\"",
+            201,
+            "etag:\"b2\"");
+    assertThat(changed.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(changed)
+        .hasMessage(
+            "input file s3a://b/in/part-0 of 'flights' changed since it was planned for stage"
+                + " clean of run run-1 at 2026-12-04T10:15:30Z (planned 200 bytes, etag:\"b\"; now"
+                + " 201 bytes, etag:\"b2\"); the stage must read exactly the files it planned. Fix:"
+                + " restore the planned file and `cairn resume run-1`, or re-plan the stage on the"
+                + " files there now with `cairn rerun run-1 --from clean`");
+  }
+
+  // --- tables: PERMANENT when the table's contents refuse the write ---
+
+  @Test
+  void table_aRerunOfAnAppendThatCannotBeDoneSafely_isPermanent() {
+    CairnException leftLog = TableErrors.appendedCommitLeftTheLog("/w/t", "app", 1);
+    assertThat(leftLog.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(leftLog)
+        .hasMessage(
+            "cannot replace the rows that generation 1 of app appended to /w/t: its commit is no"
+                + " longer in the table's log (log retention cleaned it), so the files holding"
+                + " those rows are unknown, and appending again would duplicate them. Nothing was"
+                + " written. Fix: Cairn cannot do this safely; delete those rows from the table"
+                + " yourself, then write them with a new run (`cairn run` with a parameter"
+                + " changed), or leave the table as it is");
+    CairnException rewritten = TableErrors.appendedFilesRewritten("/w/t", "app", 1, 7, 2, 3);
+    assertThat(rewritten.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(rewritten)
+        .hasMessage(
+            "cannot replace the rows that generation 1 of app appended to /w/t (commit 7): 2 of"
+                + " its 3 files were since rewritten or removed (OPTIMIZE, DELETE or another"
+                + " writer), so its rows can no longer be removed exactly and appending again"
+                + " would duplicate them. Nothing was written. Fix: Cairn cannot do this safely;"
+                + " delete the rows that version 7 added yourself, then write them with a new run"
+                + " (`cairn run` with a parameter changed), or leave the table as it is");
+  }
+
+  @Test
+  void table_columnsThatDiffer_arePermanent_andListBothSides() {
+    Map<String, String> rows = new TreeMap<>(Map.of("id", "BIGINT"));
+    Map<String, String> table = new TreeMap<>(Map.of("id", "BIGINT", "name", "STRING"));
+    CairnException chunk = TableErrors.chunkColumnsDiffer("/w/t", rows, table);
+    assertThat(chunk.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(chunk)
+        .hasMessage(
+            "the rows to append to /w/t have columns {id=BIGINT} but the table has {id=BIGINT,"
+                + " name=STRING}; every chunk of a stage must have the columns its first chunk"
+                + " wrote. Fix: make the stage's compute return the same columns for every chunk,"
+                + " then resume the run");
+    assertThat(TableErrors.rerunAppendColumnsDiffer("/w/t", rows, table))
+        .hasMessage(
+            "the rows to append to /w/t have columns {id=BIGINT} but the table has {id=BIGINT,"
+                + " name=STRING}; a rerun of an append replaces the previous rows in place and"
+                + " needs the table's schema. Fix: make the stage produce the table's columns, or"
+                + " rerun from a stage that overwrites the table");
+  }
+
+  @Test
+  void table_aWriteWhoseCommitIsNotInTheLog_isUnclassified() {
+    CairnException error = TableErrors.writeLeftNoCommit("/w/t", "app", 2);
+    assertThat(error.failureClass()).isEmpty();
+    assertThat(error)
+        .hasMessage(
+            "the write to /w/t returned but its log holds no commit with transaction (app, 2)."
+                + " Fix: check that nothing else rewrites the table's _delta_log, then resume the"
+                + " run");
+  }
+
+  @Test
+  void table_theFencesRefusal_namesWhatAndTheDriver() {
+    assertThat(TableErrors.fencedCommitRefused("Delta commit /w/t/_delta_log/1.json", "host-a"))
+        .isEqualTo(
+            "refusing to publish Delta commit /w/t/_delta_log/1.json: driver host-a could not"
+                + " renew its lease in time (frozen, paused or cut off from the checkpoint table),"
+                + " so another driver may have taken the run over. Nothing was published. Fix:"
+                + " check `cairn status`; `cairn resume` continues the run");
+  }
+
+  // --- runbooks ---
+
+  @Test
+  void runbook_noEntryAtAll_isPermanent_andAnUnreadableOne_isUnclassified() {
+    CairnException none = RunbookErrors.noEntry("bad_input.md", Path.of("/h/runbooks"));
+    assertThat(none.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(none)
+        .hasMessage(
+            "no runbook entry bad_input.md and no default.md, neither in /h/runbooks nor bundled"
+                + " in the runtime jar. Fix: reinstall Cairn (its jar bundles them), or put a"
+                + " default.md in /h/runbooks");
+    IOException denied = new IOException("Permission denied");
+    CairnException unreadable =
+        RunbookErrors.entryUnreadable(Path.of("/h/runbooks/bad_input.md"), denied);
+    assertThat(unreadable.failureClass()).isEmpty();
+    assertThat(unreadable)
+        .hasCause(denied)
+        .hasMessage(
+            "cannot read runbook entry /h/runbooks/bad_input.md: Permission denied. Fix: make it"
+                + " readable, or remove it to use the bundled one");
+  }
+}
