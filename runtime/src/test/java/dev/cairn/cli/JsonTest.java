@@ -13,6 +13,7 @@ import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.LeaseHolder;
+import dev.cairn.internal.store.LeaseState;
 import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
@@ -52,7 +53,7 @@ class JsonTest {
                         Map.of("region", new Rerun.ParameterChange("", "west \"x\"")),
                         "ops@host"))),
             List.of(committedStage("clean"), StageRecord.pending("demo-1", "report", "/wh/report")),
-            CairnRuntime.LeaseState.HELD,
+            LeaseState.HELD,
             T0.plusSeconds(60),
             Map.of("clean", 4500L),
             Map.of("clean", new CairnRuntime.ChunkProgress(4, 4, 1)));
@@ -167,7 +168,7 @@ class JsonTest {
         new CairnRuntime.RunView(
             run(Optional.empty(), "", Optional.of(T0.plusSeconds(86_400)), List.of()),
             List.of(),
-            CairnRuntime.LeaseState.FREE,
+            LeaseState.FREE,
             T0,
             Map.of(),
             Map.of());

@@ -1,6 +1,7 @@
 package dev.cairn.testing;
 
 import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.store.CheckResult;
@@ -192,6 +193,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           run.leaseExpiresAt = now.plus(ttl);
           run.status = RunStatus.RUNNING;
           run.reason = "";
+          run.reasonClass = null;
           run.touch(now, ++updates);
           return Optional.of(new Lease(runId, run.epoch, holder));
         });
@@ -251,6 +253,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           run.leaseExpiresAt = now;
           run.status = RunStatus.INTERRUPTED;
           run.reason = truncate(reason, 4000);
+          run.reasonClass = null;
           run.touch(now, ++updates);
           return true;
         });
@@ -297,7 +300,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public synchronized void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+  public synchronized void finishRun(
+      Lease lease,
+      RunStatus status,
+      String reason,
+      Optional<FailureClass> reasonClass,
+      Instant now) {
     if (status == RunStatus.SUCCEEDED) {
       reads++; // the DynamoDB store queries the run's other items to expire them with it
     }
@@ -315,6 +323,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           }
           run.status = status;
           run.reason = reason == null ? "" : truncate(reason, 4000);
+          run.reasonClass = status == RunStatus.SUCCEEDED ? null : reasonClass.orElse(null);
           run.leaseExpiresAt = now;
           run.holder = null;
           run.leaseSince = Instant.EPOCH;
@@ -506,6 +515,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     Instant updatedAt;
     long sequence;
     String reason = "";
+    FailureClass reasonClass;
 
     RunItem(NewRun run, long sequence) {
       this.runId = run.runId();
@@ -541,7 +551,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
           updatedAt,
           reason,
           Optional.ofNullable(expiresAt),
-          reruns);
+          reruns,
+          Optional.ofNullable(reasonClass));
     }
   }
 

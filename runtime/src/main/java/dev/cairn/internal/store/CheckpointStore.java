@@ -1,5 +1,6 @@
 package dev.cairn.internal.store;
 
+import dev.cairn.FailureClass;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import java.time.Duration;
@@ -82,8 +83,21 @@ public interface CheckpointStore extends AutoCloseable {
    * that SUCCEEDED also gets an expiry, {@code now} plus the store's retention, on its item and on
    * every other item of the run, in the same atomic write: DynamoDB's TTL deletes them after it (a
    * FAILED or INTERRUPTED run is work still to do and never expires).
+   *
+   * @param reasonClass the failure class of {@code reason}, recorded with it (and removed when
+   *     empty), so that tools act on the class and never on the text
    */
-  void finishRun(Lease lease, RunStatus status, String reason, Instant now);
+  void finishRun(
+      Lease lease,
+      RunStatus status,
+      String reason,
+      Optional<FailureClass> reasonClass,
+      Instant now);
+
+  /** {@link #finishRun(Lease, RunStatus, String, Optional, Instant)} with a reason of no class. */
+  default void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+    finishRun(lease, status, reason, Optional.empty(), now);
+  }
 
   /**
    * Records an operator's rerun of a run, atomically: each of {@code invalidations} moves its stage

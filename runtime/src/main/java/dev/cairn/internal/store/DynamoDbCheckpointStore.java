@@ -5,6 +5,7 @@ import static dev.cairn.internal.store.Items.n;
 import static dev.cairn.internal.store.Items.s;
 
 import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -344,8 +345,13 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
-    runWrites.finishRun(lease, status, reason, now);
+  public void finishRun(
+      Lease lease,
+      RunStatus status,
+      String reason,
+      Optional<FailureClass> reasonClass,
+      Instant now) {
+    runWrites.finishRun(lease, status, reason, reasonClass, now);
   }
 
   @Override

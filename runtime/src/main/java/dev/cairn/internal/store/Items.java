@@ -1,7 +1,9 @@
 package dev.cairn.internal.store;
 
+import dev.cairn.FailureClass;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,7 +123,18 @@ final class Items {
             : Optional.empty(),
         item.containsKey("reruns") && item.get("reruns").hasL()
             ? item.get("reruns").l().stream().map(r -> toRerun(r.m())).toList()
-            : List.of());
+            : List.of(),
+        failureClass(item, "reasonClass"));
+  }
+
+  /** A failure class by name; empty when absent or of a name this version does not know. */
+  private static Optional<FailureClass> failureClass(
+      Map<String, AttributeValue> item, String name) {
+    if (!item.containsKey(name)) {
+      return Optional.empty();
+    }
+    String value = item.get(name).s();
+    return Arrays.stream(FailureClass.values()).filter(c -> c.name().equals(value)).findFirst();
   }
 
   static StageRecord toStage(Map<String, AttributeValue> item) {

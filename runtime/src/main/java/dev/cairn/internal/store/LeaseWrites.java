@@ -60,7 +60,7 @@ final class LeaseWrites {
                               "SET epoch = epoch + :one, leaseOwner = :me, leaseHost = :host,"
                                   + " leasePid = :pid, leaseProcessStart = :pstart,"
                                   + " leaseSince = :now, leaseExpiresAt = :exp, #status = :running,"
-                                  + " updatedAt = :now REMOVE reason")
+                                  + " updatedAt = :now REMOVE reason, reasonClass")
                           .conditionExpression(
                               "attribute_exists(pk) AND (attribute_not_exists(leaseOwner)"
                                   + " OR leaseExpiresAt < :now OR leaseOwner = :me"
@@ -138,7 +138,8 @@ final class LeaseWrites {
                   .updateExpression(
                       "SET epoch = epoch + :one, #status = :status, reason = :reason,"
                           + " updatedAt = :now, leaseExpiresAt = :now"
-                          + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
+                          + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince,"
+                          + " reasonClass")
                   .conditionExpression(condition)
                   .expressionAttributeNames(Map.of("#status", "status"))
                   .expressionAttributeValues(values));

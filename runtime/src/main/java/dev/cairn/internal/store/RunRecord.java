@@ -1,5 +1,6 @@
 package dev.cairn.internal.store;
 
+import dev.cairn.FailureClass;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.Optional;
  * @param reason why the run ended as it did (failure or interruption), or empty
  * @param expiresAt when DynamoDB's TTL may delete the run's items (set when it succeeds), if ever
  * @param reruns the operator's reruns of this run, oldest first
+ * @param reasonClass the failure class of {@code reason} when the run ended FAILED without a failed
+ *     stage (a lost lease, an unknown state): what {@code cairn runbook} reads, never the text
  */
 public record RunRecord(
     String runId,
@@ -31,11 +34,50 @@ public record RunRecord(
     Instant updatedAt,
     String reason,
     Optional<Instant> expiresAt,
-    List<Rerun> reruns) {
+    List<Rerun> reruns,
+    Optional<FailureClass> reasonClass) {
 
   public RunRecord {
     parameters = Map.copyOf(parameters);
     reruns = List.copyOf(reruns);
+  }
+
+  /** A run whose reason, if any, has no recorded class. */
+  public RunRecord(
+      String runId,
+      String job,
+      String runKey,
+      Map<String, String> parameters,
+      String parametersHash,
+      String codeVersion,
+      RunStatus status,
+      long epoch,
+      Optional<LeaseHolder> holder,
+      Instant leaseExpiresAt,
+      Instant leaseSince,
+      Instant createdAt,
+      Instant updatedAt,
+      String reason,
+      Optional<Instant> expiresAt,
+      List<Rerun> reruns) {
+    this(
+        runId,
+        job,
+        runKey,
+        parameters,
+        parametersHash,
+        codeVersion,
+        status,
+        epoch,
+        holder,
+        leaseExpiresAt,
+        leaseSince,
+        createdAt,
+        updatedAt,
+        reason,
+        expiresAt,
+        reruns,
+        Optional.empty());
   }
 
   /** A run that has no expiry and was never rerun. */

@@ -4,6 +4,7 @@ import static dev.cairn.internal.store.Items.TTL;
 import static dev.cairn.internal.store.Items.n;
 import static dev.cairn.internal.store.Items.s;
 
+import dev.cairn.FailureClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,11 +45,23 @@ final class RunWrites {
   }
 
   /** See {@link CheckpointStore#finishRun}. */
-  void finishRun(Lease lease, RunStatus status, String reason, Instant now) {
+  void finishRun(
+      Lease lease,
+      RunStatus status,
+      String reason,
+      Optional<FailureClass> reasonClass,
+      Instant now) {
     if (status == RunStatus.SUCCEEDED) {
       finishSucceeded(lease, reason, now);
       return;
     }
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":status", s(status.name()));
+    values.put(":reason", s(reason == null ? "" : Items.truncate(reason, 4000)));
+    values.put(":now", n(now.toEpochMilli()));
+    values.put(":epoch", n(lease.epoch()));
+    values.put(":me", s(lease.holder().id()));
+    reasonClass.ifPresent(c -> values.put(":reasonClass", s(c.name())));
     UpdateItemRequest finish =
         UpdateItemRequest.builder()
             .tableName(table)
@@ -56,16 +69,12 @@ final class RunWrites {
             .updateExpression(
                 "SET #status = :status, reason = :reason, updatedAt = :now,"
                     + " leaseExpiresAt = :now"
-                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
+                    + (reasonClass.isPresent() ? ", reasonClass = :reasonClass" : "")
+                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince"
+                    + (reasonClass.isPresent() ? "" : ", reasonClass"))
             .conditionExpression("epoch = :epoch AND leaseOwner = :me")
             .expressionAttributeNames(Map.of("#status", "status"))
-            .expressionAttributeValues(
-                Map.of(
-                    ":status", s(status.name()),
-                    ":reason", s(reason == null ? "" : Items.truncate(reason, 4000)),
-                    ":now", n(now.toEpochMilli()),
-                    ":epoch", n(lease.epoch()),
-                    ":me", s(lease.holder().id())))
+            .expressionAttributeValues(values)
             .build();
     // Refused because another driver took the run, or because this is the SDK's retry of this
     // very write, which landed before its response was lost (it released the lease, so the
@@ -102,7 +111,8 @@ final class RunWrites {
                 "SET #status = :status, reason = :reason, updatedAt = :now, leaseExpiresAt = :now, "
                     + TTL
                     + " = :expires"
-                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince")
+                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince,"
+                    + " reasonClass")
             .conditionExpression("epoch = :epoch AND leaseOwner = :me")
             .expressionAttributeNames(Map.of("#status", "status"))
             .expressionAttributeValues(values)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.cairn.FailureClass;
 import dev.cairn.RunHeldException;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,6 +247,27 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     assertThat(run.expiresAt()).isEmpty();
     assertThat(store.tryAcquireLease(runId, driverB, T0.plusSeconds(2), TTL, null)).isPresent();
     assertThat(store.findRun(runId).orElseThrow().reason()).isEmpty();
+  }
+
+  @Test
+  void finishRun_recordsTheClassOfItsReason_untilTheRunIsTakenAgain() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+
+    store.finishRun(
+        a,
+        RunStatus.FAILED,
+        "lost run to another driver",
+        Optional.of(FailureClass.LEASE_LOST),
+        T0.plusSeconds(1));
+
+    RunRecord failed = store.findRun(runId).orElseThrow();
+    assertThat(failed.reason()).isEqualTo("lost run to another driver");
+    assertThat(failed.reasonClass()).contains(FailureClass.LEASE_LOST);
+
+    Lease b = store.tryAcquireLease(runId, driverB, T0.plusSeconds(2), TTL, null).orElseThrow();
+    assertThat(store.findRun(runId).orElseThrow().reasonClass()).isEmpty();
+    store.finishRun(b, RunStatus.FAILED, "no class said", T0.plusSeconds(3));
+    assertThat(store.findRun(runId).orElseThrow().reasonClass()).isEmpty();
   }
 
   @Test
