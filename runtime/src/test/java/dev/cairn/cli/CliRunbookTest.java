@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.FailureClass;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.store.CheckpointStore;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -216,6 +218,7 @@ class CliRunbookTest {
             + runId
             + " while moving stage clean to COMMITTED: the run is now held by host other, pid 9"
             + " at epoch 2, so this driver's writes are refused (epoch fencing)",
+        Optional.of(FailureClass.LEASE_LOST),
         T0);
 
     assertThat(runbook(runId))
@@ -223,6 +226,15 @@ class CliRunbookTest {
         .contains("(runbook entry lease_lost.md, bundled)")
         .contains(NL + "       cairn status " + runId + NL)
         .contains(NL + "       cairn resume " + runId + NL);
+  }
+
+  @Test
+  void runFailedWithoutAClass_usesTheDefaultEntry_whateverItsReasonSays() {
+    String runId = checkpoints.openRun(T0, PARAMS);
+    Lease lease = checkpoints.lease(runId, T0);
+    store.finishRun(lease, RunStatus.FAILED, "lost run (epoch fencing)", T0);
+
+    assertThat(runbook(runId)).contains(NL + "default" + NL).doesNotContain("LEASE_LOST");
   }
 
   @Test

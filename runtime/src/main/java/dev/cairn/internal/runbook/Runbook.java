@@ -80,7 +80,7 @@ public record Runbook(RunRecord run, List<Section> sections) {
       switch (run.status()) {
         case SUCCEEDED -> failureClass = SUCCEEDED;
         case INTERRUPTED -> failureClass = "INTERRUPTED";
-        case FAILED -> failureClass = classOfReason(run.reason());
+        case FAILED -> failureClass = run.reasonClass().map(Enum::name).orElse("default");
         default -> {
           if (lease == LeaseState.HELD) {
             failureClass = RUNNING;
@@ -103,17 +103,6 @@ public record Runbook(RunRecord run, List<Section> sections) {
       sections.add(section(run, stages, graph, entries, Optional.empty(), failureClass, message));
     }
     return new Runbook(run, sections);
-  }
-
-  /** The class of a run that failed with no failed stage, from the reason it recorded. */
-  static String classOfReason(String reason) {
-    if (reason.contains("epoch fencing") || reason.contains("lost run")) {
-      return "LEASE_LOST";
-    }
-    if (reason.contains("Nothing was guessed")) {
-      return "STATE_UNKNOWN";
-    }
-    return "default";
   }
 
   private static Section section(
