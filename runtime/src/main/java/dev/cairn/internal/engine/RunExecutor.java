@@ -119,29 +119,18 @@ public final class RunExecutor {
     }
   }
 
-  public RunExecutor(
-      CheckpointStore store,
-      TableStore tables,
-      Supplier<SparkSession> spark,
-      Clock clock,
-      LeaseHolder holder,
-      Settings settings,
-      FaultPoints faults,
-      Runnable cancelWork,
-      Sleeper sleeper,
-      StageObserver observer,
-      Interruption interruption) {
-    this.store = store;
-    this.tables = tables;
-    this.spark = spark;
-    this.clock = clock;
-    this.holder = holder;
-    this.settings = settings;
-    this.faults = faults;
-    this.cancelWork = cancelWork;
-    this.sleeper = sleeper;
-    this.observer = observer;
-    this.interruption = interruption;
+  public RunExecutor(RunServices services) {
+    this.store = services.store();
+    this.tables = services.tables();
+    this.spark = services.spark();
+    this.clock = services.clock();
+    this.holder = services.holder();
+    this.settings = services.settings();
+    this.faults = services.faults();
+    this.cancelWork = services.cancelWork();
+    this.sleeper = services.sleeper();
+    this.observer = services.observer();
+    this.interruption = services.interruption();
     this.ids = new EventIds(clock);
   }
 

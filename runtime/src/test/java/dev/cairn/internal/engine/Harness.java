@@ -50,17 +50,13 @@ final class Harness {
 
   RunExecutor driver(LeaseHolder holder, FaultPoints faults, StageObserver observer) {
     return new RunExecutor(
-        store,
-        tables,
-        () -> null,
-        clock,
-        holder,
-        SETTINGS,
-        faults,
-        cancellations::incrementAndGet,
-        sleeps::add,
-        observer,
-        interruption);
+        RunServices.builder(store, tables, () -> null, clock, holder, SETTINGS)
+            .faults(faults)
+            .cancelWork(cancellations::incrementAndGet)
+            .sleeper(sleeps::add)
+            .observer(observer)
+            .interruption(interruption)
+            .build());
   }
 
   RunOutcome run(LeaseHolder holder) {
