@@ -2,7 +2,6 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
-import dev.cairn.InvalidParameterException;
 import dev.cairn.Parameters;
 import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
@@ -155,9 +154,7 @@ public final class RunExecutor {
                 settings.codeVersion(),
                 clock.instant()));
     if (!run.parametersHash().equals(identity.parametersHash())) {
-      throw new InvalidParameterException(
-          "run " + run.runId() + " exists with other parameters (" + run.runKey() + ")",
-          "this is a run id collision; change any parameter value to get a new run");
+      throw EngineErrors.parametersCollide(run);
     }
     if (!run.parameters().equals(parameters.asMap())) {
       // A rerun changed them; the run keeps its id, and its recorded parameters are its own.
@@ -459,17 +456,7 @@ public final class RunExecutor {
   private RunInterruptedException interrupted(
       RunRecord run, Lease lease, String stage, Notice notice, Instant begun) {
     String reason = notice.reason() + "; stopped at stage " + stage;
-    RunInterruptedException stop =
-        new RunInterruptedException(
-            "run "
-                + run.runId()
-                + " was interrupted ("
-                + reason
-                + "). It is recorded INTERRUPTED and its lease is released; committed stages"
-                + " stay committed. Fix: `cairn resume "
-                + run.runId()
-                + "` (on this or any machine) continues from stage "
-                + stage);
+    RunInterruptedException stop = EngineErrors.runInterrupted(run.runId(), reason, stage);
     try {
       store.finishRun(lease, RunStatus.INTERRUPTED, reason, clock.instant());
     } catch (RuntimeException notRecorded) {
@@ -591,7 +578,7 @@ public final class RunExecutor {
       }
       FailureClass failureClass = FailureClassifier.classify(failed.getCause());
       long delayMillis = attempts.retry.onError(failed.getCause());
-      String summary = summary(failed.getCause(), failureClass);
+      String summary = EngineErrors.summary(failed.getCause(), failureClass);
       if (delayMillis < 0) {
         throw failStage(lease, run, stage, failed, failureClass, summary, attempts.policy);
       }
@@ -626,16 +613,7 @@ public final class RunExecutor {
         sleeper.sleep(delay);
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
-        throw new StageFailedException(
-            stage.name(),
-            "stage '"
-                + stage.name()
-                + "' of run "
-                + run.runId()
-                + " was interrupted while waiting to retry. Fix: `cairn resume "
-                + run.runId()
-                + "`",
-            interrupted);
+        throw EngineErrors.interruptedWhileWaiting(stage.name(), run.runId(), interrupted);
       }
       keeper.check();
       attempts.record = currentRecord(run, stage, attempts.record);
@@ -715,21 +693,7 @@ public final class RunExecutor {
       }
       current = store.findRun(run.runId()).orElse(current);
     }
-    String who = current.holder().map(LeaseHolder::describe).orElse("another driver");
-    throw new RunHeldException(
-        "run "
-            + run.runId()
-            + " is held by "
-            + who
-            + " since "
-            + current.leaseSince()
-            + " (lease expires "
-            + current.leaseExpiresAt()
-            + "). Fix: wait for it to finish and check `cairn status "
-            + run.runId()
-            + "`; if that driver is dead on another host, run `cairn resume "
-            + run.runId()
-            + "` after the lease expires");
+    throw EngineErrors.runHeld(run.runId(), current);
   }
 
   /** Crash window 3→4: the Delta log holds the stage's txn but the checkpoint does not. */
@@ -740,13 +704,21 @@ public final class RunExecutor {
       return Optional.empty();
     }
     String location = tables.location(stage.output().table());
-    String appId = appId(run.runId(), stage.name());
-    long txnVersion = txnVersion(record);
+    String appId = DeltaTxn.appId(run.runId(), stage.name());
+    long txnVersion = DeltaTxn.txnVersion(record);
     if (tables.committedTxnVersion(location, appId) < txnVersion) {
       return Optional.empty();
     }
     TableStore.Commit commit =
-        loggedCommit(location, appId, txnVersion, record.baseVersion() + 1, "", run, stage);
+        DeltaTxn.loggedCommit(
+            tables,
+            location,
+            appId,
+            txnVersion,
+            record.baseVersion() + 1,
+            "",
+            run.runId(),
+            stage.name());
     StageTransition.Commit transition =
         commitTransition(
             stage, location, appId, txnVersion, commit, true, List.of(), StageMetrics.NONE);
@@ -768,8 +740,8 @@ public final class RunExecutor {
       Parameters parameters,
       Map<String, StageRecord> committed) {
     String location = tables.location(stage.output().table());
-    String appId = appId(run.runId(), stage.name());
-    long txnVersion = txnVersion(record);
+    String appId = DeltaTxn.appId(run.runId(), stage.name());
+    long txnVersion = DeltaTxn.txnVersion(record);
     long base = tables.currentVersion(location);
     int attempt = record.attempts() + 1;
     store.transition(
@@ -871,7 +843,7 @@ public final class RunExecutor {
       Context context,
       String location,
       long base) {
-    long generation = txnVersion(record);
+    long generation = DeltaTxn.txnVersion(record);
     List<String> plan =
         record.chunked()
             ? record.chunkPlan()
@@ -879,7 +851,7 @@ public final class RunExecutor {
                 lease, stage.name(), generation, stage.chunks().orElseThrow().chunks(context));
     Map<Integer, ChunkRecord> known = new HashMap<>();
     store.chunks(run.runId(), stage.name(), generation).forEach(c -> known.put(c.index(), c));
-    String appId = chunkAppId(run.runId(), stage.name(), generation);
+    String appId = DeltaTxn.chunkAppId(run.runId(), stage.name(), generation);
     long inDelta = tables.committedTxnVersion(location, appId);
     long committedChunks =
         known.values().stream()
@@ -905,7 +877,15 @@ public final class RunExecutor {
       }
       if (inDelta >= chunkTxn) {
         TableStore.Commit found =
-            loggedCommit(location, appId, chunkTxn, version + 1, " of chunk " + i, run, stage);
+            DeltaTxn.loggedCommit(
+                tables,
+                location,
+                appId,
+                chunkTxn,
+                version + 1,
+                " of chunk " + i,
+                run.runId(),
+                stage.name());
         store.transition(
             lease,
             new ChunkTransition.Commit(
@@ -991,40 +971,6 @@ public final class RunExecutor {
     return new Chunked(new TableStore.Commit(version, rows, false), checks);
   }
 
-  /**
-   * The commit holding ({@code appId}, {@code txnVersion}), which the table's transactions say it
-   * has, searched from {@code from} and then from the start of the log.
-   */
-  private TableStore.Commit loggedCommit(
-      String location,
-      String appId,
-      long txnVersion,
-      long from,
-      String what,
-      RunRecord run,
-      Stage stage) {
-    return tables
-        .findCommit(location, appId, txnVersion, from)
-        .or(() -> tables.findCommit(location, appId, txnVersion, 0))
-        .orElseThrow(
-            () ->
-                new CairnException(
-                    "table "
-                        + location
-                        + " holds transaction ("
-                        + appId
-                        + ", "
-                        + txnVersion
-                        + ")"
-                        + what
-                        + " but its log no longer has the commit (log retention cleaned it)."
-                        + " Fix: `cairn rerun "
-                        + run.runId()
-                        + " --from "
-                        + stage.name()
-                        + "` to write the stage again"));
-  }
-
   private StageTransition.Commit commitTransition(
       Stage stage,
       String location,
@@ -1052,7 +998,6 @@ public final class RunExecutor {
   /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
   private List<CheckResult> gate(RunRecord run, Stage stage, Dataset<Row> rows, Context context) {
     List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
-    List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
     for (CheckResult result : results) {
       LOG.info(
           "Stage {} check {}: {} ({})",
@@ -1061,19 +1006,10 @@ public final class RunExecutor {
           result.passed() ? "passed" : "FAILED",
           result.detail());
     }
-    if (failed.isEmpty()) {
+    if (results.stream().allMatch(CheckResult::passed)) {
       return results;
     }
-    StringBuilder message =
-        new StringBuilder("data-quality check(s) of stage '" + stage.name() + "' failed: ");
-    for (int i = 0; i < failed.size(); i++) {
-      message
-          .append(i == 0 ? "" : "; ")
-          .append(failed.get(i).check())
-          .append(": ")
-          .append(failed.get(i).detail());
-    }
-    throw new DataQualityException(message.toString(), results);
+    throw EngineErrors.checksFailed(stage.name(), results);
   }
 
   private StageFailedException failStage(
@@ -1084,26 +1020,9 @@ public final class RunExecutor {
       FailureClass failureClass,
       String summary,
       RetryPolicy policy) {
-    String tries =
-        failureClass.retryable() && policy.maxAttempts() > 1
-            ? " after " + policy.maxAttempts() + " attempts"
-            : "";
     StageFailedException failure =
-        new StageFailedException(
-            stage.name(),
-            "stage '"
-                + stage.name()
-                + "' of run "
-                + run.runId()
-                + " failed"
-                + tries
-                + " ("
-                + failureClass
-                + "): "
-                + summary
-                + ". Nothing from it was published. "
-                + fixFor(failureClass, run.runId()),
-            failed.getCause());
+        EngineErrors.stageFailed(
+            stage.name(), run.runId(), failureClass, summary, policy, failed.getCause());
     try {
       store.transition(
           lease,
@@ -1132,52 +1051,6 @@ public final class RunExecutor {
       }
     }
     return List.of();
-  }
-
-  private static String fixFor(FailureClass failureClass, String runId) {
-    String resume = "`cairn resume " + runId + "`";
-    String runbook = "; `cairn runbook " + runId + "` shows the recovery commands";
-    return switch (failureClass) {
-      case BAD_INPUT -> "Fix: correct the input named above, then " + resume + runbook;
-      case DATA_QUALITY ->
-          "Fix: correct the rows or the upstream data the check names, then " + resume + runbook;
-      case TRANSIENT ->
-          "Fix: check the service named above is healthy (throttling, outage), then "
-              + resume
-              + runbook;
-      default -> "Fix: correct the cause, then " + resume + runbook;
-    };
-  }
-
-  /**
-   * What a person needs to read: a message Cairn or the job wrote (it names the input and the fix),
-   * else Spark's message about an unreadable file (it names the file) and the root cause, else the
-   * root cause.
-   */
-  static String summary(Throwable failure, FailureClass failureClass) {
-    List<Throwable> chain = FailureClassifier.chain(failure);
-    for (Throwable t : chain) {
-      if (t instanceof CairnException) {
-        return oneLine(t.getMessage());
-      }
-    }
-    Throwable root = chain.get(chain.size() - 1);
-    String rootText = root.getClass().getSimpleName() + ": " + oneLine(root.getMessage());
-    if (failureClass == FailureClass.BAD_INPUT) {
-      for (Throwable t : chain) {
-        if (t != root
-            && t instanceof org.apache.spark.SparkThrowable
-            && t.getMessage() != null
-            && t.getMessage().contains("file")) {
-          return oneLine(t.getMessage()) + " (cause: " + rootText + ")";
-        }
-      }
-    }
-    return rootText;
-  }
-
-  private static String oneLine(String message) {
-    return String.valueOf(message).strip().replaceAll("\\s*\\n\\s*", " ");
   }
 
   private void finishQuietly(Lease lease, RunStatus status, String reason, CairnException cause) {
@@ -1212,22 +1085,6 @@ public final class RunExecutor {
         commit.checks(),
         commit.metrics(),
         before.chunkPlan());
-  }
-
-  static String appId(String runId, String stage) {
-    return "cairn:" + runId + ":" + stage;
-  }
-
-  /**
-   * The Delta app id of a chunked stage's chunks in one generation: chunk {@code i} writes version
-   * {@code i + 1}, so each rerun's generation needs its own id.
-   */
-  static String chunkAppId(String runId, String stage, long generation) {
-    return appId(runId, stage) + "#g" + generation;
-  }
-
-  private static long txnVersion(StageRecord record) {
-    return record.txnVersion() > 0 ? record.txnVersion() : 1;
   }
 
   private final class Context implements StageContext {
@@ -1297,14 +1154,7 @@ public final class RunExecutor {
     @Override
     public Dataset<Row> input(String upstream) {
       if (!stage.dependencies().contains(upstream)) {
-        throw new IllegalArgumentException(
-            "stage '"
-                + stage.name()
-                + "' reads stage '"
-                + upstream
-                + "' but does not depend on it. Fix: add .dependsOn(\""
-                + upstream
-                + "\") to its definition");
+        throw EngineErrors.undeclaredInput(stage.name(), upstream);
       }
       StageRecord record = committed.get(upstream);
       if (!inputs.containsKey(upstream)) {
