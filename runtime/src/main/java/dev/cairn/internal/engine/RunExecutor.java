@@ -11,8 +11,6 @@ import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.delta.TableStore;
-import dev.cairn.internal.input.HadoopInputLister;
-import dev.cairn.internal.input.InputPlanner;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
 import dev.cairn.internal.metrics.EmbeddedMetrics;
@@ -87,7 +85,9 @@ public final class RunExecutor {
   private final Sleeper sleeper;
   private final StageObserver observer;
   private final Interruption interruption;
+  private final RunServices services;
   private final EventIds ids;
+  private final LeaseTakeover takeover;
 
   /** The job group of the stage attempt computing now, or null. */
   private volatile String inFlight;
@@ -119,6 +119,7 @@ public final class RunExecutor {
   }
 
   public RunExecutor(RunServices services) {
+    this.services = services;
     this.store = services.store();
     this.tables = services.tables();
     this.spark = services.spark();
@@ -131,6 +132,7 @@ public final class RunExecutor {
     this.observer = services.observer();
     this.interruption = services.interruption();
     this.ids = new EventIds(clock);
+    this.takeover = new LeaseTakeover(services);
   }
 
   /**
@@ -205,7 +207,7 @@ public final class RunExecutor {
       Consumer<RerunPlan> recorded) {
     Instant begun = clock.instant();
     RunRecord before = planned.run();
-    Lease lease = acquire(before);
+    Lease lease = takeover.acquire(before);
     RerunPlan plan;
     try {
       RunRecord run = store.findRun(before.runId()).orElse(before);
@@ -286,7 +288,7 @@ public final class RunExecutor {
   private RunOutcome execute(
       RunRecord run, StageGraph graph, Parameters parameters, RetryPolicy jobRetry) {
     Instant begun = clock.instant();
-    return executeWithLease(run, acquire(run), graph, parameters, jobRetry, begun);
+    return executeWithLease(run, takeover.acquire(run), graph, parameters, jobRetry, begun);
   }
 
   private RunOutcome executeWithLease(
@@ -672,30 +674,6 @@ public final class RunExecutor {
     }
   }
 
-  private Lease acquire(RunRecord run) {
-    Instant now = clock.instant();
-    Optional<Lease> lease =
-        store.tryAcquireLease(run.runId(), holder, now, settings.leaseTtl(), null);
-    if (lease.isPresent()) {
-      return lease.get();
-    }
-    RunRecord current = store.findRun(run.runId()).orElse(run);
-    Optional<LeaseHolder> other = current.holder();
-    if (other.isPresent() && other.get().isDeadProcessOn(settings.localHost())) {
-      LOG.info(
-          "Run {} was held by {}, which is no longer running; taking over",
-          run.runId(),
-          other.get().describe());
-      lease =
-          store.tryAcquireLease(run.runId(), holder, now, settings.leaseTtl(), other.get().id());
-      if (lease.isPresent()) {
-        return lease.get();
-      }
-      current = store.findRun(run.runId()).orElse(current);
-    }
-    throw EngineErrors.runHeld(run.runId(), current);
-  }
-
   /** Crash window 3→4: the Delta log holds the stage's txn but the checkpoint does not. */
   private Optional<StageRecord> recover(
       Lease lease, RunRecord run, Stage stage, StageRecord record) {
@@ -763,8 +741,8 @@ public final class RunExecutor {
           group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
       inFlight = group;
       try {
-        Context context =
-            new Context(stage, parameters, committed, lease, txnVersion, Optional.empty());
+        RunStageContext context =
+            new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
         if (stage.chunks().isPresent()) {
           Chunked chunked = runChunks(lease, run, stage, record, context, location, base);
           commit = chunked.commit();
@@ -840,7 +818,7 @@ public final class RunExecutor {
       RunRecord run,
       Stage stage,
       StageRecord record,
-      Context context,
+      RunStageContext context,
       String location,
       long base) {
     long generation = DeltaTxn.txnVersion(record);
@@ -917,7 +895,7 @@ public final class RunExecutor {
           lease,
           new ChunkTransition.Start(stage.name(), generation, i, key, ids.next(), clock.instant()));
       faults.reached(point, FaultPoints.Window.AFTER_START);
-      Context chunkContext = context.forChunk(key);
+      RunStageContext chunkContext = context.forChunk(key);
       Dataset<Row> chunkRows = stage.compute().rows(chunkContext);
       boolean persisted = false;
       TableStore.Commit commit;
@@ -996,7 +974,8 @@ public final class RunExecutor {
   }
 
   /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
-  private List<CheckResult> gate(RunRecord run, Stage stage, Dataset<Row> rows, Context context) {
+  private List<CheckResult> gate(
+      RunRecord run, Stage stage, Dataset<Row> rows, StageContext context) {
     List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
     for (CheckResult result : results) {
       LOG.info(
@@ -1085,82 +1064,5 @@ public final class RunExecutor {
         commit.checks(),
         commit.metrics(),
         before.chunkPlan());
-  }
-
-  private final class Context implements StageContext {
-    private final Stage stage;
-    private final Parameters parameters;
-    private final Map<String, StageRecord> committed;
-    private final Lease lease;
-    private final long generation;
-    private final Optional<String> chunk;
-    // One attempt reads each upstream once: its chunks share the resolved table.
-    private final Map<String, Dataset<Row>> inputs;
-
-    Context(
-        Stage stage,
-        Parameters parameters,
-        Map<String, StageRecord> committed,
-        Lease lease,
-        long generation,
-        Optional<String> chunk) {
-      this(stage, parameters, committed, lease, generation, chunk, new HashMap<>());
-    }
-
-    private Context(
-        Stage stage,
-        Parameters parameters,
-        Map<String, StageRecord> committed,
-        Lease lease,
-        long generation,
-        Optional<String> chunk,
-        Map<String, Dataset<Row>> inputs) {
-      this.stage = stage;
-      this.parameters = parameters;
-      this.committed = committed;
-      this.lease = lease;
-      this.generation = generation;
-      this.chunk = chunk;
-      this.inputs = inputs;
-    }
-
-    Context forChunk(String key) {
-      return new Context(stage, parameters, committed, lease, generation, Optional.of(key), inputs);
-    }
-
-    @Override
-    public Optional<String> chunk() {
-      return chunk;
-    }
-
-    @Override
-    public List<String> files(String parameterOrPath) {
-      String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
-      return new InputPlanner(
-              store, new HadoopInputLister(spark().sparkContext().hadoopConfiguration()), clock)
-          .files(lease, stage.name(), generation, parameterOrPath, location);
-    }
-
-    @Override
-    public SparkSession spark() {
-      return spark.get();
-    }
-
-    @Override
-    public Parameters parameters() {
-      return parameters;
-    }
-
-    @Override
-    public Dataset<Row> input(String upstream) {
-      if (!stage.dependencies().contains(upstream)) {
-        throw EngineErrors.undeclaredInput(stage.name(), upstream);
-      }
-      StageRecord record = committed.get(upstream);
-      if (!inputs.containsKey(upstream)) {
-        inputs.put(upstream, tables.read(record.outputTable(), record.outputVersion()));
-      }
-      return inputs.get(upstream);
-    }
   }
 }
