@@ -7,18 +7,14 @@ import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
 import dev.cairn.RunInterruptedException;
 import dev.cairn.Stage;
-import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
 import dev.cairn.internal.metrics.EmbeddedMetrics;
-import dev.cairn.internal.quality.QualityGate;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
-import dev.cairn.internal.store.ChunkRecord;
-import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -48,10 +44,7 @@ import java.util.function.Supplier;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Runs or resumes one run of a job, stage by stage, with the commit protocol of DESIGN.md:
@@ -88,6 +81,7 @@ public final class RunExecutor {
   private final RunServices services;
   private final EventIds ids;
   private final LeaseTakeover takeover;
+  private final StageWriter writer = new StageWriter();
 
   /** The job group of the stage attempt computing now, or null. */
   private volatile String inFlight;
@@ -733,8 +727,6 @@ public final class RunExecutor {
         CloseableThreadContext.put("attempt", Integer.toString(attempt))) {
       LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
       faults.reached(stage.name(), FaultPoints.Window.AFTER_START);
-      Dataset<Row> rows = null;
-      boolean persisted = false;
       String group = appId + ":" + attempt;
       Instant started = clock.instant();
       observer.begin(
@@ -744,20 +736,23 @@ public final class RunExecutor {
         RunStageContext context =
             new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
         if (stage.chunks().isPresent()) {
-          Chunked chunked = runChunks(lease, run, stage, record, context, location, base);
-          commit = chunked.commit();
-          checks = chunked.checks();
-        } else {
-          rows = stage.compute().rows(context);
-          if (!stage.expectations().isEmpty()) {
-            persisted = QualityGate.scansRows(stage.expectations());
-            if (persisted) {
-              // Checked and written from one computation: the checks see exactly what is written.
-              rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
-            }
-            checks = gate(run, stage, rows, context);
+          ChunksResult chunks =
+              new ChunkLoop(services, ids, writer, run.runId(), lease)
+                  .run(stage, record, context, location, base);
+          if (chunks instanceof ChunksResult.Stopped stopped) {
+            throw new ChunksStopped(stage.name(), stopped.next(), stopped.chunks());
           }
-          commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
+          ChunksResult.Completed completed = (ChunksResult.Completed) chunks;
+          commit = completed.commit();
+          checks = completed.checks();
+        } else {
+          StageWriter.Written written =
+              writer.write(
+                  stage,
+                  context,
+                  rows -> tables.write(rows, stage.output(), location, appId, txnVersion, base));
+          commit = written.commit();
+          checks = written.checks();
         }
       } catch (Exception failure) {
         // Exception, not RuntimeException: Spark's AnalysisException is checked in Java but
@@ -765,9 +760,6 @@ public final class RunExecutor {
         throw new AttemptFailed(attempt, failure);
       } finally {
         inFlight = null;
-        if (persisted) {
-          rows.unpersist(false);
-        }
         metrics = observer.end(group, Duration.between(started, clock.instant()).toMillis());
       }
     }
@@ -807,148 +799,6 @@ public final class RunExecutor {
     }
   }
 
-  /**
-   * Runs the chunks of a chunked stage that are not committed yet, in plan order. The plan is
-   * frozen in the stage's checkpoint the first time (per generation); a chunk whose Delta commit is
-   * in the log but not in its checkpoint (the driver died between the two) is recorded without
-   * recomputing, as for stages. Each chunk costs two store writes: started, committed.
-   */
-  private Chunked runChunks(
-      Lease lease,
-      RunRecord run,
-      Stage stage,
-      StageRecord record,
-      RunStageContext context,
-      String location,
-      long base) {
-    long generation = DeltaTxn.txnVersion(record);
-    List<String> plan =
-        record.chunked()
-            ? record.chunkPlan()
-            : store.planChunks(
-                lease, stage.name(), generation, stage.chunks().orElseThrow().chunks(context));
-    Map<Integer, ChunkRecord> known = new HashMap<>();
-    store.chunks(run.runId(), stage.name(), generation).forEach(c -> known.put(c.index(), c));
-    String appId = DeltaTxn.chunkAppId(run.runId(), stage.name(), generation);
-    long inDelta = tables.committedTxnVersion(location, appId);
-    long committedChunks =
-        known.values().stream()
-            .filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED)
-            .count();
-    LOG.info(
-        "Stage {} runs in {} chunks ({} committed before this attempt, {} in the Delta log)",
-        stage.name(),
-        plan.size(),
-        committedChunks,
-        Math.max(0, inDelta));
-    long rows = 0;
-    long version = -1;
-    List<CheckResult> checks = List.of();
-    for (int i = 0; i < plan.size(); i++) {
-      String key = plan.get(i);
-      long chunkTxn = i + 1L;
-      ChunkRecord done = known.get(i);
-      if (done != null && done.status() == ChunkRecord.ChunkStatus.COMMITTED) {
-        rows += Math.max(0, done.rowsWritten());
-        version = Math.max(version, done.outputVersion());
-        continue;
-      }
-      if (inDelta >= chunkTxn) {
-        TableStore.Commit found =
-            DeltaTxn.loggedCommit(
-                tables,
-                location,
-                appId,
-                chunkTxn,
-                version + 1,
-                " of chunk " + i,
-                run.runId(),
-                stage.name());
-        store.transition(
-            lease,
-            new ChunkTransition.Commit(
-                stage.name(),
-                generation,
-                i,
-                key,
-                found.version(),
-                found.rowsWritten(),
-                true,
-                ids.next(),
-                clock.instant()));
-        LOG.info(
-            "Stage {} chunk {} ({}) recovered: its Delta commit (version {}) was made before the"
-                + " driver stopped; recorded without recomputing",
-            stage.name(),
-            i,
-            key,
-            found.version());
-        rows += Math.max(0, found.rowsWritten());
-        version = Math.max(version, found.version());
-        continue;
-      }
-      if (interruption.requested().isPresent()) {
-        throw new ChunksStopped(stage.name(), i, plan.size());
-      }
-      String point = stage.name() + "#" + i;
-      store.transition(
-          lease,
-          new ChunkTransition.Start(stage.name(), generation, i, key, ids.next(), clock.instant()));
-      faults.reached(point, FaultPoints.Window.AFTER_START);
-      RunStageContext chunkContext = context.forChunk(key);
-      Dataset<Row> chunkRows = stage.compute().rows(chunkContext);
-      boolean persisted = false;
-      TableStore.Commit commit;
-      try {
-        if (!stage.expectations().isEmpty()) {
-          persisted = QualityGate.scansRows(stage.expectations());
-          if (persisted) {
-            chunkRows = chunkRows.persist(StorageLevel.MEMORY_AND_DISK());
-          }
-          checks = gate(run, stage, chunkRows, chunkContext);
-        }
-        commit =
-            tables.writeChunk(
-                chunkRows,
-                stage.output(),
-                i == 0,
-                location,
-                appId,
-                chunkTxn,
-                Math.max(base, version));
-      } finally {
-        if (persisted) {
-          chunkRows.unpersist(false);
-        }
-      }
-      faults.reached(point, FaultPoints.Window.AFTER_DELTA_COMMIT);
-      store.transition(
-          lease,
-          new ChunkTransition.Commit(
-              stage.name(),
-              generation,
-              i,
-              key,
-              commit.version(),
-              commit.rowsWritten(),
-              false,
-              ids.next(),
-              clock.instant()));
-      faults.reached(point, FaultPoints.Window.AFTER_CHECKPOINT);
-      LOG.info(
-          "Stage {} chunk {}/{} ({}) committed: version {}, {} rows",
-          stage.name(),
-          i + 1,
-          plan.size(),
-          key,
-          commit.version(),
-          commit.rowsWritten());
-      rows += Math.max(0, commit.rowsWritten());
-      version = Math.max(version, commit.version());
-    }
-    return new Chunked(new TableStore.Commit(version, rows, false), checks);
-  }
-
   private StageTransition.Commit commitTransition(
       Stage stage,
       String location,
@@ -971,24 +821,6 @@ public final class RunExecutor {
         metrics,
         ids.next(),
         clock.instant());
-  }
-
-  /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
-  private List<CheckResult> gate(
-      RunRecord run, Stage stage, Dataset<Row> rows, StageContext context) {
-    List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
-    for (CheckResult result : results) {
-      LOG.info(
-          "Stage {} check {}: {} ({})",
-          stage.name(),
-          result.check(),
-          result.passed() ? "passed" : "FAILED",
-          result.detail());
-    }
-    if (results.stream().allMatch(CheckResult::passed)) {
-      return results;
-    }
-    throw EngineErrors.checksFailed(stage.name(), results);
   }
 
   private StageFailedException failStage(
