@@ -10,8 +10,6 @@ import dev.cairn.internal.store.StageRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * Runs the chunks of a chunked stage that are not committed yet, in plan order, in one attempt. The
@@ -22,18 +20,23 @@ import org.apache.logging.log4j.Logger;
  * is honoured between chunks, never inside one.
  */
 final class ChunkLoop {
-  // The driver's progress log keeps the name it always had.
-  private static final Logger LOG = LogManager.getLogger(RunExecutor.class);
-
   private final RunServices services;
   private final EventIds ids;
+  private final RunListener listener;
   private final StageWriter writer;
   private final String runId;
   private final Lease lease;
 
-  ChunkLoop(RunServices services, EventIds ids, StageWriter writer, String runId, Lease lease) {
+  ChunkLoop(
+      RunServices services,
+      EventIds ids,
+      RunListener listener,
+      StageWriter writer,
+      String runId,
+      Lease lease) {
     this.services = services;
     this.ids = ids;
+    this.listener = listener;
     this.writer = writer;
     this.runId = runId;
     this.lease = lease;
@@ -66,12 +69,7 @@ final class ChunkLoop {
         known.values().stream()
             .filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED)
             .count();
-    LOG.info(
-        "Stage {} runs in {} chunks ({} committed before this attempt, {} in the Delta log)",
-        stage.name(),
-        plan.size(),
-        committedChunks,
-        Math.max(0, inDelta));
+    listener.chunksPlanned(stage.name(), plan.size(), committedChunks, Math.max(0, inDelta));
     long rows = 0;
     long version = -1;
     List<CheckResult> checks = List.of();
@@ -107,13 +105,7 @@ final class ChunkLoop {
                 true,
                 ids.next(),
                 clock.instant()));
-        LOG.info(
-            "Stage {} chunk {} ({}) recovered: its Delta commit (version {}) was made before the"
-                + " driver stopped; recorded without recomputing",
-            stage.name(),
-            i,
-            key,
-            found.version());
+        listener.chunkRecovered(stage.name(), i, key, found.version());
         rows += Math.max(0, found.rowsWritten());
         version = Math.max(version, found.version());
         continue;
@@ -151,14 +143,7 @@ final class ChunkLoop {
               ids.next(),
               clock.instant()));
       faults.reached(point, FaultPoints.Window.AFTER_CHECKPOINT);
-      LOG.info(
-          "Stage {} chunk {}/{} ({}) committed: version {}, {} rows",
-          stage.name(),
-          i + 1,
-          plan.size(),
-          key,
-          commit.version(),
-          commit.rowsWritten());
+      listener.chunkCommitted(stage.name(), i, plan.size(), key, commit);
       rows += Math.max(0, commit.rowsWritten());
       version = Math.max(version, commit.version());
     }

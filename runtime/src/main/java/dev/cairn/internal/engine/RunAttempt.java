@@ -8,10 +8,8 @@ import dev.cairn.Stage;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.interrupt.Notice;
-import dev.cairn.internal.metrics.EmbeddedMetrics;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.Lease;
-import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageMetrics;
@@ -26,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.logging.log4j.CloseableThreadContext;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * One driver's work on one run, from the moment it holds the run's lease: runs the stages in order
@@ -49,11 +45,9 @@ import org.apache.logging.log4j.Logger;
  * <p>Holds the run's state for one {@link #run()}; not thread-safe, used once.
  */
 final class RunAttempt {
-  // The driver's progress log keeps the name it always had.
-  private static final Logger LOG = LogManager.getLogger(RunExecutor.class);
-
   private final RunServices services;
   private final EventIds ids;
+  private final RunListener listener;
   private final CancelTimer cancel;
   private final StageWriter writer;
   private final RunRecord run;
@@ -90,14 +84,24 @@ final class RunAttempt {
       Instant begun) {
     this.services = services;
     this.ids = ids;
+    this.listener = listener(services, ids, run, lease);
     this.cancel = cancel;
-    this.writer = new StageWriter();
+    this.writer = new StageWriter(listener);
     this.run = run;
     this.lease = lease;
     this.graph = graph;
     this.parameters = parameters;
     this.jobRetry = jobRetry;
     this.begun = begun;
+  }
+
+  /** The run's history, metrics and log, in that order. */
+  static RunListener listener(RunServices services, EventIds ids, RunRecord run, Lease lease) {
+    return RunListener.all(
+        List.of(
+            new RunHistory(services.store(), services.clock(), ids, run.runId(), lease.epoch()),
+            new RunMetrics(services.clock(), run.job(), run.runId()),
+            new RunLog(run.runId(), run.runKey(), lease.epoch())));
   }
 
   /**
@@ -123,30 +127,17 @@ final class RunAttempt {
                 settings.heartbeat(),
                 services.cancelWork())) {
       this.keeper = keeper;
-      LOG.info(
-          "Run {} ({}) started at epoch {} by {}",
-          run.runId(),
-          run.runKey(),
-          lease.epoch(),
-          services.holder().describe());
+      listener.started(services.holder().describe());
       Map<String, StageRecord> records = new HashMap<>();
       store.stages(run.runId()).forEach(r -> records.put(r.stage(), r));
-      List<String> done =
+      listener.attemptStarted(
+          services.holder().describe(),
+          settings.codeVersion(),
           records.values().stream()
               .filter(r -> r.status() == StageStatus.COMMITTED)
               .map(StageRecord::stage)
               .sorted()
-              .toList();
-      recordQuietly(
-          RunEvent.Type.ATTEMPT_STARTED,
-          "epoch "
-              + lease.epoch()
-              + " by "
-              + services.holder().describe()
-              + " (code "
-              + settings.codeVersion()
-              + ")"
-              + (done.isEmpty() ? "" : "; already committed: " + String.join(", ", done)));
+              .toList());
       for (Stage stage : graph.order()) {
         keeper.check();
         stopIfInterrupted(stage.name());
@@ -162,21 +153,7 @@ final class RunAttempt {
       }
       keeper.check();
       store.finishRun(lease, RunStatus.SUCCEEDED, "", services.clock().instant());
-      recordQuietly(
-          RunEvent.Type.RUN_SUCCEEDED,
-          executed.size()
-              + " executed, "
-              + skipped.size()
-              + " skipped, "
-              + recovered.size()
-              + " recovered");
-      runEnded(RunStatus.SUCCEEDED);
-      LOG.info(
-          "Run {} succeeded: {} executed, {} skipped, {} recovered",
-          run.runId(),
-          executed.size(),
-          skipped.size(),
-          recovered.size());
+      listener.runSucceeded(executed.size(), skipped.size(), recovered.size(), took());
       return new RunOutcome(
           run.runId(),
           RunStatus.SUCCEEDED,
@@ -187,11 +164,10 @@ final class RunAttempt {
           List.copyOf(recovered));
     } catch (StageFailedException failed) {
       finishQuietly(RunStatus.FAILED, failed.getMessage(), failed);
-      runEnded(RunStatus.FAILED);
-      recordQuietly(RunEvent.Type.RUN_FAILED, failed.getMessage());
+      listener.runFailed(failed.getMessage(), took());
       throw failed;
     } catch (RunHeldException lost) {
-      recordQuietly(RunEvent.Type.LEASE_LOST, lost.getMessage());
+      listener.leaseLost(lost.getMessage());
       throw lost;
     }
   }
@@ -199,11 +175,7 @@ final class RunAttempt {
   /** Skips, recovers or runs one stage, retrying transient failures; its committed record. */
   private StageRecord runStage(Stage stage, StageRecord record) {
     if (record.status() == StageStatus.COMMITTED) {
-      LOG.info(
-          "Stage {} skipped: committed at version {} of {}",
-          stage.name(),
-          record.outputVersion(),
-          record.outputTable());
+      listener.stageSkipped(record);
       skipped.add(stage.name());
       return record;
     }
@@ -275,12 +247,7 @@ final class RunAttempt {
         commitTransition(
             stage, location, appId, txnVersion, commit, true, List.of(), StageMetrics.NONE);
     services.store().transition(lease, transition);
-    LOG.info(
-        "Stage {} recovered: its Delta commit (version {} of {}) was made before the driver"
-            + " stopped; recorded without recomputing",
-        stage.name(),
-        commit.version(),
-        location);
+    listener.stageRecovered(stage.name(), commit, location);
     return Optional.of(committedRecord(record, transition));
   }
 
@@ -310,7 +277,7 @@ final class RunAttempt {
     boolean stopped = false;
     try (CloseableThreadContext.Instance a =
         CloseableThreadContext.put("attempt", Integer.toString(attempt))) {
-      LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
+      listener.attemptBegun(stage.name(), attempt, stage.output());
       services.faults().reached(stage.name(), FaultPoints.Window.AFTER_START);
       String group = appId + ":" + attempt;
       Instant started = clock.instant();
@@ -323,7 +290,7 @@ final class RunAttempt {
             new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
         if (stage.chunks().isPresent()) {
           ChunksResult chunks =
-              new ChunkLoop(services, ids, writer, run.runId(), lease)
+              new ChunkLoop(services, ids, listener, writer, run.runId(), lease)
                   .run(stage, record, context, location, base);
           if (chunks instanceof ChunksResult.Completed completed) {
             commit = completed.commit();
@@ -354,25 +321,13 @@ final class RunAttempt {
       return afterFailure(stage, retry, attempt, failure);
     }
     if (commit.skippedDuplicate()) {
-      LOG.warn(
-          "Stage {}: Delta skipped the write as a duplicate of version {}; recorded as"
-              + " skippedDuplicate",
-          stage.name(),
-          commit.version());
+      listener.duplicateSkipped(stage.name(), commit);
     }
     services.faults().reached(stage.name(), FaultPoints.Window.AFTER_DELTA_COMMIT);
     StageTransition.Commit transition =
         commitTransition(stage, location, appId, txnVersion, commit, false, checks, metrics);
     store.transition(lease, transition);
-    LOG.info(
-        "Stage {} committed: version {} of {}, {} rows in {} ms",
-        stage.name(),
-        commit.version(),
-        location,
-        commit.rowsWritten(),
-        metrics.durationMs());
-    EmbeddedMetrics.stageCommitted(
-        clock.instant(), run.job(), run.runId(), stage.name(), attempt, metrics);
+    listener.stageCommitted(stage.name(), attempt, commit, location, metrics);
     services.faults().reached(stage.name(), FaultPoints.Window.AFTER_CHECKPOINT);
     return new AttemptResult.Committed(committedRecord(record, transition));
   }
@@ -416,33 +371,13 @@ final class RunAttempt {
       } catch (RuntimeException notRecorded) {
         failed.addSuppressed(notRecorded);
       }
-      LOG.error("Stage {} failed ({}): {}", stage.name(), failureClass, summary);
-      EmbeddedMetrics.stageFailed(
-          services.clock().instant(),
-          run.job(),
-          run.runId(),
-          stage.name(),
-          attempt,
-          failureClass.name());
+      listener.stageFailed(stage.name(), attempt, failureClass, summary);
       return new AttemptResult.Failed(failed);
     }
     Duration delay = Duration.ofMillis(delayMillis);
     recordFailure(stage, attempt, failureClass, summary, delay);
-    EmbeddedMetrics.stageRetried(
-        services.clock().instant(),
-        run.job(),
-        run.runId(),
-        stage.name(),
-        attempt,
-        failureClass.name());
-    LOG.warn(
-        "Stage {} attempt {} failed ({}), retrying in {} ms ({} attempts per driver): {}",
-        stage.name(),
-        attempt,
-        failureClass,
-        delayMillis,
-        retry.policy().maxAttempts(),
-        summary);
+    listener.retryScheduled(
+        stage.name(), attempt, failureClass, delayMillis, retry.policy().maxAttempts(), summary);
     return new AttemptResult.Retry(failure, delay);
   }
 
@@ -483,9 +418,7 @@ final class RunAttempt {
     } catch (RuntimeException notRecorded) {
       stop.addSuppressed(notRecorded);
     }
-    recordQuietly(RunEvent.Type.RUN_INTERRUPTED, reason);
-    runEnded(RunStatus.INTERRUPTED);
-    LOG.warn("Run {} interrupted: {}", run.runId(), reason);
+    listener.runInterrupted(reason, took());
     return stop;
   }
 
@@ -497,25 +430,8 @@ final class RunAttempt {
     }
   }
 
-  private void runEnded(RunStatus status) {
-    EmbeddedMetrics.runEnded(
-        services.clock().instant(),
-        run.job(),
-        run.runId(),
-        status.name(),
-        Duration.between(begun, services.clock().instant()).toMillis());
-  }
-
-  /** History is for people: a failure to record it must not fail the run. */
-  private void recordQuietly(RunEvent.Type type, String message) {
-    RunEvent event =
-        RunEvent.ofRun(
-            run.runId(), services.clock().instant(), ids.next(), type, lease.epoch(), message);
-    try {
-      services.store().recordEvent(event);
-    } catch (RuntimeException notRecorded) {
-      LOG.warn("Could not record event {}: {}", event.type(), notRecorded.getMessage());
-    }
+  private Duration took() {
+    return Duration.between(begun, services.clock().instant());
   }
 
   private static List<CheckResult> checksOf(Throwable failure) {

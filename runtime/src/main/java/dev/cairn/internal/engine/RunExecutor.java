@@ -8,7 +8,6 @@ import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.NewRun;
-import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import java.time.Duration;
@@ -184,29 +183,7 @@ public final class RunExecutor {
       }
       throw notRecorded;
     }
-    LOG.info(
-        "Run {} rerun from stage {} by {}: invalidated {}; parameter changes {}",
-        plan.run().runId(),
-        plan.from(),
-        by,
-        plan.stageNames(),
-        plan.parameterChanges());
-    recordQuietly(
-        RunEvent.ofRun(
-            plan.run().runId(),
-            clock.instant(),
-            ids.next(),
-            RunEvent.Type.OPERATOR,
-            lease.epoch(),
-            "rerun from "
-                + plan.from()
-                + " by "
-                + by
-                + ": invalidated "
-                + plan.stageNames()
-                + (plan.parameterChanges().isEmpty()
-                    ? ""
-                    : "; parameter changes " + plan.parameterChanges())));
+    RunAttempt.listener(services, ids, plan.run(), lease).rerunRecorded(plan, by);
     recorded.accept(plan);
     Parameters parameters = Parameters.of(plan.parameters());
     return executeWithLease(
@@ -241,15 +218,6 @@ public final class RunExecutor {
     try (CancelTimer cancel = CancelTimer.start(run.runId(), services)) {
       return new RunAttempt(services, ids, cancel, run, lease, graph, parameters, jobRetry, begun)
           .run();
-    }
-  }
-
-  /** History is for people: a failure to record it must not fail the run. */
-  private void recordQuietly(RunEvent event) {
-    try {
-      services.store().recordEvent(event);
-    } catch (RuntimeException notRecorded) {
-      LOG.warn("Could not record event {}: {}", event.type(), notRecorded.getMessage());
     }
   }
 }

@@ -6,8 +6,6 @@ import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.quality.QualityGate;
 import dev.cairn.internal.store.CheckResult;
 import java.util.List;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -20,8 +18,11 @@ import org.apache.spark.storage.StorageLevel;
  * Records nothing in the checkpoint store: the caller marks the start and the commit.
  */
 final class StageWriter {
-  // The driver's progress log keeps the name it always had.
-  private static final Logger LOG = LogManager.getLogger(RunExecutor.class);
+  private final RunListener listener;
+
+  StageWriter(RunListener listener) {
+    this.listener = listener;
+  }
 
   /** Writes the rows of a step to its table, in one Delta commit. */
   @FunctionalInterface
@@ -61,14 +62,7 @@ final class StageWriter {
   /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
   private List<CheckResult> gate(Stage stage, Dataset<Row> rows, StageContext context) {
     List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
-    for (CheckResult result : results) {
-      LOG.info(
-          "Stage {} check {}: {} ({})",
-          stage.name(),
-          result.check(),
-          result.passed() ? "passed" : "FAILED",
-          result.detail());
-    }
+    listener.checksEvaluated(stage.name(), results);
     if (results.stream().allMatch(CheckResult::passed)) {
       return results;
     }
