@@ -2,6 +2,7 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
+import dev.cairn.internal.metrics.StageObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;

@@ -2,6 +2,7 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.interrupt.Interruption;
+import dev.cairn.internal.metrics.StageObserver;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.LeaseHolder;
 import java.time.Clock;

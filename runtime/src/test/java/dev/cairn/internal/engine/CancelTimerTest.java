@@ -3,6 +3,7 @@ package dev.cairn.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.internal.interrupt.Notice;
+import dev.cairn.internal.metrics.StageObserver;
 import dev.cairn.internal.store.StageMetrics;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.Parameters;
 import dev.cairn.internal.interrupt.Interruption;
+import dev.cairn.internal.metrics.StageObserver;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;

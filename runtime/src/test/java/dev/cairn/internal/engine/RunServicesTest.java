@@ -3,6 +3,7 @@ package dev.cairn.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.internal.metrics.StageObserver;
 import org.junit.jupiter.api.Test;
 
 /** The services a run works through: required ones given, the others defaulted, none null. */
