@@ -5,7 +5,6 @@ import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
-import java.time.Duration;
 import java.util.List;
 
 /** Tells several listeners, in list order. */
@@ -96,18 +95,18 @@ final class AllListeners implements RunListener {
   }
 
   @Override
-  public void runSucceeded(int executed, int skipped, int recovered, Duration took) {
-    listeners.forEach(l -> l.runSucceeded(executed, skipped, recovered, took));
+  public void runSucceeded(int executed, int skipped, int recovered) {
+    listeners.forEach(l -> l.runSucceeded(executed, skipped, recovered));
   }
 
   @Override
-  public void runFailed(String message, Duration took) {
-    listeners.forEach(l -> l.runFailed(message, took));
+  public void runFailed(String message) {
+    listeners.forEach(l -> l.runFailed(message));
   }
 
   @Override
-  public void runInterrupted(String reason, Duration took) {
-    listeners.forEach(l -> l.runInterrupted(reason, took));
+  public void runInterrupted(String reason) {
+    listeners.forEach(l -> l.runInterrupted(reason));
   }
 
   @Override

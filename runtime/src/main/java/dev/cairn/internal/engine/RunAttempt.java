@@ -55,7 +55,6 @@ final class RunAttempt {
   private final StageGraph graph;
   private final Parameters parameters;
   private final RetryPolicy jobRetry;
-  private final Instant begun;
 
   /** The stages committed so far, by name: what downstream stages read. */
   private final Map<String, StageRecord> committed = new HashMap<>();
@@ -84,7 +83,7 @@ final class RunAttempt {
       Instant begun) {
     this.services = services;
     this.ids = ids;
-    this.listener = listener(services, ids, run, lease);
+    this.listener = listener(services, ids, run, lease, begun);
     this.cancel = cancel;
     this.writer = new StageWriter(listener);
     this.run = run;
@@ -92,15 +91,15 @@ final class RunAttempt {
     this.graph = graph;
     this.parameters = parameters;
     this.jobRetry = jobRetry;
-    this.begun = begun;
   }
 
   /** The run's history, metrics and log, in that order. */
-  static RunListener listener(RunServices services, EventIds ids, RunRecord run, Lease lease) {
+  static RunListener listener(
+      RunServices services, EventIds ids, RunRecord run, Lease lease, Instant begun) {
     return RunListener.all(
         List.of(
             new RunHistory(services.store(), services.clock(), ids, run.runId(), lease.epoch()),
-            new RunMetrics(services.clock(), run.job(), run.runId()),
+            new RunMetrics(services.clock(), run.job(), run.runId(), begun),
             new RunLog(run.runId(), run.runKey(), lease.epoch())));
   }
 
@@ -153,7 +152,7 @@ final class RunAttempt {
       }
       keeper.check();
       store.finishRun(lease, RunStatus.SUCCEEDED, "", services.clock().instant());
-      listener.runSucceeded(executed.size(), skipped.size(), recovered.size(), took());
+      listener.runSucceeded(executed.size(), skipped.size(), recovered.size());
       return new RunOutcome(
           run.runId(),
           RunStatus.SUCCEEDED,
@@ -164,7 +163,7 @@ final class RunAttempt {
           List.copyOf(recovered));
     } catch (StageFailedException failed) {
       finishQuietly(RunStatus.FAILED, failed.getMessage(), failed);
-      listener.runFailed(failed.getMessage(), took());
+      listener.runFailed(failed.getMessage());
       throw failed;
     } catch (RunHeldException lost) {
       listener.leaseLost(lost.getMessage());
@@ -418,7 +417,7 @@ final class RunAttempt {
     } catch (RuntimeException notRecorded) {
       stop.addSuppressed(notRecorded);
     }
-    listener.runInterrupted(reason, took());
+    listener.runInterrupted(reason);
     return stop;
   }
 
@@ -428,10 +427,6 @@ final class RunAttempt {
     } catch (RuntimeException notRecorded) {
       cause.addSuppressed(notRecorded);
     }
-  }
-
-  private Duration took() {
-    return Duration.between(begun, services.clock().instant());
   }
 
   private static List<CheckResult> checksOf(Throwable failure) {

@@ -183,7 +183,7 @@ public final class RunExecutor {
       }
       throw notRecorded;
     }
-    RunAttempt.listener(services, ids, plan.run(), lease).rerunRecorded(plan, by);
+    RunAttempt.listener(services, ids, plan.run(), lease, begun).rerunRecorded(plan, by);
     recorded.accept(plan);
     Parameters parameters = Parameters.of(plan.parameters());
     return executeWithLease(

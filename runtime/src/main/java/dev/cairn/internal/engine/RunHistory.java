@@ -3,7 +3,6 @@ package dev.cairn.internal.engine;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.RunEvent;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -63,19 +62,19 @@ final class RunHistory implements RunListener {
   }
 
   @Override
-  public void runSucceeded(int executed, int skipped, int recovered, Duration took) {
+  public void runSucceeded(int executed, int skipped, int recovered) {
     record(
         RunEvent.Type.RUN_SUCCEEDED,
         executed + " executed, " + skipped + " skipped, " + recovered + " recovered");
   }
 
   @Override
-  public void runFailed(String message, Duration took) {
+  public void runFailed(String message) {
     record(RunEvent.Type.RUN_FAILED, message);
   }
 
   @Override
-  public void runInterrupted(String reason, Duration took) {
+  public void runInterrupted(String reason) {
     record(RunEvent.Type.RUN_INTERRUPTED, reason);
   }
 

@@ -5,7 +5,6 @@ import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -68,14 +67,14 @@ interface RunListener {
   /** A stage failed for good; its failure is recorded. */
   default void stageFailed(String stage, int attempt, FailureClass failureClass, String summary) {}
 
-  /** The run is recorded SUCCEEDED after {@code took} in this driver. */
-  default void runSucceeded(int executed, int skipped, int recovered, Duration took) {}
+  /** The run is recorded SUCCEEDED. */
+  default void runSucceeded(int executed, int skipped, int recovered) {}
 
   /** The run is FAILED (recorded unless the store refused) with {@code message}. */
-  default void runFailed(String message, Duration took) {}
+  default void runFailed(String message) {}
 
   /** The run is INTERRUPTED (recorded unless the store refused), its lease released. */
-  default void runInterrupted(String reason, Duration took) {}
+  default void runInterrupted(String reason) {}
 
   /** This driver found its lease taken by another and stops. */
   default void leaseLost(String message) {}

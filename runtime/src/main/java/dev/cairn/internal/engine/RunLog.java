@@ -5,7 +5,6 @@ import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
-import java.time.Duration;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -159,7 +158,7 @@ final class RunLog implements RunListener {
   }
 
   @Override
-  public void runSucceeded(int executed, int skipped, int recovered, Duration took) {
+  public void runSucceeded(int executed, int skipped, int recovered) {
     LOG.info(
         "Run {} succeeded: {} executed, {} skipped, {} recovered",
         runId,
@@ -169,7 +168,7 @@ final class RunLog implements RunListener {
   }
 
   @Override
-  public void runInterrupted(String reason, Duration took) {
+  public void runInterrupted(String reason) {
     LOG.warn("Run {} interrupted: {}", runId, reason);
   }
 }

@@ -6,6 +6,7 @@ import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Emits a run's CloudWatch metrics as {@link EmbeddedMetrics} lines: one per stage commit, retry
@@ -15,11 +16,16 @@ final class RunMetrics implements RunListener {
   private final Clock clock;
   private final String job;
   private final String runId;
+  private final Instant begun;
 
-  RunMetrics(Clock clock, String job, String runId) {
+  /**
+   * @param begun when this driver began working the run (before taking its lease)
+   */
+  RunMetrics(Clock clock, String job, String runId, Instant begun) {
     this.clock = clock;
     this.job = job;
     this.runId = runId;
+    this.begun = begun;
   }
 
   @Override
@@ -45,21 +51,27 @@ final class RunMetrics implements RunListener {
   }
 
   @Override
-  public void runSucceeded(int executed, int skipped, int recovered, Duration took) {
-    runEnded(RunStatus.SUCCEEDED, took);
+  public void runSucceeded(int executed, int skipped, int recovered) {
+    runEnded(RunStatus.SUCCEEDED);
   }
 
   @Override
-  public void runFailed(String message, Duration took) {
-    runEnded(RunStatus.FAILED, took);
+  public void runFailed(String message) {
+    runEnded(RunStatus.FAILED);
   }
 
   @Override
-  public void runInterrupted(String reason, Duration took) {
-    runEnded(RunStatus.INTERRUPTED, took);
+  public void runInterrupted(String reason) {
+    runEnded(RunStatus.INTERRUPTED);
   }
 
-  private void runEnded(RunStatus status, Duration took) {
-    EmbeddedMetrics.runEnded(clock.instant(), job, runId, status.name(), took.toMillis());
+  /** The run's duration in this driver: from {@code begun} to now, when the metric is emitted. */
+  private void runEnded(RunStatus status) {
+    EmbeddedMetrics.runEnded(
+        clock.instant(),
+        job,
+        runId,
+        status.name(),
+        Duration.between(begun, clock.instant()).toMillis());
   }
 }
