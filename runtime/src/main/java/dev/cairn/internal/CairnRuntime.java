@@ -18,6 +18,7 @@ import dev.cairn.internal.engine.PauseAtFaultPoint;
 import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.engine.RunExecutor;
 import dev.cairn.internal.engine.RunOutcome;
+import dev.cairn.internal.engine.RunServices;
 import dev.cairn.internal.engine.Sleeper;
 import dev.cairn.internal.engine.StageGraph;
 import dev.cairn.internal.interrupt.ImdsNoticeSource;
@@ -463,22 +464,24 @@ public final class CairnRuntime implements AutoCloseable {
     CheckpointStore checkpoints = store();
     Supplier<SparkSession> session = () -> spark(job);
     return new RunExecutor(
-        checkpoints,
-        new DeltaTableStore(session, config.warehouse()),
-        session,
-        clock,
-        LeaseHolder.thisProcess(hostName()),
-        new RunExecutor.Settings(
-            config.leaseTtl(),
-            config.leaseTtl().dividedBy(3),
-            hostName(),
-            codeVersion(job),
-            seconds("CAIRN_INTERRUPT_MARGIN_SECONDS", 10)),
-        faultPoints(),
-        this::cancelSparkJobs,
-        Sleeper.system(),
-        new SparkStageObserver(session),
-        interruption);
+        RunServices.builder(
+                checkpoints,
+                new DeltaTableStore(session, config.warehouse()),
+                session,
+                clock,
+                LeaseHolder.thisProcess(hostName()),
+                new RunExecutor.Settings(
+                    config.leaseTtl(),
+                    config.leaseTtl().dividedBy(3),
+                    hostName(),
+                    codeVersion(job),
+                    seconds("CAIRN_INTERRUPT_MARGIN_SECONDS", 10)))
+            .faults(faultPoints())
+            .cancelWork(this::cancelSparkJobs)
+            .sleeper(Sleeper.system())
+            .observer(new SparkStageObserver(session))
+            .interruption(interruption)
+            .build());
   }
 
   private FaultPoints faultPoints() {

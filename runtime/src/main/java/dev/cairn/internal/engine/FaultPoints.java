@@ -6,7 +6,7 @@ package dev.cairn.internal.engine;
  */
 public interface FaultPoints {
 
-  /** The windows of DESIGN.md's commit protocol. */
+  /** The windows of the commit protocol (docs/ARCHITECTURE.md). */
   enum Window {
     /** Stage marked RUNNING, its Delta commit not made. Resume runs it again. */
     AFTER_START,

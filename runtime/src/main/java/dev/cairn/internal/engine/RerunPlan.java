@@ -159,7 +159,7 @@ public record RerunPlan(
       StageRecord record = byName.get(stage.name());
       long txn = record == null ? 0 : record.txnVersion();
       long inTable =
-          tables.committedTxnVersion(location, RunExecutor.appId(run.runId(), stage.name()));
+          tables.committedTxnVersion(location, DeltaTxn.appId(run.runId(), stage.name()));
       planned.add(
           new PlannedStage(
               stage.name(),
@@ -215,7 +215,7 @@ public record RerunPlan(
                 new StageTransition.Invalidate(
                     s.name(),
                     s.outputTable(),
-                    RunExecutor.appId(run.runId(), s.name()),
+                    DeltaTxn.appId(run.runId(), s.name()),
                     s.nextTxnVersion(),
                     UUID.randomUUID().toString(),
                     at))

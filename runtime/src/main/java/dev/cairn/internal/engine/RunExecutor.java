@@ -1,97 +1,41 @@
 package dev.cairn.internal.engine;
 
-import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
-import dev.cairn.InvalidParameterException;
 import dev.cairn.Parameters;
 import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
-import dev.cairn.RunInterruptedException;
-import dev.cairn.Stage;
-import dev.cairn.StageContext;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
-import dev.cairn.internal.delta.TableStore;
-import dev.cairn.internal.input.HadoopInputLister;
-import dev.cairn.internal.input.InputPlanner;
-import dev.cairn.internal.interrupt.Interruption;
-import dev.cairn.internal.interrupt.Notice;
-import dev.cairn.internal.metrics.EmbeddedMetrics;
-import dev.cairn.internal.quality.QualityGate;
-import dev.cairn.internal.store.CheckResult;
-import dev.cairn.internal.store.CheckpointStore;
-import dev.cairn.internal.store.ChunkRecord;
-import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
-import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
-import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
-import dev.cairn.internal.store.StageMetrics;
-import dev.cairn.internal.store.StageRecord;
-import dev.cairn.internal.store.StageStatus;
-import dev.cairn.internal.store.StageTransition;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
- * Runs or resumes one run of a job, stage by stage, with the commit protocol of DESIGN.md:
- *
- * <ol>
- *   <li>mark the stage RUNNING at this driver's epoch (recording the output table's version);
- *   <li>compute its rows, reading upstream stages at the Delta versions they committed;
- *   <li>write them in one Delta commit carrying {@code txnAppId = cairn:<runId>:<stage>} and a
- *       {@code txnVersion} stable across attempts;
- *   <li>record the commit's version and mark the stage COMMITTED at this driver's epoch.
- * </ol>
+ * Runs, resumes or reruns one run of a job, stage by stage, with the commit protocol of
+ * docs/ARCHITECTURE.md: each entry point takes the run's lease (at the next epoch) and hands the
+ * run to a {@link RunAttempt}, which runs the stages not committed yet.
  *
  * <p>On resume: a COMMITTED stage is skipped; a RUNNING or FAILED stage whose transaction the Delta
- * log already holds (a crash between 3 and 4) is marked COMMITTED with that version without
- * recomputing ("recovered"); any other stage runs again, and Delta's txn id makes a duplicate write
- * impossible.
+ * log already holds (a crash between its Delta commit and its checkpoint) is marked COMMITTED with
+ * that version without recomputing ("recovered"); any other stage runs again, and Delta's txn id
+ * makes a duplicate write impossible.
  *
  * <p>Not thread-safe: one executor runs one run at a time.
  */
 public final class RunExecutor {
   private static final Logger LOG = LogManager.getLogger(RunExecutor.class);
 
-  private final CheckpointStore store;
-  private final TableStore tables;
-  private final Supplier<SparkSession> spark;
-  private final Clock clock;
-  private final LeaseHolder holder;
-  private final Settings settings;
-  private final FaultPoints faults;
-  private final Runnable cancelWork;
-  private final Sleeper sleeper;
-  private final StageObserver observer;
-  private final Interruption interruption;
+  private final RunServices services;
   private final EventIds ids;
-
-  /** The job group of the stage attempt computing now, or null. */
-  private volatile String inFlight;
+  private final LeaseTakeover takeover;
 
   /**
    * Lease timing.
@@ -119,30 +63,10 @@ public final class RunExecutor {
     }
   }
 
-  public RunExecutor(
-      CheckpointStore store,
-      TableStore tables,
-      Supplier<SparkSession> spark,
-      Clock clock,
-      LeaseHolder holder,
-      Settings settings,
-      FaultPoints faults,
-      Runnable cancelWork,
-      Sleeper sleeper,
-      StageObserver observer,
-      Interruption interruption) {
-    this.store = store;
-    this.tables = tables;
-    this.spark = spark;
-    this.clock = clock;
-    this.holder = holder;
-    this.settings = settings;
-    this.faults = faults;
-    this.cancelWork = cancelWork;
-    this.sleeper = sleeper;
-    this.observer = observer;
-    this.interruption = interruption;
-    this.ids = new EventIds(clock);
+  public RunExecutor(RunServices services) {
+    this.services = services;
+    this.ids = new EventIds(services.clock());
+    this.takeover = new LeaseTakeover(services);
   }
 
   /**
@@ -156,19 +80,19 @@ public final class RunExecutor {
     RunIdentity identity = RunIdentity.of(job.name(), parameters);
     StageGraph graph = StageGraph.of(job.name(), job.stages(parameters));
     RunRecord run =
-        store.openRun(
-            new NewRun(
-                identity.runId(),
-                job.name(),
-                identity.runKey(),
-                parameters.asMap(),
-                identity.parametersHash(),
-                settings.codeVersion(),
-                clock.instant()));
+        services
+            .store()
+            .openRun(
+                new NewRun(
+                    identity.runId(),
+                    job.name(),
+                    identity.runKey(),
+                    parameters.asMap(),
+                    identity.parametersHash(),
+                    services.settings().codeVersion(),
+                    services.clock().instant()));
     if (!run.parametersHash().equals(identity.parametersHash())) {
-      throw new InvalidParameterException(
-          "run " + run.runId() + " exists with other parameters (" + run.runKey() + ")",
-          "this is a run id collision; change any parameter value to get a new run");
+      throw EngineErrors.parametersCollide(run);
     }
     if (!run.parameters().equals(parameters.asMap())) {
       // A rerun changed them; the run keeps its id, and its recorded parameters are its own.
@@ -217,9 +141,11 @@ public final class RunExecutor {
       Map<String, String> changes,
       String by,
       Consumer<RerunPlan> recorded) {
+    var store = services.store();
+    var clock = services.clock();
     Instant begun = clock.instant();
     RunRecord before = planned.run();
-    Lease lease = acquire(before);
+    Lease lease = takeover.acquire(before);
     RerunPlan plan;
     try {
       RunRecord run = store.findRun(before.runId()).orElse(before);
@@ -233,12 +159,12 @@ public final class RunExecutor {
               new RerunPlan.Tables() {
                 @Override
                 public String location(String table) {
-                  return tables.location(table);
+                  return services.tables().location(table);
                 }
 
                 @Override
                 public long committedTxnVersion(String location, String appId) {
-                  return tables.committedTxnVersion(location, appId);
+                  return services.tables().committedTxnVersion(location, appId);
                 }
               });
       store.recordRerun(
@@ -257,29 +183,7 @@ public final class RunExecutor {
       }
       throw notRecorded;
     }
-    LOG.info(
-        "Run {} rerun from stage {} by {}: invalidated {}; parameter changes {}",
-        plan.run().runId(),
-        plan.from(),
-        by,
-        plan.stageNames(),
-        plan.parameterChanges());
-    recordQuietly(
-        RunEvent.ofRun(
-            plan.run().runId(),
-            clock.instant(),
-            ids.next(),
-            RunEvent.Type.OPERATOR,
-            lease.epoch(),
-            "rerun from "
-                + plan.from()
-                + " by "
-                + by
-                + ": invalidated "
-                + plan.stageNames()
-                + (plan.parameterChanges().isEmpty()
-                    ? ""
-                    : "; parameter changes " + plan.parameterChanges())));
+    RunAttempt.listener(services, ids, plan.run(), lease, begun).rerunRecorded(plan, by);
     recorded.accept(plan);
     Parameters parameters = Parameters.of(plan.parameters());
     return executeWithLease(
@@ -299,10 +203,11 @@ public final class RunExecutor {
 
   private RunOutcome execute(
       RunRecord run, StageGraph graph, Parameters parameters, RetryPolicy jobRetry) {
-    Instant begun = clock.instant();
-    return executeWithLease(run, acquire(run), graph, parameters, jobRetry, begun);
+    Instant begun = services.clock().instant();
+    return executeWithLease(run, takeover.acquire(run), graph, parameters, jobRetry, begun);
   }
 
+  /** Works the run while a stop notice may cancel the stage in flight before its deadline. */
   private RunOutcome executeWithLease(
       RunRecord run,
       Lease lease,
@@ -310,1018 +215,9 @@ public final class RunExecutor {
       Parameters parameters,
       RetryPolicy jobRetry,
       Instant begun) {
-    ScheduledExecutorService cancelTimer = daemonTimer(run.runId());
-    Consumer<Notice> onNotice = notice -> scheduleCancel(cancelTimer, notice);
-    interruption.onRequest(onNotice);
-    try {
-      return execute(run, graph, parameters, jobRetry, begun, lease);
-    } finally {
-      interruption.remove(onNotice);
-      cancelTimer.shutdownNow();
-    }
-  }
-
-  private RunOutcome execute(
-      RunRecord run,
-      StageGraph graph,
-      Parameters parameters,
-      RetryPolicy jobRetry,
-      Instant begun,
-      Lease lease) {
-    List<String> executed = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
-    List<String> recovered = new ArrayList<>();
-    try (CloseableThreadContext.Instance ctx =
-            CloseableThreadContext.put("runId", run.runId())
-                .put("job", run.job())
-                .put("epoch", Long.toString(lease.epoch()));
-        LeaseKeeper keeper =
-            new LeaseKeeper(
-                store, lease, clock, settings.leaseTtl(), settings.heartbeat(), cancelWork)) {
-      LOG.info(
-          "Run {} ({}) started at epoch {} by {}",
-          run.runId(),
-          run.runKey(),
-          lease.epoch(),
-          holder.describe());
-      Map<String, StageRecord> records = new HashMap<>();
-      store.stages(run.runId()).forEach(r -> records.put(r.stage(), r));
-      recordAttemptStarted(run, lease, records);
-      Map<String, StageRecord> committed = new HashMap<>();
-      for (Stage stage : graph.order()) {
-        keeper.check();
-        stopIfInterrupted(run, lease, stage.name(), begun);
-        StageRecord record =
-            records.getOrDefault(
-                stage.name(),
-                StageRecord.pending(
-                    run.runId(), stage.name(), tables.location(stage.output().table())));
-        try (CloseableThreadContext.Instance s =
-            CloseableThreadContext.put("stage", stage.name())) {
-          StageRecord done;
-          if (record.status() == StageStatus.COMMITTED) {
-            LOG.info(
-                "Stage {} skipped: committed at version {} of {}",
-                stage.name(),
-                record.outputVersion(),
-                record.outputTable());
-            skipped.add(stage.name());
-            done = record;
-          } else {
-            Attempts attempts =
-                new Attempts(stage.retryPolicy().orElse(jobRetry), stage.name(), record);
-            done = null;
-            while (done == null) {
-              stopIfInterrupted(run, lease, stage.name(), begun);
-              Optional<StageRecord> found = recover(lease, run, stage, attempts.record);
-              if (found.isPresent()) {
-                recovered.add(stage.name());
-                done = found.get();
-              } else {
-                keeper.check();
-                done =
-                    attemptWithRetry(
-                        lease, run, stage, attempts, parameters, committed, keeper, begun);
-                if (done != null) {
-                  executed.add(stage.name());
-                }
-              }
-            }
-          }
-          committed.put(stage.name(), done);
-        }
-      }
-      keeper.check();
-      store.finishRun(lease, RunStatus.SUCCEEDED, "", clock.instant());
-      recordQuietly(
-          RunEvent.ofRun(
-              run.runId(),
-              clock.instant(),
-              ids.next(),
-              RunEvent.Type.RUN_SUCCEEDED,
-              lease.epoch(),
-              executed.size()
-                  + " executed, "
-                  + skipped.size()
-                  + " skipped, "
-                  + recovered.size()
-                  + " recovered"));
-      EmbeddedMetrics.runEnded(
-          clock.instant(),
-          run.job(),
-          run.runId(),
-          RunStatus.SUCCEEDED.name(),
-          Duration.between(begun, clock.instant()).toMillis());
-      LOG.info(
-          "Run {} succeeded: {} executed, {} skipped, {} recovered",
-          run.runId(),
-          executed.size(),
-          skipped.size(),
-          recovered.size());
-      return new RunOutcome(
-          run.runId(),
-          RunStatus.SUCCEEDED,
-          lease.epoch(),
-          false,
-          List.copyOf(executed),
-          List.copyOf(skipped),
-          List.copyOf(recovered));
-    } catch (StageFailedException failed) {
-      finishQuietly(lease, RunStatus.FAILED, failed.getMessage(), failed);
-      EmbeddedMetrics.runEnded(
-          clock.instant(),
-          run.job(),
-          run.runId(),
-          RunStatus.FAILED.name(),
-          Duration.between(begun, clock.instant()).toMillis());
-      recordQuietly(
-          RunEvent.ofRun(
-              run.runId(),
-              clock.instant(),
-              ids.next(),
-              RunEvent.Type.RUN_FAILED,
-              lease.epoch(),
-              failed.getMessage()));
-      throw failed;
-    } catch (RunHeldException lost) {
-      recordQuietly(
-          RunEvent.ofRun(
-              run.runId(),
-              clock.instant(),
-              ids.next(),
-              RunEvent.Type.LEASE_LOST,
-              lease.epoch(),
-              lost.getMessage()));
-      throw lost;
-    }
-  }
-
-  /**
-   * Stops before starting {@code nextStage} if a stop was requested: records the run INTERRUPTED,
-   * releases its lease so the next driver starts at once, and throws.
-   */
-  private void stopIfInterrupted(RunRecord run, Lease lease, String nextStage, Instant begun) {
-    Optional<Notice> notice = interruption.requested();
-    if (notice.isPresent()) {
-      throw interrupted(run, lease, nextStage, notice.get(), begun);
-    }
-  }
-
-  private RunInterruptedException interrupted(
-      RunRecord run, Lease lease, String stage, Notice notice, Instant begun) {
-    String reason = notice.reason() + "; stopped at stage " + stage;
-    RunInterruptedException stop =
-        new RunInterruptedException(
-            "run "
-                + run.runId()
-                + " was interrupted ("
-                + reason
-                + "). It is recorded INTERRUPTED and its lease is released; committed stages"
-                + " stay committed. Fix: `cairn resume "
-                + run.runId()
-                + "` (on this or any machine) continues from stage "
-                + stage);
-    try {
-      store.finishRun(lease, RunStatus.INTERRUPTED, reason, clock.instant());
-    } catch (RuntimeException notRecorded) {
-      stop.addSuppressed(notRecorded);
-    }
-    recordQuietly(
-        RunEvent.ofRun(
-            run.runId(),
-            clock.instant(),
-            ids.next(),
-            RunEvent.Type.RUN_INTERRUPTED,
-            lease.epoch(),
-            reason));
-    EmbeddedMetrics.runEnded(
-        clock.instant(),
-        run.job(),
-        run.runId(),
-        RunStatus.INTERRUPTED.name(),
-        Duration.between(begun, clock.instant()).toMillis());
-    LOG.warn("Run {} interrupted: {}", run.runId(), reason);
-    return stop;
-  }
-
-  /**
-   * On a notice, lets the stage in flight finish if it can: at {@code deadline - margin} its Spark
-   * jobs are cancelled if it is still computing, so the stop is recorded before the machine goes.
-   */
-  private void scheduleCancel(ScheduledExecutorService timer, Notice notice) {
-    Duration left =
-        Duration.between(clock.instant(), notice.deadline()).minus(settings.interruptMargin());
-    LOG.warn(
-        "Stop requested ({}): no new stage will start; the stage in flight has {} s to commit",
-        notice.reason(),
-        Math.max(0, left.toSeconds()));
-    Runnable cancel =
-        () -> {
-          String group = inFlight;
-          if (group != null) {
-            LOG.warn("Cancelling the stage in flight ({}) to stop before the deadline", group);
-            observer.cancel(group);
-          }
-        };
-    try {
-      timer.schedule(cancel, Math.max(0, left.toMillis()), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException runEnded) {
-      // the run ended meanwhile: nothing to cancel
-    }
-  }
-
-  private static ScheduledExecutorService daemonTimer(String runId) {
-    return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, "cairn-stop-" + runId);
-          t.setDaemon(true);
-          return t;
-        });
-  }
-
-  /** The attempts of one stage in this driver, and its latest checkpoint. */
-  private static final class Attempts {
-    final RetryPolicy policy;
-    final Retry.AsyncContext<Void> retry;
-    StageRecord record;
-
-    Attempts(RetryPolicy policy, String stage, StageRecord record) {
-      this.policy = policy;
-      this.record = record;
-      this.retry =
-          Retry.of(
-                  "stage-" + stage,
-                  RetryConfig.custom()
-                      .maxAttempts(policy.maxAttempts())
-                      .intervalFunction(
-                          IntervalFunction.ofExponentialRandomBackoff(
-                              policy.initialBackoff().toMillis(),
-                              policy.multiplier(),
-                              policy.randomization(),
-                              policy.maxBackoff().toMillis()))
-                      .retryOnException(t -> FailureClassifier.classify(t).retryable())
-                      .build())
-              .asyncContext();
-    }
-  }
-
-  /**
-   * One attempt of a stage. Returns the committed record, or null when the attempt failed with a
-   * transient failure and should be tried again (after the backoff, already waited). Throws {@link
-   * StageFailedException} when it failed for good.
-   */
-  private StageRecord attemptWithRetry(
-      Lease lease,
-      RunRecord run,
-      Stage stage,
-      Attempts attempts,
-      Parameters parameters,
-      Map<String, StageRecord> committed,
-      LeaseKeeper keeper,
-      Instant begun) {
-    try {
-      return attempt(lease, run, stage, attempts.record, parameters, committed);
-    } catch (AttemptFailed failed) {
-      // A driver that lost its lease (its Spark jobs were cancelled) says so, not "failed".
-      keeper.check();
-      Optional<Notice> notice = interruption.requested();
-      if (notice.isPresent()) {
-        // Cancelled (or failed) while stopping: not the stage's fault, and not worth a retry.
-        store.transition(
-            lease,
-            new StageTransition.Fail(
-                stage.name(),
-                failed.attempt,
-                FailureClass.INTERRUPTED.name(),
-                "stopped: " + notice.get().reason(),
-                Optional.empty(),
-                List.of(),
-                ids.next(),
-                clock.instant()));
-        throw interrupted(run, lease, stage.name(), notice.get(), begun);
-      }
-      FailureClass failureClass = FailureClassifier.classify(failed.getCause());
-      long delayMillis = attempts.retry.onError(failed.getCause());
-      String summary = summary(failed.getCause(), failureClass);
-      if (delayMillis < 0) {
-        throw failStage(lease, run, stage, failed, failureClass, summary, attempts.policy);
-      }
-      Duration delay = Duration.ofMillis(delayMillis);
-      store.transition(
-          lease,
-          new StageTransition.Fail(
-              stage.name(),
-              failed.attempt,
-              failureClass.name(),
-              summary,
-              Optional.of(delay),
-              List.of(),
-              ids.next(),
-              clock.instant()));
-      EmbeddedMetrics.stageRetried(
-          clock.instant(),
-          run.job(),
-          run.runId(),
-          stage.name(),
-          failed.attempt,
-          failureClass.name());
-      LOG.warn(
-          "Stage {} attempt {} failed ({}), retrying in {} ms ({} attempts per driver): {}",
-          stage.name(),
-          failed.attempt,
-          failureClass,
-          delayMillis,
-          attempts.policy.maxAttempts(),
-          summary);
-      try {
-        sleeper.sleep(delay);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new StageFailedException(
-            stage.name(),
-            "stage '"
-                + stage.name()
-                + "' of run "
-                + run.runId()
-                + " was interrupted while waiting to retry. Fix: `cairn resume "
-                + run.runId()
-                + "`",
-            interrupted);
-      }
-      keeper.check();
-      attempts.record = currentRecord(run, stage, attempts.record);
-      return null;
-    }
-  }
-
-  private StageRecord currentRecord(RunRecord run, Stage stage, StageRecord fallback) {
-    return store.stages(run.runId()).stream()
-        .filter(r -> r.stage().equals(stage.name()))
-        .findFirst()
-        .orElse(fallback);
-  }
-
-  private void recordAttemptStarted(RunRecord run, Lease lease, Map<String, StageRecord> records) {
-    List<String> done =
-        records.values().stream()
-            .filter(r -> r.status() == StageStatus.COMMITTED)
-            .map(StageRecord::stage)
-            .sorted()
-            .toList();
-    recordQuietly(
-        RunEvent.ofRun(
-            run.runId(),
-            clock.instant(),
-            ids.next(),
-            RunEvent.Type.ATTEMPT_STARTED,
-            lease.epoch(),
-            "epoch "
-                + lease.epoch()
-                + " by "
-                + holder.describe()
-                + " (code "
-                + settings.codeVersion()
-                + ")"
-                + (done.isEmpty() ? "" : "; already committed: " + String.join(", ", done))));
-  }
-
-  /** History is for people: a failure to record it must not fail the run. */
-  private void recordQuietly(RunEvent event) {
-    try {
-      store.recordEvent(event);
-    } catch (RuntimeException notRecorded) {
-      LOG.warn("Could not record event {}: {}", event.type(), notRecorded.getMessage());
-    }
-  }
-
-  /** A stage attempt failed before its Delta commit; nothing was published. */
-  private static final class AttemptFailed extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final int attempt;
-
-    AttemptFailed(int attempt, Exception cause) {
-      super(cause);
-      this.attempt = attempt;
-    }
-  }
-
-  private Lease acquire(RunRecord run) {
-    Instant now = clock.instant();
-    Optional<Lease> lease =
-        store.tryAcquireLease(run.runId(), holder, now, settings.leaseTtl(), null);
-    if (lease.isPresent()) {
-      return lease.get();
-    }
-    RunRecord current = store.findRun(run.runId()).orElse(run);
-    Optional<LeaseHolder> other = current.holder();
-    if (other.isPresent() && other.get().isDeadProcessOn(settings.localHost())) {
-      LOG.info(
-          "Run {} was held by {}, which is no longer running; taking over",
-          run.runId(),
-          other.get().describe());
-      lease =
-          store.tryAcquireLease(run.runId(), holder, now, settings.leaseTtl(), other.get().id());
-      if (lease.isPresent()) {
-        return lease.get();
-      }
-      current = store.findRun(run.runId()).orElse(current);
-    }
-    String who = current.holder().map(LeaseHolder::describe).orElse("another driver");
-    throw new RunHeldException(
-        "run "
-            + run.runId()
-            + " is held by "
-            + who
-            + " since "
-            + current.leaseSince()
-            + " (lease expires "
-            + current.leaseExpiresAt()
-            + "). Fix: wait for it to finish and check `cairn status "
-            + run.runId()
-            + "`; if that driver is dead on another host, run `cairn resume "
-            + run.runId()
-            + "` after the lease expires");
-  }
-
-  /** Crash window 3→4: the Delta log holds the stage's txn but the checkpoint does not. */
-  private Optional<StageRecord> recover(
-      Lease lease, RunRecord run, Stage stage, StageRecord record) {
-    if (record.status() == StageStatus.PENDING || stage.chunks().isPresent()) {
-      // A chunked stage reconciles chunk by chunk in its attempt (runChunks).
-      return Optional.empty();
-    }
-    String location = tables.location(stage.output().table());
-    String appId = appId(run.runId(), stage.name());
-    long txnVersion = txnVersion(record);
-    if (tables.committedTxnVersion(location, appId) < txnVersion) {
-      return Optional.empty();
-    }
-    TableStore.Commit commit =
-        loggedCommit(location, appId, txnVersion, record.baseVersion() + 1, "", run, stage);
-    StageTransition.Commit transition =
-        commitTransition(
-            stage, location, appId, txnVersion, commit, true, List.of(), StageMetrics.NONE);
-    store.transition(lease, transition);
-    LOG.info(
-        "Stage {} recovered: its Delta commit (version {} of {}) was made before the driver"
-            + " stopped; recorded without recomputing",
-        stage.name(),
-        commit.version(),
-        location);
-    return Optional.of(committedRecord(record, transition, lease));
-  }
-
-  private StageRecord attempt(
-      Lease lease,
-      RunRecord run,
-      Stage stage,
-      StageRecord record,
-      Parameters parameters,
-      Map<String, StageRecord> committed) {
-    String location = tables.location(stage.output().table());
-    String appId = appId(run.runId(), stage.name());
-    long txnVersion = txnVersion(record);
-    long base = tables.currentVersion(location);
-    int attempt = record.attempts() + 1;
-    store.transition(
-        lease,
-        new StageTransition.Start(
-            stage.name(), attempt, location, appId, txnVersion, base, ids.next(), clock.instant()));
-    TableStore.Commit commit;
-    List<CheckResult> checks = List.of();
-    StageMetrics metrics;
-    try (CloseableThreadContext.Instance a =
-        CloseableThreadContext.put("attempt", Integer.toString(attempt))) {
-      LOG.info("Stage {} attempt {} started (output {})", stage.name(), attempt, stage.output());
-      faults.reached(stage.name(), FaultPoints.Window.AFTER_START);
-      Dataset<Row> rows = null;
-      boolean persisted = false;
-      String group = appId + ":" + attempt;
-      Instant started = clock.instant();
-      observer.begin(
-          group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
-      inFlight = group;
-      try {
-        Context context =
-            new Context(stage, parameters, committed, lease, txnVersion, Optional.empty());
-        if (stage.chunks().isPresent()) {
-          Chunked chunked = runChunks(lease, run, stage, record, context, location, base);
-          commit = chunked.commit();
-          checks = chunked.checks();
-        } else {
-          rows = stage.compute().rows(context);
-          if (!stage.expectations().isEmpty()) {
-            persisted = QualityGate.scansRows(stage.expectations());
-            if (persisted) {
-              // Checked and written from one computation: the checks see exactly what is written.
-              rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
-            }
-            checks = gate(run, stage, rows, context);
-          }
-          commit = tables.write(rows, stage.output(), location, appId, txnVersion, base);
-        }
-      } catch (Exception failure) {
-        // Exception, not RuntimeException: Spark's AnalysisException is checked in Java but
-        // thrown undeclared from Scala.
-        throw new AttemptFailed(attempt, failure);
-      } finally {
-        inFlight = null;
-        if (persisted) {
-          rows.unpersist(false);
-        }
-        metrics = observer.end(group, Duration.between(started, clock.instant()).toMillis());
-      }
-    }
-    if (commit.skippedDuplicate()) {
-      LOG.warn(
-          "Stage {}: Delta skipped the write as a duplicate of version {}; recorded as"
-              + " skippedDuplicate",
-          stage.name(),
-          commit.version());
-    }
-    faults.reached(stage.name(), FaultPoints.Window.AFTER_DELTA_COMMIT);
-    StageTransition.Commit transition =
-        commitTransition(stage, location, appId, txnVersion, commit, false, checks, metrics);
-    store.transition(lease, transition);
-    LOG.info(
-        "Stage {} committed: version {} of {}, {} rows in {} ms",
-        stage.name(),
-        commit.version(),
-        location,
-        commit.rowsWritten(),
-        metrics.durationMs());
-    EmbeddedMetrics.stageCommitted(
-        clock.instant(), run.job(), run.runId(), stage.name(), attempt, metrics);
-    faults.reached(stage.name(), FaultPoints.Window.AFTER_CHECKPOINT);
-    return committedRecord(record, transition, lease);
-  }
-
-  /** What a chunked stage's attempt committed: its last chunk's version and all chunks' rows. */
-  private record Chunked(TableStore.Commit commit, List<CheckResult> checks) {}
-
-  /** A stop was requested between two chunks: the chunks committed so far stay committed. */
-  private static final class ChunksStopped extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    ChunksStopped(String stage, int next, int total) {
-      super("stop requested before chunk " + next + " of " + total + " of stage " + stage);
-    }
-  }
-
-  /**
-   * Runs the chunks of a chunked stage that are not committed yet, in plan order. The plan is
-   * frozen in the stage's checkpoint the first time (per generation); a chunk whose Delta commit is
-   * in the log but not in its checkpoint (the driver died between the two) is recorded without
-   * recomputing, as for stages. Each chunk costs two store writes: started, committed.
-   */
-  private Chunked runChunks(
-      Lease lease,
-      RunRecord run,
-      Stage stage,
-      StageRecord record,
-      Context context,
-      String location,
-      long base) {
-    long generation = txnVersion(record);
-    List<String> plan =
-        record.chunked()
-            ? record.chunkPlan()
-            : store.planChunks(
-                lease, stage.name(), generation, stage.chunks().orElseThrow().chunks(context));
-    Map<Integer, ChunkRecord> known = new HashMap<>();
-    store.chunks(run.runId(), stage.name(), generation).forEach(c -> known.put(c.index(), c));
-    String appId = chunkAppId(run.runId(), stage.name(), generation);
-    long inDelta = tables.committedTxnVersion(location, appId);
-    long committedChunks =
-        known.values().stream()
-            .filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED)
-            .count();
-    LOG.info(
-        "Stage {} runs in {} chunks ({} committed before this attempt, {} in the Delta log)",
-        stage.name(),
-        plan.size(),
-        committedChunks,
-        Math.max(0, inDelta));
-    long rows = 0;
-    long version = -1;
-    List<CheckResult> checks = List.of();
-    for (int i = 0; i < plan.size(); i++) {
-      String key = plan.get(i);
-      long chunkTxn = i + 1L;
-      ChunkRecord done = known.get(i);
-      if (done != null && done.status() == ChunkRecord.ChunkStatus.COMMITTED) {
-        rows += Math.max(0, done.rowsWritten());
-        version = Math.max(version, done.outputVersion());
-        continue;
-      }
-      if (inDelta >= chunkTxn) {
-        TableStore.Commit found =
-            loggedCommit(location, appId, chunkTxn, version + 1, " of chunk " + i, run, stage);
-        store.transition(
-            lease,
-            new ChunkTransition.Commit(
-                stage.name(),
-                generation,
-                i,
-                key,
-                found.version(),
-                found.rowsWritten(),
-                true,
-                ids.next(),
-                clock.instant()));
-        LOG.info(
-            "Stage {} chunk {} ({}) recovered: its Delta commit (version {}) was made before the"
-                + " driver stopped; recorded without recomputing",
-            stage.name(),
-            i,
-            key,
-            found.version());
-        rows += Math.max(0, found.rowsWritten());
-        version = Math.max(version, found.version());
-        continue;
-      }
-      if (interruption.requested().isPresent()) {
-        throw new ChunksStopped(stage.name(), i, plan.size());
-      }
-      String point = stage.name() + "#" + i;
-      store.transition(
-          lease,
-          new ChunkTransition.Start(stage.name(), generation, i, key, ids.next(), clock.instant()));
-      faults.reached(point, FaultPoints.Window.AFTER_START);
-      Context chunkContext = context.forChunk(key);
-      Dataset<Row> chunkRows = stage.compute().rows(chunkContext);
-      boolean persisted = false;
-      TableStore.Commit commit;
-      try {
-        if (!stage.expectations().isEmpty()) {
-          persisted = QualityGate.scansRows(stage.expectations());
-          if (persisted) {
-            chunkRows = chunkRows.persist(StorageLevel.MEMORY_AND_DISK());
-          }
-          checks = gate(run, stage, chunkRows, chunkContext);
-        }
-        commit =
-            tables.writeChunk(
-                chunkRows,
-                stage.output(),
-                i == 0,
-                location,
-                appId,
-                chunkTxn,
-                Math.max(base, version));
-      } finally {
-        if (persisted) {
-          chunkRows.unpersist(false);
-        }
-      }
-      faults.reached(point, FaultPoints.Window.AFTER_DELTA_COMMIT);
-      store.transition(
-          lease,
-          new ChunkTransition.Commit(
-              stage.name(),
-              generation,
-              i,
-              key,
-              commit.version(),
-              commit.rowsWritten(),
-              false,
-              ids.next(),
-              clock.instant()));
-      faults.reached(point, FaultPoints.Window.AFTER_CHECKPOINT);
-      LOG.info(
-          "Stage {} chunk {}/{} ({}) committed: version {}, {} rows",
-          stage.name(),
-          i + 1,
-          plan.size(),
-          key,
-          commit.version(),
-          commit.rowsWritten());
-      rows += Math.max(0, commit.rowsWritten());
-      version = Math.max(version, commit.version());
-    }
-    return new Chunked(new TableStore.Commit(version, rows, false), checks);
-  }
-
-  /**
-   * The commit holding ({@code appId}, {@code txnVersion}), which the table's transactions say it
-   * has, searched from {@code from} and then from the start of the log.
-   */
-  private TableStore.Commit loggedCommit(
-      String location,
-      String appId,
-      long txnVersion,
-      long from,
-      String what,
-      RunRecord run,
-      Stage stage) {
-    return tables
-        .findCommit(location, appId, txnVersion, from)
-        .or(() -> tables.findCommit(location, appId, txnVersion, 0))
-        .orElseThrow(
-            () ->
-                new CairnException(
-                    "table "
-                        + location
-                        + " holds transaction ("
-                        + appId
-                        + ", "
-                        + txnVersion
-                        + ")"
-                        + what
-                        + " but its log no longer has the commit (log retention cleaned it)."
-                        + " Fix: `cairn rerun "
-                        + run.runId()
-                        + " --from "
-                        + stage.name()
-                        + "` to write the stage again"));
-  }
-
-  private StageTransition.Commit commitTransition(
-      Stage stage,
-      String location,
-      String appId,
-      long txnVersion,
-      TableStore.Commit commit,
-      boolean recovered,
-      List<CheckResult> checks,
-      StageMetrics metrics) {
-    return new StageTransition.Commit(
-        stage.name(),
-        location,
-        appId,
-        txnVersion,
-        commit.version(),
-        commit.rowsWritten(),
-        recovered,
-        commit.skippedDuplicate(),
-        checks,
-        metrics,
-        ids.next(),
-        clock.instant());
-  }
-
-  /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
-  private List<CheckResult> gate(RunRecord run, Stage stage, Dataset<Row> rows, Context context) {
-    List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
-    List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
-    for (CheckResult result : results) {
-      LOG.info(
-          "Stage {} check {}: {} ({})",
-          stage.name(),
-          result.check(),
-          result.passed() ? "passed" : "FAILED",
-          result.detail());
-    }
-    if (failed.isEmpty()) {
-      return results;
-    }
-    StringBuilder message =
-        new StringBuilder("data-quality check(s) of stage '" + stage.name() + "' failed: ");
-    for (int i = 0; i < failed.size(); i++) {
-      message
-          .append(i == 0 ? "" : "; ")
-          .append(failed.get(i).check())
-          .append(": ")
-          .append(failed.get(i).detail());
-    }
-    throw new DataQualityException(message.toString(), results);
-  }
-
-  private StageFailedException failStage(
-      Lease lease,
-      RunRecord run,
-      Stage stage,
-      AttemptFailed failed,
-      FailureClass failureClass,
-      String summary,
-      RetryPolicy policy) {
-    String tries =
-        failureClass.retryable() && policy.maxAttempts() > 1
-            ? " after " + policy.maxAttempts() + " attempts"
-            : "";
-    StageFailedException failure =
-        new StageFailedException(
-            stage.name(),
-            "stage '"
-                + stage.name()
-                + "' of run "
-                + run.runId()
-                + " failed"
-                + tries
-                + " ("
-                + failureClass
-                + "): "
-                + summary
-                + ". Nothing from it was published. "
-                + fixFor(failureClass, run.runId()),
-            failed.getCause());
-    try {
-      store.transition(
-          lease,
-          new StageTransition.Fail(
-              stage.name(),
-              failed.attempt,
-              failureClass.name(),
-              summary,
-              Optional.empty(),
-              checksOf(failed.getCause()),
-              ids.next(),
-              clock.instant()));
-    } catch (RuntimeException notRecorded) {
-      failure.addSuppressed(notRecorded);
-    }
-    LOG.error("Stage {} failed ({}): {}", stage.name(), failureClass, summary);
-    EmbeddedMetrics.stageFailed(
-        clock.instant(), run.job(), run.runId(), stage.name(), failed.attempt, failureClass.name());
-    return failure;
-  }
-
-  private static List<CheckResult> checksOf(Throwable failure) {
-    for (Throwable t : FailureClassifier.chain(failure)) {
-      if (t instanceof DataQualityException quality) {
-        return quality.results();
-      }
-    }
-    return List.of();
-  }
-
-  private static String fixFor(FailureClass failureClass, String runId) {
-    String resume = "`cairn resume " + runId + "`";
-    String runbook = "; `cairn runbook " + runId + "` shows the recovery commands";
-    return switch (failureClass) {
-      case BAD_INPUT -> "Fix: correct the input named above, then " + resume + runbook;
-      case DATA_QUALITY ->
-          "Fix: correct the rows or the upstream data the check names, then " + resume + runbook;
-      case TRANSIENT ->
-          "Fix: check the service named above is healthy (throttling, outage), then "
-              + resume
-              + runbook;
-      default -> "Fix: correct the cause, then " + resume + runbook;
-    };
-  }
-
-  /**
-   * What a person needs to read: a message Cairn or the job wrote (it names the input and the fix),
-   * else Spark's message about an unreadable file (it names the file) and the root cause, else the
-   * root cause.
-   */
-  static String summary(Throwable failure, FailureClass failureClass) {
-    List<Throwable> chain = FailureClassifier.chain(failure);
-    for (Throwable t : chain) {
-      if (t instanceof CairnException) {
-        return oneLine(t.getMessage());
-      }
-    }
-    Throwable root = chain.get(chain.size() - 1);
-    String rootText = root.getClass().getSimpleName() + ": " + oneLine(root.getMessage());
-    if (failureClass == FailureClass.BAD_INPUT) {
-      for (Throwable t : chain) {
-        if (t != root
-            && t instanceof org.apache.spark.SparkThrowable
-            && t.getMessage() != null
-            && t.getMessage().contains("file")) {
-          return oneLine(t.getMessage()) + " (cause: " + rootText + ")";
-        }
-      }
-    }
-    return rootText;
-  }
-
-  private static String oneLine(String message) {
-    return String.valueOf(message).strip().replaceAll("\\s*\\n\\s*", " ");
-  }
-
-  private void finishQuietly(Lease lease, RunStatus status, String reason, CairnException cause) {
-    try {
-      store.finishRun(lease, status, reason, clock.instant());
-    } catch (RuntimeException notRecorded) {
-      cause.addSuppressed(notRecorded);
-    }
-  }
-
-  private static StageRecord committedRecord(
-      StageRecord before, StageTransition.Commit commit, Lease lease) {
-    return new StageRecord(
-        before.runId(),
-        before.stage(),
-        StageStatus.COMMITTED,
-        before.attempts(),
-        commit.outputTable(),
-        commit.txnAppId(),
-        commit.txnVersion(),
-        before.baseVersion(),
-        commit.outputVersion(),
-        commit.rowsWritten(),
-        commit.recovered(),
-        commit.skippedDuplicate(),
-        lease.epoch(),
-        commit.transitionId(),
-        before.startedAt(),
-        Optional.of(commit.at()),
-        Optional.empty(),
-        Optional.empty(),
-        commit.checks(),
-        commit.metrics(),
-        before.chunkPlan());
-  }
-
-  static String appId(String runId, String stage) {
-    return "cairn:" + runId + ":" + stage;
-  }
-
-  /**
-   * The Delta app id of a chunked stage's chunks in one generation: chunk {@code i} writes version
-   * {@code i + 1}, so each rerun's generation needs its own id.
-   */
-  static String chunkAppId(String runId, String stage, long generation) {
-    return appId(runId, stage) + "#g" + generation;
-  }
-
-  private static long txnVersion(StageRecord record) {
-    return record.txnVersion() > 0 ? record.txnVersion() : 1;
-  }
-
-  private final class Context implements StageContext {
-    private final Stage stage;
-    private final Parameters parameters;
-    private final Map<String, StageRecord> committed;
-    private final Lease lease;
-    private final long generation;
-    private final Optional<String> chunk;
-    // One attempt reads each upstream once: its chunks share the resolved table.
-    private final Map<String, Dataset<Row>> inputs;
-
-    Context(
-        Stage stage,
-        Parameters parameters,
-        Map<String, StageRecord> committed,
-        Lease lease,
-        long generation,
-        Optional<String> chunk) {
-      this(stage, parameters, committed, lease, generation, chunk, new HashMap<>());
-    }
-
-    private Context(
-        Stage stage,
-        Parameters parameters,
-        Map<String, StageRecord> committed,
-        Lease lease,
-        long generation,
-        Optional<String> chunk,
-        Map<String, Dataset<Row>> inputs) {
-      this.stage = stage;
-      this.parameters = parameters;
-      this.committed = committed;
-      this.lease = lease;
-      this.generation = generation;
-      this.chunk = chunk;
-      this.inputs = inputs;
-    }
-
-    Context forChunk(String key) {
-      return new Context(stage, parameters, committed, lease, generation, Optional.of(key), inputs);
-    }
-
-    @Override
-    public Optional<String> chunk() {
-      return chunk;
-    }
-
-    @Override
-    public List<String> files(String parameterOrPath) {
-      String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
-      return new InputPlanner(
-              store, new HadoopInputLister(spark().sparkContext().hadoopConfiguration()), clock)
-          .files(lease, stage.name(), generation, parameterOrPath, location);
-    }
-
-    @Override
-    public SparkSession spark() {
-      return spark.get();
-    }
-
-    @Override
-    public Parameters parameters() {
-      return parameters;
-    }
-
-    @Override
-    public Dataset<Row> input(String upstream) {
-      if (!stage.dependencies().contains(upstream)) {
-        throw new IllegalArgumentException(
-            "stage '"
-                + stage.name()
-                + "' reads stage '"
-                + upstream
-                + "' but does not depend on it. Fix: add .dependsOn(\""
-                + upstream
-                + "\") to its definition");
-      }
-      StageRecord record = committed.get(upstream);
-      if (!inputs.containsKey(upstream)) {
-        inputs.put(upstream, tables.read(record.outputTable(), record.outputVersion()));
-      }
-      return inputs.get(upstream);
+    try (CancelTimer cancel = CancelTimer.start(run.runId(), services)) {
+      return new RunAttempt(services, ids, cancel, run, lease, graph, parameters, jobRetry, begun)
+          .run();
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.cairn.internal.metrics;
 
-import dev.cairn.internal.engine.StageObserver;
 import dev.cairn.internal.store.StageMetrics;
 import java.time.Duration;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.Parameters;
 import dev.cairn.internal.interrupt.Interruption;
+import dev.cairn.internal.metrics.StageObserver;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
@@ -50,17 +51,13 @@ final class Harness {
 
   RunExecutor driver(LeaseHolder holder, FaultPoints faults, StageObserver observer) {
     return new RunExecutor(
-        store,
-        tables,
-        () -> null,
-        clock,
-        holder,
-        SETTINGS,
-        faults,
-        cancellations::incrementAndGet,
-        sleeps::add,
-        observer,
-        interruption);
+        RunServices.builder(store, tables, () -> null, clock, holder, SETTINGS)
+            .faults(faults)
+            .cancelWork(cancellations::incrementAndGet)
+            .sleeper(sleeps::add)
+            .observer(observer)
+            .interruption(interruption)
+            .build());
   }
 
   RunOutcome run(LeaseHolder holder) {

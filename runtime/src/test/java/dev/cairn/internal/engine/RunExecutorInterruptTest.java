@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.RunInterruptedException;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.Notice;
+import dev.cairn.internal.metrics.StageObserver;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunStatus;

@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The commit protocol of DESIGN.md, its crash windows and store faults, against fakes. */
+/**
+ * The commit protocol of docs/ARCHITECTURE.md, its crash windows and store faults, against fakes.
+ */
 class RunExecutorTest {
   private final Harness h = new Harness();
   private final LeaseHolder first = Harness.remote("first", 101);

@@ -12,7 +12,6 @@ import dev.cairn.Stage;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.delta.DeltaTableStore;
-import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.metrics.SparkStageObserver;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.LeaseHolder;
@@ -112,17 +111,17 @@ class StageGatesAndBadInputTest {
   private RunExecutor executor(Path warehouse) {
     tables = new DeltaTableStore(() -> spark, warehouse.toString());
     return new RunExecutor(
-        store,
-        tables,
-        () -> spark,
-        new MutableClock(Instant.parse("2026-01-01T00:00:00Z")),
-        new LeaseHolder("test:1", "test-host", 999_999_999L, Instant.EPOCH),
-        new RunExecutor.Settings(Duration.ofMinutes(10), Duration.ZERO, "test-host", "test"),
-        FaultPoints.NONE,
-        () -> {},
-        sleeps::add,
-        new SparkStageObserver(() -> spark),
-        new Interruption());
+        RunServices.builder(
+                store,
+                tables,
+                () -> spark,
+                new MutableClock(Instant.parse("2026-01-01T00:00:00Z")),
+                new LeaseHolder("test:1", "test-host", 999_999_999L, Instant.EPOCH),
+                new RunExecutor.Settings(
+                    Duration.ofMinutes(10), Duration.ZERO, "test-host", "test"))
+            .sleeper(sleeps::add)
+            .observer(new SparkStageObserver(() -> spark))
+            .build());
   }
 
   private static Path parquet(String name, Row... rows) {

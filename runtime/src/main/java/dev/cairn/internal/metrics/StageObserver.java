@@ -1,11 +1,12 @@
-package dev.cairn.internal.engine;
+package dev.cairn.internal.metrics;
 
 import dev.cairn.internal.store.StageMetrics;
 
 /**
  * Brackets each stage attempt's Spark work: it runs under its own job group, so its jobs can be
- * cancelled on their own and its task metrics summed. The Spark implementation lives in {@code
- * internal.metrics}; tests use {@link #NONE}.
+ * cancelled on their own and its task metrics summed. The Spark implementation is {@link
+ * SparkStageObserver}; tests use {@link #NONE}. It lives here, beside its implementation, so that
+ * the engine depends on metrics and nothing here depends on the engine.
  */
 public interface StageObserver {
 

@@ -1,0 +1,134 @@
+package dev.cairn.internal.engine;
+
+import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.interrupt.Interruption;
+import dev.cairn.internal.metrics.StageObserver;
+import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.LeaseHolder;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Everything a {@link RunExecutor} works through, as one immutable value: every side effect (the
+ * checkpoint store, the tables, Spark, time, waiting, cancelling) sits behind one of these, so the
+ * engine runs against fakes in unit tests.
+ *
+ * @param holder this driver, as its lease names it
+ * @param faults the crash windows a test stops at; {@link FaultPoints#NONE} in production
+ * @param cancelWork cancels all of this driver's Spark jobs (the lease was lost)
+ * @param observer brackets each stage attempt's Spark work (job group, metrics, cancel)
+ * @param interruption whether this driver was asked to stop (Spot notice, SIGTERM)
+ */
+public record RunServices(
+    CheckpointStore store,
+    TableStore tables,
+    Supplier<SparkSession> spark,
+    Clock clock,
+    LeaseHolder holder,
+    RunExecutor.Settings settings,
+    FaultPoints faults,
+    Runnable cancelWork,
+    Sleeper sleeper,
+    StageObserver observer,
+    Interruption interruption) {
+
+  public RunServices {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(tables, "tables");
+    Objects.requireNonNull(spark, "spark");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(holder, "holder");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(faults, "faults");
+    Objects.requireNonNull(cancelWork, "cancelWork");
+    Objects.requireNonNull(sleeper, "sleeper");
+    Objects.requireNonNull(observer, "observer");
+    Objects.requireNonNull(interruption, "interruption");
+  }
+
+  /**
+   * The services a run cannot do without; the others default to: no fault points, nothing to
+   * cancel, real sleeps, no Spark observer, and an interruption nobody requests.
+   */
+  public static Builder builder(
+      CheckpointStore store,
+      TableStore tables,
+      Supplier<SparkSession> spark,
+      Clock clock,
+      LeaseHolder holder,
+      RunExecutor.Settings settings) {
+    return new Builder(store, tables, spark, clock, holder, settings);
+  }
+
+  /** Builds {@link RunServices}; each setter refuses null. Not thread-safe. */
+  public static final class Builder {
+    private final CheckpointStore store;
+    private final TableStore tables;
+    private final Supplier<SparkSession> spark;
+    private final Clock clock;
+    private final LeaseHolder holder;
+    private final RunExecutor.Settings settings;
+    private FaultPoints faults = FaultPoints.NONE;
+    private Runnable cancelWork = () -> {};
+    private Sleeper sleeper = Sleeper.system();
+    private StageObserver observer = StageObserver.NONE;
+    private Interruption interruption = new Interruption();
+
+    private Builder(
+        CheckpointStore store,
+        TableStore tables,
+        Supplier<SparkSession> spark,
+        Clock clock,
+        LeaseHolder holder,
+        RunExecutor.Settings settings) {
+      this.store = store;
+      this.tables = tables;
+      this.spark = spark;
+      this.clock = clock;
+      this.holder = holder;
+      this.settings = settings;
+    }
+
+    public Builder faults(FaultPoints faults) {
+      this.faults = Objects.requireNonNull(faults, "faults");
+      return this;
+    }
+
+    public Builder cancelWork(Runnable cancelWork) {
+      this.cancelWork = Objects.requireNonNull(cancelWork, "cancelWork");
+      return this;
+    }
+
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    public Builder observer(StageObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
+    public Builder interruption(Interruption interruption) {
+      this.interruption = Objects.requireNonNull(interruption, "interruption");
+      return this;
+    }
+
+    public RunServices build() {
+      return new RunServices(
+          store,
+          tables,
+          spark,
+          clock,
+          holder,
+          settings,
+          faults,
+          cancelWork,
+          sleeper,
+          observer,
+          interruption);
+    }
+  }
+}

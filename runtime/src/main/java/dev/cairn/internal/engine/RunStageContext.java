@@ -1,0 +1,118 @@
+package dev.cairn.internal.engine;
+
+import dev.cairn.Parameters;
+import dev.cairn.Stage;
+import dev.cairn.StageContext;
+import dev.cairn.internal.input.HadoopInputLister;
+import dev.cairn.internal.input.InputPlanner;
+import dev.cairn.internal.store.Lease;
+import dev.cairn.internal.store.StageRecord;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a stage's compute sees during one attempt: its parameters, its upstream stages read at the
+ * Delta versions their checkpoints recorded (so a resumed attempt reads exactly what the first one
+ * read), its input files frozen in the checkpoint on first listing, and for a chunk the chunk's
+ * key. Not thread-safe: one attempt, one thread.
+ */
+final class RunStageContext implements StageContext {
+  private final RunServices services;
+  private final Stage stage;
+  private final Parameters parameters;
+  private final Map<String, StageRecord> committed;
+  private final Lease lease;
+  private final long generation;
+  private final Optional<String> chunk;
+  // One attempt reads each upstream once: its chunks share the resolved table.
+  private final Map<String, Dataset<Row>> inputs;
+
+  /**
+   * @param committed the committed upstream stages' records, by name (read when asked, not copied)
+   * @param generation the stage's transaction version, which also keys its frozen input plans
+   */
+  RunStageContext(
+      RunServices services,
+      Stage stage,
+      Parameters parameters,
+      Map<String, StageRecord> committed,
+      Lease lease,
+      long generation) {
+    this(
+        services,
+        stage,
+        parameters,
+        committed,
+        lease,
+        generation,
+        Optional.empty(),
+        new HashMap<>());
+  }
+
+  private RunStageContext(
+      RunServices services,
+      Stage stage,
+      Parameters parameters,
+      Map<String, StageRecord> committed,
+      Lease lease,
+      long generation,
+      Optional<String> chunk,
+      Map<String, Dataset<Row>> inputs) {
+    this.services = services;
+    this.stage = stage;
+    this.parameters = parameters;
+    this.committed = committed;
+    this.lease = lease;
+    this.generation = generation;
+    this.chunk = chunk;
+    this.inputs = inputs;
+  }
+
+  /** The context of chunk {@code key}: the same attempt, sharing the upstream tables read. */
+  RunStageContext forChunk(String key) {
+    return new RunStageContext(
+        services, stage, parameters, committed, lease, generation, Optional.of(key), inputs);
+  }
+
+  @Override
+  public Optional<String> chunk() {
+    return chunk;
+  }
+
+  @Override
+  public List<String> files(String parameterOrPath) {
+    String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
+    return new InputPlanner(
+            services.store(),
+            new HadoopInputLister(spark().sparkContext().hadoopConfiguration()),
+            services.clock())
+        .files(lease, stage.name(), generation, parameterOrPath, location);
+  }
+
+  @Override
+  public SparkSession spark() {
+    return services.spark().get();
+  }
+
+  @Override
+  public Parameters parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Dataset<Row> input(String upstream) {
+    if (!stage.dependencies().contains(upstream)) {
+      throw EngineErrors.undeclaredInput(stage.name(), upstream);
+    }
+    StageRecord record = committed.get(upstream);
+    if (!inputs.containsKey(upstream)) {
+      inputs.put(upstream, services.tables().read(record.outputTable(), record.outputVersion()));
+    }
+    return inputs.get(upstream);
+  }
+}
