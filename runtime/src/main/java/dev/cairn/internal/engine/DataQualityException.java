@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
 import dev.cairn.internal.store.CheckResult;
 import java.util.List;
 
@@ -10,7 +11,7 @@ final class DataQualityException extends CairnException {
   private final transient List<CheckResult> results;
 
   DataQualityException(String problemAndFix, List<CheckResult> results) {
-    super(problemAndFix);
+    super(FailureClass.DATA_QUALITY, problemAndFix);
     this.results = List.copyOf(results);
   }
 

@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
@@ -72,6 +73,7 @@ final class EngineErrors {
             : "";
     return new StageFailedException(
         stage,
+        failureClass,
         "stage '"
             + stage
             + "' of run "

@@ -1,6 +1,8 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.BadInputException;
+import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.delta.WriteFence;
@@ -20,7 +22,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>lease lost, state unknown: their own classes;
- *   <li>a data-quality gate or {@link BadInputException}: DATA_QUALITY / BAD_INPUT;
+ *   <li>the class a Cairn error carries ({@link CairnException#failureClass()}: a data-quality
+ *       gate, {@link BadInputException}, every error built in {@code internal.errors});
  *   <li>unreadable input files (Spark's {@code FAILED_READ_FILE}, a corrupt Parquet footer):
  *       BAD_INPUT;
  *   <li>analysis errors (unresolved column, schema mismatch) and errors of the job's own code:
@@ -132,11 +135,8 @@ public final class FailureClassifier {
       }
     }
     for (Throwable t : chain) {
-      if (t instanceof DataQualityException) {
-        return FailureClass.DATA_QUALITY;
-      }
-      if (t instanceof BadInputException) {
-        return FailureClass.BAD_INPUT;
+      if (t instanceof CairnException cairn && cairn.failureClass().isPresent()) {
+        return cairn.failureClass().get();
       }
     }
     for (Throwable t : chain) {

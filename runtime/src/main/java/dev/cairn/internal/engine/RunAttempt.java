@@ -1,5 +1,6 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.FailureClass;
 import dev.cairn.Parameters;
 import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
@@ -413,7 +414,14 @@ final class RunAttempt {
     String reason = notice.reason() + "; stopped at stage " + stage;
     RunInterruptedException stop = EngineErrors.runInterrupted(run.runId(), reason, stage);
     try {
-      services.store().finishRun(lease, RunStatus.INTERRUPTED, reason, services.clock().instant());
+      services
+          .store()
+          .finishRun(
+              lease,
+              RunStatus.INTERRUPTED,
+              reason,
+              Optional.of(FailureClass.INTERRUPTED),
+              services.clock().instant());
     } catch (RuntimeException notRecorded) {
       stop.addSuppressed(notRecorded);
     }
@@ -421,9 +429,17 @@ final class RunAttempt {
     return stop;
   }
 
+  /** Records the run's end with the class of {@code cause}, which a failure to record joins. */
   private void finishQuietly(RunStatus status, String reason, RuntimeException cause) {
     try {
-      services.store().finishRun(lease, status, reason, services.clock().instant());
+      services
+          .store()
+          .finishRun(
+              lease,
+              status,
+              reason,
+              Optional.of(FailureClassifier.classify(cause)),
+              services.clock().instant());
     } catch (RuntimeException notRecorded) {
       cause.addSuppressed(notRecorded);
     }

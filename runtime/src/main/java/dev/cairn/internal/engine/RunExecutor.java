@@ -177,7 +177,8 @@ public final class RunExecutor {
     } catch (RuntimeException notRecorded) {
       // Nothing was invalidated: give the run back as it was (taking the lease made it RUNNING).
       try {
-        store.finishRun(lease, before.status(), before.reason(), clock.instant());
+        store.finishRun(
+            lease, before.status(), before.reason(), before.reasonClass(), clock.instant());
       } catch (RuntimeException alsoFailed) {
         notRecorded.addSuppressed(alsoFailed);
       }

@@ -1,5 +1,6 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.FailureClass;
 import dev.cairn.Output;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;

@@ -3,6 +3,7 @@ package dev.cairn.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.BadInputException;
+import dev.cairn.FailureClass;
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import java.io.IOException;
