@@ -1,7 +1,7 @@
 /**
  * The one place Cairn's user-facing errors are built: one class per area ({@link ConfigErrors},
- * {@link InputErrors}, {@link TableErrors}, {@link RunbookErrors}), each a set of static methods
- * named for the situation that return the exception for the caller to throw.
+ * {@link InputErrors}, {@link TableErrors}, {@link RunErrors}, {@link RunbookErrors}), each a set
+ * of static methods named for the situation that return the exception for the caller to throw.
  *
  * <p>The rules, after Delta Kernel's {@code EXCEPTION_PRINCIPLES.md}:
  *
@@ -21,5 +21,10 @@
  * <p>This package depends only on the public API ({@code dev.cairn}) and the JDK, so every layer
  * may use it (see {@code docs/ARCHITECTURE.md}, "Allowed dependency direction"). Values are passed
  * as plain strings, numbers and paths, not as the records of the layers that use it.
+ *
+ * <p>One user-facing error is built outside it, on purpose: the engine's {@code
+ * DataQualityException}, built by its own factory {@code DataQualityException.checksFailed}, because
+ * it carries the store's check results (recorded with the failed stage), which this package may not
+ * know.
  */
 package dev.cairn.internal.errors;
