@@ -1,7 +1,8 @@
 /**
  * The one place Cairn's user-facing errors are built: one class per area ({@link ConfigErrors},
- * {@link InputErrors}, {@link TableErrors}, {@link RunErrors}, {@link RunbookErrors}), each a set
- * of static methods named for the situation that return the exception for the caller to throw.
+ * {@link JobErrors}, {@link InputErrors}, {@link TableErrors}, {@link RunErrors}, {@link
+ * RunbookErrors}), each a set of static methods named for the situation that return the exception
+ * for the caller to throw.
  *
  * <p>The rules, after Delta Kernel's {@code EXCEPTION_PRINCIPLES.md}:
  *
@@ -23,8 +24,8 @@
  * as plain strings, numbers and paths, not as the records of the layers that use it.
  *
  * <p>One user-facing error is built outside it, on purpose: the engine's {@code
- * DataQualityException}, built by its own factory {@code DataQualityException.checksFailed}, because
- * it carries the store's check results (recorded with the failed stage), which this package may not
- * know.
+ * DataQualityException}, built by its own factory {@code DataQualityException.checksFailed},
+ * because it carries the store's check results (recorded with the failed stage), which this package
+ * may not know.
  */
 package dev.cairn.internal.errors;
