@@ -1,8 +1,8 @@
 /**
  * The one place Cairn's user-facing errors are built: one class per area ({@link ConfigErrors},
  * {@link JobErrors}, {@link CommandErrors}, {@link InputErrors}, {@link TableErrors}, {@link
- * RunErrors}, {@link RunbookErrors}), each a set of static methods named for the situation that return the exception
- * for the caller to throw.
+ * RunErrors}, {@link RunbookErrors}), each a set of static methods named for the situation that
+ * return the exception for the caller to throw.
  *
  * <p>The rules, after Delta Kernel's {@code EXCEPTION_PRINCIPLES.md}:
  *
