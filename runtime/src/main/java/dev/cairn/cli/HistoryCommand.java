@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.InvalidParameterException;
 import dev.cairn.cli.json.HistoryJson;
 import dev.cairn.cli.json.JsonOutput;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.store.RunEvent;
 import java.io.PrintWriter;
 import java.util.List;
@@ -26,7 +26,7 @@ final class HistoryCommand extends CliCommand {
   @Override
   public Integer call() {
     if (runtime().status(runId).isEmpty()) {
-      throw new InvalidParameterException("no run '" + runId + "'", "list runs with `cairn runs`");
+      throw RunErrors.noSuchRun(runId);
     }
     List<RunEvent> events = runtime().history(runId);
     PrintWriter out = out();

@@ -1,10 +1,10 @@
 package dev.cairn.cli;
 
-import dev.cairn.InvalidParameterException;
 import dev.cairn.cli.json.JsonOutput;
 import dev.cairn.cli.json.RerunPlanJson;
 import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.engine.RunOutcome;
+import dev.cairn.internal.errors.CommandErrors;
 import dev.cairn.internal.store.RunRecord;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -112,8 +112,7 @@ final class RunCommands {
     @Override
     public Integer call() {
       if (json && !dryRun) {
-        throw new InvalidParameterException(
-            "--json prints the plan of a --dry-run", "add --dry-run, or leave out --json");
+        throw CommandErrors.jsonWithoutDryRun();
       }
       PrintWriter out = out();
       // The runtime on the environment's configuration: `rerun` accepts --master but has never

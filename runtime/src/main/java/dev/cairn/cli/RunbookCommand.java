@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.InvalidParameterException;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.runbook.Runbook;
 import dev.cairn.internal.store.RunRecord;
 import java.io.PrintWriter;
@@ -19,13 +19,7 @@ final class RunbookCommand extends CliCommand {
 
   @Override
   public Integer call() {
-    Runbook runbook =
-        runtime()
-            .runbook(runId)
-            .orElseThrow(
-                () ->
-                    new InvalidParameterException(
-                        "no run '" + runId + "'", "list runs with `cairn runs`"));
+    Runbook runbook = runtime().runbook(runId).orElseThrow(() -> RunErrors.noSuchRun(runId));
     PrintWriter out = out();
     RunRecord run = runbook.run();
     out.printf("Run     %s  (job %s)%n", run.runId(), run.job());

@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.InvalidParameterException;
 import dev.cairn.cli.json.JsonOutput;
 import dev.cairn.cli.json.RunJson;
+import dev.cairn.internal.errors.CommandErrors;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import java.io.PrintWriter;
@@ -33,17 +33,14 @@ final class RunsCommand extends CliCommand {
   @Override
   public Integer call() {
     if (limit < 1) {
-      throw new InvalidParameterException(
-          "--limit " + limit + " must be at least 1", "e.g. --limit 20");
+      throw CommandErrors.limitBelowOne(limit);
     }
     RunStatus wanted = null;
     if (status != null) {
       try {
         wanted = RunStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException unknown) {
-        throw new InvalidParameterException(
-            "--status " + status + " is not a run state",
-            "use one of RUNNING, SUCCEEDED, FAILED, INTERRUPTED");
+        throw CommandErrors.notARunState(status);
       }
     }
     List<RunRecord> runs = runtime().runs(limit, job, wanted);

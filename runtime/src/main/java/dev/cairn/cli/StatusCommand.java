@@ -1,9 +1,9 @@
 package dev.cairn.cli;
 
-import dev.cairn.InvalidParameterException;
 import dev.cairn.cli.json.JsonOutput;
 import dev.cairn.cli.json.StatusJson;
 import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
@@ -30,12 +30,7 @@ final class StatusCommand extends CliCommand {
   @Override
   public Integer call() {
     CairnRuntime.RunView view =
-        runtime()
-            .status(runId)
-            .orElseThrow(
-                () ->
-                    new InvalidParameterException(
-                        "no run '" + runId + "'", "list runs with `cairn runs`"));
+        runtime().status(runId).orElseThrow(() -> RunErrors.noSuchRun(runId));
     if (json) {
       out().println(JsonOutput.write(StatusJson.of(view)));
     } else {

@@ -21,6 +21,8 @@ import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.engine.RunServices;
 import dev.cairn.internal.engine.Sleeper;
 import dev.cairn.internal.engine.StageGraph;
+import dev.cairn.internal.errors.ConfigErrors;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.interrupt.ImdsNoticeSource;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.InterruptionWatcher;
@@ -155,9 +157,7 @@ public final class CairnRuntime implements AutoCloseable {
       }
       return Duration.ofSeconds(n);
     } catch (NumberFormatException e) {
-      throw new InvalidParameterException(
-          "environment variable " + name + "='" + value + "' is not a number of seconds",
-          "set it to a whole number, e.g. " + name + "=" + byDefault);
+      throw ConfigErrors.notAWholeNumberOfSeconds(name, value, byDefault);
     }
   }
 
@@ -230,13 +230,7 @@ public final class CairnRuntime implements AutoCloseable {
   }
 
   private RunRecord existingRun(String runId) {
-    return store()
-        .findRun(runId)
-        .orElseThrow(
-            () ->
-                new InvalidParameterException(
-                    "no run '" + runId + "' in checkpoint table " + config.tableName(),
-                    "list runs with `cairn runs`"));
+    return store().findRun(runId).orElseThrow(() -> RunErrors.noSuchRun(runId, config.tableName()));
   }
 
   /** Who asks for a rerun: recorded on the run. */
@@ -336,13 +330,7 @@ public final class CairnRuntime implements AutoCloseable {
    */
   public RunRecord breakLease(String runId, CheckpointStore.BreakMode mode) {
     RunRecord run =
-        store()
-            .findRun(runId)
-            .orElseThrow(
-                () ->
-                    new InvalidParameterException(
-                        "no run '" + runId + "' in checkpoint table " + config.tableName(),
-                        "list runs with `cairn runs`"));
+        store().findRun(runId).orElseThrow(() -> RunErrors.noSuchRun(runId, config.tableName()));
     if (run.holder().isEmpty()) {
       return run;
     }
@@ -350,19 +338,8 @@ public final class CairnRuntime implements AutoCloseable {
     Instant now = clock.instant();
     boolean gone = holder.isDeadProcessOn(hostName());
     if (mode == CheckpointStore.BreakMode.IF_EXPIRED && run.isHeldAt(now) && !gone) {
-      throw new RunHeldException(
-          "run "
-              + runId
-              + " is held by "
-              + holder.describe()
-              + " since "
-              + run.leaseSince()
-              + ", and its lease is being renewed (it expires "
-              + run.leaseExpiresAt()
-              + "): that driver looks alive. Fix: stop that driver; if you know it is dead (its"
-              + " machine is gone), `cairn lease break "
-              + runId
-              + " --force`");
+      throw RunErrors.leaseStillRenewed(
+          runId, holder.describe(), run.leaseSince(), run.leaseExpiresAt());
     }
     String reason =
         "lease of "
@@ -374,13 +351,7 @@ public final class CairnRuntime implements AutoCloseable {
             .breakLease(
                 runId, run.epoch(), gone ? CheckpointStore.BreakMode.FORCE : mode, now, reason);
     if (!broken) {
-      throw new RunHeldException(
-          "run "
-              + runId
-              + " changed while its lease was being broken (another driver took it, or it"
-              + " finished). Nothing was changed. Fix: check `cairn status "
-              + runId
-              + "` and try again if still needed");
+      throw RunErrors.changedWhileBreakingLease(runId);
     }
     try {
       store()

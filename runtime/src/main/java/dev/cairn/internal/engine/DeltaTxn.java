@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.errors.TableErrors;
 import dev.cairn.internal.store.StageRecord;
 
 /**
@@ -50,6 +51,6 @@ final class DeltaTxn {
         .or(() -> tables.findCommit(location, appId, txnVersion, 0))
         .orElseThrow(
             () ->
-                EngineErrors.commitCleanedFromLog(location, appId, txnVersion, what, runId, stage));
+                TableErrors.commitCleanedFromLog(location, appId, txnVersion, what, runId, stage));
   }
 }

@@ -175,6 +175,37 @@ public final class FailureClassifier {
     return chain.get(chain.size() - 1);
   }
 
+  /**
+   * What a person needs to read: a message Cairn or the job wrote (it names the input and the fix),
+   * else Spark's message about an unreadable file (it names the file) and the root cause, else the
+   * root cause.
+   */
+  static String summary(Throwable failure, FailureClass failureClass) {
+    List<Throwable> chain = chain(failure);
+    for (Throwable t : chain) {
+      if (t instanceof CairnException) {
+        return oneLine(t.getMessage());
+      }
+    }
+    Throwable root = chain.get(chain.size() - 1);
+    String rootText = root.getClass().getSimpleName() + ": " + oneLine(root.getMessage());
+    if (failureClass == FailureClass.BAD_INPUT) {
+      for (Throwable t : chain) {
+        if (t != root
+            && t instanceof org.apache.spark.SparkThrowable
+            && t.getMessage() != null
+            && t.getMessage().contains("file")) {
+          return oneLine(t.getMessage()) + " (cause: " + rootText + ")";
+        }
+      }
+    }
+    return rootText;
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).strip().replaceAll("\\s*\\n\\s*", " ");
+  }
+
   /** {@code failure} and its causes, outermost first, each once. */
   static List<Throwable> chain(Throwable failure) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.RunHeldException;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunRecord;
@@ -54,6 +55,10 @@ final class LeaseTakeover {
       }
       current = store.findRun(run.runId()).orElse(current);
     }
-    throw EngineErrors.runHeld(run.runId(), current);
+    throw RunErrors.runHeld(
+        run.runId(),
+        current.holder().map(LeaseHolder::describe).orElse("another driver"),
+        current.leaseSince(),
+        current.leaseExpiresAt());
   }
 }

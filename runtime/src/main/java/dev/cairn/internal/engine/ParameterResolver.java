@@ -5,6 +5,7 @@ import dev.cairn.InvalidParameterException;
 import dev.cairn.JobEnvironment;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
+import dev.cairn.internal.errors.JobErrors;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -25,11 +26,7 @@ public final class ParameterResolver {
             .collect(Collectors.toMap(Parameter::name, p -> p, (a, b) -> a, TreeMap::new));
     for (String name : given.keySet()) {
       if (!declared.containsKey(name)) {
-        throw new InvalidParameterException(
-            "job '" + job.name() + "' has no parameter '" + name + "'",
-            declared.isEmpty()
-                ? "run it without -p"
-                : "use one of: " + String.join(", ", declared.keySet()));
+        throw JobErrors.unknownParameter(job.name(), name, declared.keySet());
       }
     }
     Map<String, String> effective = new TreeMap<>();
@@ -39,15 +36,7 @@ public final class ParameterResolver {
         value = parameter.defaultValue(environment).orElse(null);
       }
       if (value == null && parameter.isRequired()) {
-        throw new InvalidParameterException(
-            "job '"
-                + job.name()
-                + "' needs parameter '"
-                + parameter.name()
-                + "' ("
-                + parameter.description()
-                + ")",
-            "add -p " + parameter.name() + "=<value>");
+        throw JobErrors.missingParameter(job.name(), parameter.name(), parameter.description());
       }
       if (value != null) {
         effective.put(parameter.name(), value);

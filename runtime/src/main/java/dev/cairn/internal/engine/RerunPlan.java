@@ -6,6 +6,7 @@ import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
+import dev.cairn.internal.errors.JobErrors;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunRecord;
@@ -125,18 +126,10 @@ public record RerunPlan(
     for (Map.Entry<String, String> change : new TreeMap<>(changes).entrySet()) {
       String name = change.getKey();
       if (!declared.contains(name)) {
-        throw new InvalidParameterException(
-            "job '" + job.name() + "' has no parameter '" + name + "'",
-            declared.isEmpty()
-                ? "rerun it without -p"
-                : "use one of: " + String.join(", ", declared));
+        throw JobErrors.unknownRerunParameter(job.name(), name, declared);
       }
       if (change.getValue() == null || change.getValue().isBlank()) {
-        throw new InvalidParameterException(
-            "-p " + name + "= gives parameter '" + name + "' no value",
-            "a rerun changes a parameter's value, e.g. -p "
-                + name
-                + "=<value>; it cannot remove it");
+        throw JobErrors.rerunParameterWithoutValue(name);
       }
       String before = parameters.get(name);
       if (!change.getValue().equals(before)) {
@@ -147,9 +140,7 @@ public record RerunPlan(
     }
     StageGraph graph = StageGraph.of(job.name(), job.stages(Parameters.of(parameters)));
     if (graph.stage(from) == null) {
-      throw new InvalidParameterException(
-          "run " + run.runId() + " (job " + job.name() + ") has no stage '" + from + "'",
-          "rerun from one of its stages: " + String.join(", ", graph.names()));
+      throw JobErrors.noStageToRerunFrom(run.runId(), job.name(), from, graph.names());
     }
     Map<String, StageRecord> byName = new HashMap<>();
     records.forEach(r -> byName.put(r.stage(), r));
@@ -171,14 +162,7 @@ public record RerunPlan(
               location));
     }
     if (planned.size() > CheckpointStore.MAX_RERUN_STAGES) {
-      throw new InvalidParameterException(
-          "a rerun from stage '"
-              + from
-              + "' would invalidate "
-              + planned.size()
-              + " stages; one rerun invalidates at most "
-              + CheckpointStore.MAX_RERUN_STAGES,
-          "rerun from a stage further downstream");
+      throw JobErrors.rerunTooWide(from, planned.size(), CheckpointStore.MAX_RERUN_STAGES);
     }
     Set<String> rerun = planned.stream().map(PlannedStage::name).collect(Collectors.toSet());
     List<StageRecord> kept = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.cairn.RunInterruptedException;
 import dev.cairn.Stage;
 import dev.cairn.StageFailedException;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.interrupt.Notice;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.Lease;
@@ -207,7 +208,7 @@ final class RunAttempt {
       services.sleeper().sleep(delay);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
-      throw EngineErrors.interruptedWhileWaiting(stage.name(), run.runId(), interrupted);
+      throw RunErrors.interruptedWhileWaiting(stage.name(), run.runId(), interrupted);
     }
     keeper.check();
     retry.record(currentRecord(stage, retry.record()));
@@ -349,11 +350,16 @@ final class RunAttempt {
     }
     FailureClass failureClass = FailureClassifier.classify(failure);
     long delayMillis = retry.onError(failure);
-    String summary = EngineErrors.summary(failure, failureClass);
+    String summary = FailureClassifier.summary(failure, failureClass);
     if (delayMillis < 0) {
       StageFailedException failed =
-          EngineErrors.stageFailed(
-              stage.name(), run.runId(), failureClass, summary, retry.policy(), failure);
+          RunErrors.stageFailed(
+              stage.name(),
+              run.runId(),
+              failureClass,
+              summary,
+              retry.policy().maxAttempts(),
+              failure);
       try {
         services
             .store()
@@ -412,7 +418,7 @@ final class RunAttempt {
 
   private RunInterruptedException interrupted(String stage, Notice notice) {
     String reason = notice.reason() + "; stopped at stage " + stage;
-    RunInterruptedException stop = EngineErrors.runInterrupted(run.runId(), reason, stage);
+    RunInterruptedException stop = RunErrors.runInterrupted(run.runId(), reason, stage);
     try {
       services
           .store()

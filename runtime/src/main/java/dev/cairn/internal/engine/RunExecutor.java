@@ -6,6 +6,7 @@ import dev.cairn.RetryPolicy;
 import dev.cairn.RunHeldException;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
+import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.NewRun;
 import dev.cairn.internal.store.RunRecord;
@@ -92,7 +93,7 @@ public final class RunExecutor {
                     services.settings().codeVersion(),
                     services.clock().instant()));
     if (!run.parametersHash().equals(identity.parametersHash())) {
-      throw EngineErrors.parametersCollide(run);
+      throw RunErrors.parametersCollide(run.runId(), run.runKey());
     }
     if (!run.parameters().equals(parameters.asMap())) {
       // A rerun changed them; the run keeps its id, and its recorded parameters are its own.

@@ -107,7 +107,14 @@ final class RunStageContext implements StageContext {
   @Override
   public Dataset<Row> input(String upstream) {
     if (!stage.dependencies().contains(upstream)) {
-      throw EngineErrors.undeclaredInput(stage.name(), upstream);
+      throw new IllegalArgumentException(
+          "stage '"
+              + stage.name()
+              + "' reads stage '"
+              + upstream
+              + "' but does not depend on it. Fix: add .dependsOn(\""
+              + upstream
+              + "\") to its definition");
     }
     StageRecord record = committed.get(upstream);
     if (!inputs.containsKey(upstream)) {

@@ -1,7 +1,7 @@
 package dev.cairn.internal.engine;
 
-import dev.cairn.InvalidParameterException;
 import dev.cairn.Stage;
+import dev.cairn.internal.errors.JobErrors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,29 +29,17 @@ public final class StageGraph {
     Map<String, String> tables = new HashMap<>();
     for (Stage stage : declared) {
       if (byName.put(stage.name(), stage) != null) {
-        throw invalid(job, "declares stage '" + stage.name() + "' twice", "rename one of them");
+        throw JobErrors.stageDeclaredTwice(job, stage.name());
       }
       String other = tables.put(stage.output().table(), stage.name());
       if (other != null) {
-        throw invalid(
-            job,
-            "stages '"
-                + other
-                + "' and '"
-                + stage.name()
-                + "' both write table '"
-                + stage.output().table()
-                + "'",
-            "give each stage its own output table");
+        throw JobErrors.tableWrittenTwice(job, other, stage.name(), stage.output().table());
       }
     }
     for (Stage stage : declared) {
       for (String dependency : stage.dependencies()) {
         if (!byName.containsKey(dependency)) {
-          throw invalid(
-              job,
-              "stage '" + stage.name() + "' depends on unknown stage '" + dependency + "'",
-              "declare it, or use one of: " + String.join(", ", byName.keySet()));
+          throw JobErrors.unknownDependency(job, stage.name(), dependency, byName.keySet());
         }
       }
     }
@@ -68,8 +56,7 @@ public final class StageGraph {
       if (next == null) {
         List<String> blocked = new ArrayList<>();
         declared.stream().filter(s -> !done.contains(s.name())).forEach(s -> blocked.add(s.name()));
-        throw invalid(
-            job, "has a dependency cycle among stages " + blocked, "remove one dependency");
+        throw JobErrors.dependencyCycle(job, blocked);
       }
       order.add(next);
       done.add(next.name());
@@ -107,9 +94,5 @@ public final class StageGraph {
       }
     }
     return List.copyOf(downstream);
-  }
-
-  private static InvalidParameterException invalid(String job, String problem, String fix) {
-    return new InvalidParameterException("job '" + job + "' " + problem, fix);
   }
 }

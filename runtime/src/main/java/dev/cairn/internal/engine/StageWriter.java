@@ -66,6 +66,6 @@ final class StageWriter {
     if (results.stream().allMatch(CheckResult::passed)) {
       return results;
     }
-    throw EngineErrors.checksFailed(stage.name(), results);
+    throw DataQualityException.checksFailed(stage.name(), results);
   }
 }

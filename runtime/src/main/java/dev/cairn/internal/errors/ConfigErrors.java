@@ -47,6 +47,18 @@ public final class ConfigErrors {
   }
 
   /**
+   * Environment variable {@code name} (a timeout or an interval) is not a whole number of seconds.
+   *
+   * @param byDefault the default, offered in the fix
+   */
+  public static InvalidParameterException notAWholeNumberOfSeconds(
+      String name, String value, long byDefault) {
+    return new InvalidParameterException(
+        "environment variable " + name + "='" + value + "' is not a number of seconds",
+        "set it to a whole number, e.g. " + name + "=" + byDefault);
+  }
+
+  /**
    * {@code setting} (e.g. {@code -Daws.maxAttempts}) is not a number of attempts of at least 1.
    *
    * @param suggested the default, offered in the fix

@@ -119,6 +119,31 @@ public final class TableErrors {
   }
 
   /**
+   * The table's transactions hold ({@code appId}, {@code txnVersion}) but its log lost the commit.
+   * Unclassified, as it always was.
+   *
+   * @param what how the message names the commit, e.g. {@code " of chunk 3"}, or empty
+   */
+  public static CairnException commitCleanedFromLog(
+      String location, String appId, long txnVersion, String what, String runId, String stage) {
+    return new CairnException(
+        "table "
+            + location
+            + " holds transaction ("
+            + appId
+            + ", "
+            + txnVersion
+            + ")"
+            + what
+            + " but its log no longer has the commit (log retention cleaned it)."
+            + " Fix: `cairn rerun "
+            + runId
+            + " --from "
+            + stage
+            + "` to write the stage again");
+  }
+
+  /**
    * The message of the write fence's refusal (thrown as {@code WriteFence.FencedException}, which
    * the failure classifier maps to {@link FailureClass#LEASE_LOST}; not a {@link CairnException}
    * because Delta's log store code paths throw it).

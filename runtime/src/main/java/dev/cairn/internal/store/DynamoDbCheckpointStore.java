@@ -6,6 +6,7 @@ import static dev.cairn.internal.store.Items.s;
 
 import dev.cairn.CairnException;
 import dev.cairn.FailureClass;
+import dev.cairn.internal.errors.StoreErrors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,13 +134,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         .orElseThrow(
             () ->
                 new StoreUnavailableException(
-                    "could not create run "
-                        + run.runId()
-                        + " in checkpoint table "
-                        + table
-                        + ": the write did not land. Fix: check the table is reachable, then run"
-                        + " the same command again",
-                    null));
+                    StoreErrors.runNotCreatedMessage(run.runId(), table), null));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cairn.internal.store;
 
 import dev.cairn.CairnException;
+import dev.cairn.internal.errors.StoreErrors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -148,28 +149,10 @@ final class DynamoDbTableAdmin {
       if (Items.TTL.equals(attribute)) {
         return false;
       }
-      throw new CairnException(
-          "checkpoint table "
-              + table
-              + " has TTL on attribute '"
-              + attribute
-              + "', but Cairn expires finished runs with '"
-              + Items.TTL
-              + "' (a table has one TTL attribute). Fix: give Cairn a table of its own"
-              + " (CAIRN_CHECKPOINT_TABLE), or disable TTL on '"
-              + attribute
-              + "' (aws dynamodb update-time-to-live --table-name "
-              + table
-              + " --time-to-live-specification Enabled=false,AttributeName="
-              + attribute
-              + ") and run `cairn init` again");
+      throw StoreErrors.ttlOnOtherAttribute(table, attribute, Items.TTL);
     }
     if (status == TimeToLiveStatus.DISABLING) {
-      throw new CairnException(
-          "TTL on checkpoint table "
-              + table
-              + " is being disabled, and DynamoDB refuses to enable it until that is done. Fix:"
-              + " run `cairn init` again in an hour");
+      throw StoreErrors.ttlBeingDisabled(table);
     }
     try {
       dynamo.updateTimeToLive(
@@ -195,13 +178,7 @@ final class DynamoDbTableAdmin {
     Map<String, KeyType> keys = new HashMap<>();
     found.keySchema().forEach(k -> keys.put(k.attributeName(), k.keyType()));
     if (!keys.equals(Map.of("pk", KeyType.HASH, "sk", KeyType.RANGE))) {
-      throw new CairnException(
-          "table "
-              + table
-              + " exists but is not a Cairn checkpoint table: its key is "
-              + keys
-              + ", expected {pk=HASH, sk=RANGE}. Fix: set CAIRN_CHECKPOINT_TABLE to another name"
-              + " and run `cairn init` to create it");
+      throw StoreErrors.notACheckpointTable(table, keys);
     }
   }
 
@@ -242,26 +219,15 @@ final class DynamoDbTableAdmin {
         return;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new CairnException(
-            "index "
-                + DynamoDbCheckpointStore.RUNS_INDEX
-                + " of checkpoint table "
-                + table
-                + " is still being built after "
-                + INDEX_TIMEOUT.toMinutes()
-                + " minutes. Fix: run `cairn init` again later; it waits for it");
+        throw StoreErrors.indexStillBuilding(
+            DynamoDbCheckpointStore.RUNS_INDEX, table, INDEX_TIMEOUT.toMinutes());
       }
       try {
         Thread.sleep(1_000);
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
-        throw new CairnException(
-            "interrupted while waiting for index "
-                + DynamoDbCheckpointStore.RUNS_INDEX
-                + " of checkpoint table "
-                + table
-                + " to be built. Fix: run `cairn init` again; it waits for it",
-            interrupted);
+        throw StoreErrors.interruptedWaitingForIndex(
+            DynamoDbCheckpointStore.RUNS_INDEX, table, interrupted);
       }
     }
   }
@@ -286,15 +252,7 @@ final class DynamoDbTableAdmin {
 
   private StoreUnavailableException unreachable(String actions, SdkException failed) {
     return new StoreUnavailableException(
-        "cannot reach or create checkpoint table "
-            + table
-            + " ("
-            + failed.getMessage()
-            + "). Fix: check AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB and the credentials (AWS_PROFILE"
-            + " or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they allow "
-            + actions
-            + " on it",
-        failed);
+        StoreErrors.tableUnreachableMessage(table, failed.getMessage(), actions), failed);
   }
 
   private static AttributeDefinition attribute(String name, ScalarAttributeType type) {

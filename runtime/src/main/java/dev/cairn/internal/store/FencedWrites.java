@@ -2,6 +2,7 @@ package dev.cairn.internal.store;
 
 import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
+import dev.cairn.internal.errors.StoreErrors;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -216,31 +217,14 @@ final class FencedWrites {
       return read.get();
     } catch (SdkException readFailure) {
       readFailure.addSuppressed(writeFailure);
-      throw new StateUnknownException(
-          "the outcome of "
-              + what
-              + " in checkpoint table "
-              + table
-              + " is unknown: the write failed ("
-              + writeFailure.getMessage()
-              + ") and reading it back failed too ("
-              + readFailure.getMessage()
-              + "). Nothing was guessed. Fix: when DynamoDB is reachable again, run `cairn resume`"
-              + " on the run; it reads the state and decides",
-          readFailure);
+      throw StoreErrors.outcomeUnknown(what, table, writeFailure, readFailure);
     }
   }
 
   /** The failure of a write that, as read back, did not land. */
   StoreUnavailableException notLanded(String what, SdkException cause) {
     return new StoreUnavailableException(
-        what
-            + " failed after the client's retries and did not land in checkpoint table "
-            + table
-            + " ("
-            + cause.getMessage()
-            + "). Fix: check DynamoDB is reachable and not throttled, then resume the run",
-        cause);
+        StoreErrors.writeNotLandedMessage(what, table, cause.getMessage()), cause);
   }
 
   /** The refusal of a write {@code lease} may no longer make, naming the run's holder now. */

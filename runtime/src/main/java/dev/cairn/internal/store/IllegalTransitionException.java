@@ -1,6 +1,7 @@
 package dev.cairn.internal.store;
 
 import dev.cairn.CairnException;
+import dev.cairn.internal.errors.StoreErrors;
 
 /** A stage transition was refused because the stage is not in a state it may move from. */
 public class IllegalTransitionException extends CairnException {
@@ -14,19 +15,8 @@ public class IllegalTransitionException extends CairnException {
   public static IllegalTransitionException refused(
       String runId, StageTransition transition, StageStatus current) {
     return new IllegalTransitionException(
-        "stage '"
-            + transition.stage()
-            + "' of run "
-            + runId
-            + " is "
-            + current
-            + " and cannot move to "
-            + transition.to()
-            + " (allowed from "
-            + transition.allowedFrom()
-            + "). Fix: check `cairn status "
-            + runId
-            + "`; another driver may have moved it");
+        StoreErrors.stageTransitionRefusedMessage(
+            runId, transition.stage(), current, transition.to(), transition.allowedFrom()));
   }
 
   /**
@@ -36,21 +26,13 @@ public class IllegalTransitionException extends CairnException {
   public static IllegalTransitionException refused(
       String runId, ChunkTransition transition, String current) {
     return new IllegalTransitionException(
-        "chunk "
-            + transition.index()
-            + " ("
-            + transition.key()
-            + ") of stage '"
-            + transition.stage()
-            + "' of run "
-            + runId
-            + " is "
-            + current
-            + " and cannot move to "
-            + transition.to()
-            + ". Fix: check `cairn status "
-            + runId
-            + "`; another driver may have moved it");
+        StoreErrors.chunkTransitionRefusedMessage(
+            runId,
+            transition.stage(),
+            transition.index(),
+            transition.key(),
+            current,
+            transition.to()));
   }
 
   /**
@@ -60,18 +42,11 @@ public class IllegalTransitionException extends CairnException {
   public static IllegalTransitionException notPlannable(
       String runId, String stage, long generation, StageRecord current) {
     return new IllegalTransitionException(
-        "cannot freeze the chunk plan of stage '"
-            + stage
-            + "' of run "
-            + runId
-            + " at generation "
-            + generation
-            + ": the stage is "
-            + (current == null
-                ? "not started"
-                : current.status() + " at generation " + current.txnVersion())
-            + ". Fix: check `cairn status "
-            + runId
-            + "`; another driver may have moved it");
+        StoreErrors.notPlannableMessage(
+            runId,
+            stage,
+            generation,
+            current == null ? null : current.status(),
+            current == null ? 0 : current.txnVersion()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.internal.store;
 
 import dev.cairn.RunHeldException;
+import dev.cairn.internal.errors.StoreErrors;
 import java.util.Optional;
 
 /**
@@ -17,21 +18,12 @@ public record Lease(String runId, long epoch, LeaseHolder holder) {
    * @param current the run as now stored, if it could be read
    */
   public RunHeldException lost(String what, Optional<RunRecord> current) {
-    String state =
-        current
-            .filter(run -> run.holder().isPresent())
-            .map(run -> "now held by " + run.holder().get().describe() + " at epoch " + run.epoch())
-            .orElse("no longer held at epoch " + epoch);
-    return new RunHeldException(
-        "this driver lost run "
-            + runId
-            + " while "
-            + what
-            + ": the run is "
-            + state
-            + ", so this driver's writes are refused (epoch fencing). Fix: nothing to do if the"
-            + " other driver is working; otherwise `cairn resume "
-            + runId
-            + "`");
+    Optional<RunRecord> held = current.filter(run -> run.holder().isPresent());
+    return StoreErrors.leaseLost(
+        runId,
+        epoch,
+        what,
+        held.map(run -> run.holder().get().describe()).orElse(null),
+        held.map(RunRecord::epoch).orElse(0L));
   }
 }

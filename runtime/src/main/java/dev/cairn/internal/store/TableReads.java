@@ -1,5 +1,6 @@
 package dev.cairn.internal.store;
 
+import dev.cairn.internal.errors.StoreErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,25 +48,10 @@ final class TableReads {
     try {
       return call.get();
     } catch (ResourceNotFoundException missing) {
-      throw new StoreUnavailableException(
-          "checkpoint table "
-              + table
-              + " does not exist (reading "
-              + what
-              + "). Fix: check CAIRN_CHECKPOINT_TABLE and AWS_REGION, or create it with `cairn"
-              + " run` once",
-          missing);
+      throw new StoreUnavailableException(StoreErrors.tableMissingMessage(table, what), missing);
     } catch (SdkException failed) {
       throw new StoreUnavailableException(
-          "could not read "
-              + what
-              + " from checkpoint table "
-              + table
-              + " ("
-              + failed.getMessage()
-              + "). Fix: check the table is reachable (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,"
-              + " credentials) and try again",
-          failed);
+          StoreErrors.readFailedMessage(what, table, failed.getMessage()), failed);
     }
   }
 

@@ -343,6 +343,262 @@ class ErrorsTest {
                 + " check `cairn status`; `cairn resume` continues the run");
   }
 
+  @Test
+  void table_aTransactionWhoseCommitLeftTheLog_isUnclassified_andOffersARerun() {
+    CairnException cleaned =
+        TableErrors.commitCleanedFromLog(
+            "s3://w/t", "cairn-r1-load", 3, " of chunk 2", "r1", "load");
+    assertThat(cleaned.failureClass()).isEmpty();
+    assertThat(cleaned)
+        .hasMessage(
+            "table s3://w/t holds transaction (cairn-r1-load, 3) of chunk 2 but its log no longer"
+                + " has the commit (log retention cleaned it). Fix: `cairn rerun r1 --from load`"
+                + " to write the stage again");
+  }
+
+  // --- runs and stages: each its own class ---
+
+  @Test
+  void run_unknownOrColliding_isAPermanentInvalidParameter() {
+    InvalidParameterException none = RunErrors.noSuchRun("r1");
+    assertThat(none.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(none).hasMessage("no run 'r1'. Fix: list runs with `cairn runs`");
+    assertThat(RunErrors.noSuchRun("r1", "cairn-checkpoints"))
+        .hasMessage(
+            "no run 'r1' in checkpoint table cairn-checkpoints. Fix: list runs with `cairn runs`");
+    assertThat(RunErrors.parametersCollide("r1", "daily|day=1"))
+        .hasMessage(
+            "run r1 exists with other parameters (daily|day=1). Fix: this is a run id collision;"
+                + " change any parameter value to get a new run");
+  }
+
+  @Test
+  void run_heldByAnotherDriver_isLeaseLost_namingTheHolderAndTheLease() {
+    Instant since = PLANNED_AT;
+    Instant expires = PLANNED_AT.plusSeconds(30);
+    RunHeldException held = RunErrors.runHeld("r1", "host-a pid 42", since, expires);
+    assertThat(held.failureClass()).contains(FailureClass.LEASE_LOST);
+    assertThat(held)
+        .hasMessage(
+            "run r1 is held by host-a pid 42 since 2026-12-04T10:15:30Z (lease expires"
+                + " 2026-12-04T10:16:00Z). Fix: wait for it to finish and check `cairn status r1`;"
+                + " if that driver is dead on another host, run `cairn resume r1` after the lease"
+                + " expires");
+    assertThat(RunErrors.leaseStillRenewed("r1", "host-a pid 42", since, expires))
+        .hasMessage(
+            "run r1 is held by host-a pid 42 since 2026-12-04T10:15:30Z, and its lease is being"
+                + " renewed (it expires 2026-12-04T10:16:00Z): that driver looks alive. Fix: stop"
+                + " that driver; if you know it is dead (its machine is gone), `cairn lease break"
+                + " r1 --force`");
+    RunHeldException changed = RunErrors.changedWhileBreakingLease("r1");
+    assertThat(changed.failureClass()).contains(FailureClass.LEASE_LOST);
+    assertThat(changed)
+        .hasMessage(
+            "run r1 changed while its lease was being broken (another driver took it, or it"
+                + " finished). Nothing was changed. Fix: check `cairn status r1` and try again if"
+                + " still needed");
+  }
+
+  @Test
+  void run_interrupted_isInterrupted_andSaysWhereItContinues() {
+    RunInterruptedException stop = RunErrors.runInterrupted("r1", "spot notice", "load");
+    assertThat(stop.failureClass()).contains(FailureClass.INTERRUPTED);
+    assertThat(stop)
+        .hasMessage(
+            "run r1 was interrupted (spot notice). It is recorded INTERRUPTED and its lease is"
+                + " released; committed stages stay committed. Fix: `cairn resume r1` (on this or"
+                + " any machine) continues from stage load");
+  }
+
+  @Test
+  void stage_failedForGood_carriesItsClass_andNamesTheAttemptsOnlyWhenRetryable() {
+    IOException cause = new IOException("503 Slow Down");
+    StageFailedException transientFailure =
+        RunErrors.stageFailed("load", "r1", FailureClass.TRANSIENT, "S3 said slow down", 3, cause);
+    assertThat(transientFailure.failureClass()).contains(FailureClass.TRANSIENT);
+    assertThat(transientFailure.stage()).isEqualTo("load");
+    assertThat(transientFailure)
+        .hasCause(cause)
+        .hasMessage(
+            "stage 'load' of run r1 failed after 3 attempts (TRANSIENT): S3 said slow down."
+                + " Nothing from it was published. Fix: check the service named above is healthy"
+                + " (throttling, outage), then `cairn resume r1`; `cairn runbook r1` shows the"
+                + " recovery commands");
+    StageFailedException badInput =
+        RunErrors.stageFailed("load", "r1", FailureClass.BAD_INPUT, "file x vanished", 3, cause);
+    assertThat(badInput.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(badInput)
+        .hasMessage(
+            "stage 'load' of run r1 failed (BAD_INPUT): file x vanished. Nothing from it was"
+                + " published. Fix: correct the input named above, then `cairn resume r1`; `cairn"
+                + " runbook r1` shows the recovery commands");
+    assertThat(RunErrors.stageFailed("load", "r1", FailureClass.PERMANENT, "no column y", 3, cause))
+        .hasMessageEndingWith(
+            "Fix: correct the cause, then `cairn resume r1`; `cairn runbook r1` shows the"
+                + " recovery commands");
+    InterruptedException interrupted = new InterruptedException();
+    StageFailedException waiting = RunErrors.interruptedWhileWaiting("load", "r1", interrupted);
+    assertThat(waiting.failureClass()).isEmpty();
+    assertThat(waiting)
+        .hasCause(interrupted)
+        .hasMessage(
+            "stage 'load' of run r1 was interrupted while waiting to retry. Fix: `cairn resume"
+                + " r1`");
+  }
+
+  // --- jobs, parameters and command options: PERMANENT ---
+
+  @Test
+  void job_aDeclarationThatCannotRun_isAPermanentInvalidParameter() {
+    InvalidParameterException twice = JobErrors.stageDeclaredTwice("daily", "load");
+    assertThat(twice.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(twice)
+        .hasMessage("job 'daily' declares stage 'load' twice. Fix: rename one of them");
+    assertThat(JobErrors.tableWrittenTwice("daily", "load", "clean", "events"))
+        .hasMessage(
+            "job 'daily' stages 'load' and 'clean' both write table 'events'. Fix: give each"
+                + " stage its own output table");
+    assertThat(JobErrors.unknownDependency("daily", "clean", "lod", List.of("load", "clean")))
+        .hasMessage(
+            "job 'daily' stage 'clean' depends on unknown stage 'lod'. Fix: declare it, or use"
+                + " one of: load, clean");
+    assertThat(JobErrors.dependencyCycle("daily", List.of("a", "b")))
+        .hasMessage(
+            "job 'daily' has a dependency cycle among stages [a, b]. Fix: remove one dependency");
+  }
+
+  @Test
+  void job_parametersOfARunOrARerun_nameTheJobAndTheFix() {
+    assertThat(JobErrors.unknownParameter("daily", "dya", List.of("day", "region")))
+        .hasMessage("job 'daily' has no parameter 'dya'. Fix: use one of: day, region");
+    assertThat(JobErrors.unknownParameter("daily", "day", List.of()))
+        .hasMessage("job 'daily' has no parameter 'day'. Fix: run it without -p");
+    assertThat(JobErrors.unknownRerunParameter("daily", "day", List.of()))
+        .hasMessage("job 'daily' has no parameter 'day'. Fix: rerun it without -p");
+    assertThat(JobErrors.missingParameter("daily", "day", "the day to load"))
+        .hasMessage("job 'daily' needs parameter 'day' (the day to load). Fix: add -p day=<value>");
+    assertThat(JobErrors.rerunParameterWithoutValue("day"))
+        .hasMessage(
+            "-p day= gives parameter 'day' no value. Fix: a rerun changes a parameter's value,"
+                + " e.g. -p day=<value>; it cannot remove it");
+    assertThat(JobErrors.noStageToRerunFrom("r1", "daily", "lod", List.of("load", "clean")))
+        .hasMessage(
+            "run r1 (job daily) has no stage 'lod'. Fix: rerun from one of its stages: load,"
+                + " clean");
+    InvalidParameterException wide = JobErrors.rerunTooWide("load", 91, 90);
+    assertThat(wide.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(wide)
+        .hasMessage(
+            "a rerun from stage 'load' would invalidate 91 stages; one rerun invalidates at most"
+                + " 90. Fix: rerun from a stage further downstream");
+  }
+
+  @Test
+  void command_optionsThatCannotBeUsed_andATimeoutSetting_arePermanent() {
+    assertThat(CommandErrors.limitBelowOne(0).failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(CommandErrors.limitBelowOne(0))
+        .hasMessage("--limit 0 must be at least 1. Fix: e.g. --limit 20");
+    assertThat(CommandErrors.notARunState("DONE"))
+        .hasMessage(
+            "--status DONE is not a run state. Fix: use one of RUNNING, SUCCEEDED, FAILED,"
+                + " INTERRUPTED");
+    assertThat(CommandErrors.jsonWithoutDryRun())
+        .hasMessage(
+            "--json prints the plan of a --dry-run. Fix: add --dry-run, or leave out --json");
+    assertThat(ConfigErrors.notAWholeNumberOfSeconds("CAIRN_X_SECONDS", "-1", 30))
+        .hasMessage(
+            "environment variable CAIRN_X_SECONDS='-1' is not a number of seconds. Fix: set it to"
+                + " a whole number, e.g. CAIRN_X_SECONDS=30");
+  }
+
+  // --- the checkpoint store ---
+
+  private enum Status {
+    PENDING,
+    RUNNING,
+    COMMITTED
+  }
+
+  @Test
+  void store_aLostLease_isLeaseLost_andAnUnknownOutcome_isStateUnknown() {
+    RunHeldException taken = StoreErrors.leaseLost("r1", 4, "renewing its lease", "host-b", 5);
+    assertThat(taken.failureClass()).contains(FailureClass.LEASE_LOST);
+    assertThat(taken)
+        .hasMessage(
+            "this driver lost run r1 while renewing its lease: the run is now held by host-b at"
+                + " epoch 5, so this driver's writes are refused (epoch fencing). Fix: nothing to"
+                + " do if the other driver is working; otherwise `cairn resume r1`");
+    assertThat(StoreErrors.leaseLost("r1", 4, "renewing its lease", null, 0))
+        .hasMessageContaining("the run is no longer held at epoch 4, so");
+    IOException write = new IOException("timed out");
+    IOException read = new IOException("connection refused");
+    StateUnknownException unknown =
+        StoreErrors.outcomeUnknown("the commit of stage 'load'", "cp", write, read);
+    assertThat(unknown.failureClass()).contains(FailureClass.STATE_UNKNOWN);
+    assertThat(unknown)
+        .hasCause(read)
+        .hasMessage(
+            "the outcome of the commit of stage 'load' in checkpoint table cp is unknown: the"
+                + " write failed (timed out) and reading it back failed too (connection refused)."
+                + " Nothing was guessed. Fix: when DynamoDB is reachable again, run `cairn resume`"
+                + " on the run; it reads the state and decides");
+  }
+
+  @Test
+  void store_aTableThatIsNotCairns_isPermanent_andAnIndexStillBuilding_isUnclassified() {
+    CairnException ttl = StoreErrors.ttlOnOtherAttribute("cp", "ttl", "expiresAt");
+    assertThat(ttl.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(ttl)
+        .hasMessage(
+            "checkpoint table cp has TTL on attribute 'ttl', but Cairn expires finished runs with"
+                + " 'expiresAt' (a table has one TTL attribute). Fix: give Cairn a table of its own"
+                + " (CAIRN_CHECKPOINT_TABLE), or disable TTL on 'ttl' (aws dynamodb"
+                + " update-time-to-live --table-name cp --time-to-live-specification"
+                + " Enabled=false,AttributeName=ttl) and run `cairn init` again");
+    CairnException foreign = StoreErrors.notACheckpointTable("cp", Map.of("id", "HASH"));
+    assertThat(foreign.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(foreign)
+        .hasMessage(
+            "table cp exists but is not a Cairn checkpoint table: its key is {id=HASH}, expected"
+                + " {pk=HASH, sk=RANGE}. Fix: set CAIRN_CHECKPOINT_TABLE to another name and run"
+                + " `cairn init` to create it");
+    assertThat(StoreErrors.ttlBeingDisabled("cp").failureClass()).isEmpty();
+    CairnException building = StoreErrors.indexStillBuilding("runs", "cp", 10);
+    assertThat(building.failureClass()).isEmpty();
+    assertThat(building)
+        .hasMessage(
+            "index runs of checkpoint table cp is still being built after 10 minutes. Fix: run"
+                + " `cairn init` again later; it waits for it");
+    InterruptedException interrupted = new InterruptedException();
+    assertThat(StoreErrors.interruptedWaitingForIndex("runs", "cp", interrupted))
+        .hasCause(interrupted)
+        .hasMessage(
+            "interrupted while waiting for index runs of checkpoint table cp to be built. Fix:"
+                + " run `cairn init` again; it waits for it");
+  }
+
+  @Test
+  void store_theMessagesOfItsOwnTypes_nameTheRunAndTheFix() {
+    assertThat(StoreErrors.readFailedMessage("run r1", "cp", "throttled"))
+        .isEqualTo(
+            "could not read run r1 from checkpoint table cp (throttled). Fix: check the table is"
+                + " reachable (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, credentials) and try again");
+    assertThat(StoreErrors.runNotCreatedMessage("r1", "cp"))
+        .isEqualTo(
+            "could not create run r1 in checkpoint table cp: the write did not land. Fix: check"
+                + " the table is reachable, then run the same command again");
+    assertThat(
+            StoreErrors.stageTransitionRefusedMessage(
+                "r1", "load", Status.COMMITTED, Status.RUNNING, List.of(Status.PENDING)))
+        .isEqualTo(
+            "stage 'load' of run r1 is COMMITTED and cannot move to RUNNING (allowed from"
+                + " [PENDING]). Fix: check `cairn status r1`; another driver may have moved it");
+    assertThat(StoreErrors.notPlannableMessage("r1", "load", 2, null, 0))
+        .isEqualTo(
+            "cannot freeze the chunk plan of stage 'load' of run r1 at generation 2: the stage is"
+                + " not started. Fix: check `cairn status r1`; another driver may have moved it");
+  }
+
   // --- runbooks ---
 
   @Test
