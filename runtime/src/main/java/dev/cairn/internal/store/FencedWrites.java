@@ -35,9 +35,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *       all; the last one's cancellation is decided as below.
  *   <li>Any other refusal or failure: read the state back consistently and decide, in this order:
  *       the read shows this very write applied → done; the lease's condition failed → {@link
- *       RunHeldException} (fenced); a value recorded earlier stands (a write that keeps the first
- *       value) → that value; the item's own condition failed → the caller's refusal; otherwise it
- *       did not land → {@link StoreUnavailableException}.
+ *       RunHeldException} (fenced; at once, without the read, for a write the read could not
+ *       recognise); a value recorded earlier stands (a write that keeps the first value) → that
+ *       value; the item's own condition failed → the caller's refusal; otherwise it did not land →
+ *       {@link StoreUnavailableException}.
  *   <li>A read-back that fails too → {@link StateUnknownException}: nothing is guessed.
  * </ol>
  *
@@ -63,7 +64,8 @@ final class FencedWrites {
    * @param readBack reads back, consistently, the item the write changes (null when absent); SDK
    *     failures pass through
    * @param landed the result when the item read shows this very write applied (e.g. its transition
-   *     id)
+   *     id); empty for a write that cannot be recognised in the item (the first value wins), which
+   *     a refusal by the lease therefore fences without reading back
    * @param standing for a write that keeps the first value recorded: that value, when the item read
    *     holds one
    * @param refuse throws the caller's refusal for a write its own item's condition refused
@@ -72,18 +74,18 @@ final class FencedWrites {
    */
   record Outcome<S, T>(
       Supplier<S> readBack,
-      Function<S, Optional<T>> landed,
+      Optional<Function<S, Optional<T>>> landed,
       Function<S, Optional<T>> standing,
       Consumer<S> refuse) {
 
     /** A write that {@code landed} recognizes, refused by nothing but the lease. */
     static <S, T> Outcome<S, T> landedWhen(Supplier<S> readBack, Function<S, Optional<T>> landed) {
-      return new Outcome<>(readBack, landed, now -> Optional.empty(), now -> {});
+      return new Outcome<>(readBack, Optional.of(landed), now -> Optional.empty(), now -> {});
     }
 
     /** A write that keeps the first value recorded, which {@code standing} finds. */
     static <S, T> Outcome<S, T> firstWins(Supplier<S> readBack, Function<S, Optional<T>> standing) {
-      return new Outcome<>(readBack, now -> Optional.empty(), standing, now -> {});
+      return new Outcome<>(readBack, Optional.empty(), standing, now -> {});
     }
 
     /** This outcome, with {@code refuse} throwing when the item's own condition refused it. */
@@ -188,8 +190,12 @@ final class FencedWrites {
       boolean guardFailed,
       boolean conditionFailed,
       Outcome<S, T> outcome) {
+    if (guardFailed && outcome.landed().isEmpty()) {
+      // Nothing in the item could show this write applied: the lease's refusal decides.
+      throw fenced(lease, fencedWhat);
+    }
     S now = readBack(what, failure, outcome.readBack());
-    Optional<T> landed = outcome.landed().apply(now);
+    Optional<T> landed = outcome.landed().flatMap(recognised -> recognised.apply(now));
     if (landed.isPresent()) {
       return landed.get();
     }

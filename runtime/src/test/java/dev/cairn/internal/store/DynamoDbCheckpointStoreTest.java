@@ -3,6 +3,7 @@ package dev.cairn.internal.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import java.net.URI;
@@ -464,6 +465,21 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract<DynamoDbCheckp
                 + runId
                 + " in checkpoint table checkpoints_test is unknown")
         .hasMessageContaining("Nothing was guessed");
+  }
+
+  @Test
+  void recordPlan_refusedByTheLease_isFencedWithoutAReadBack_evenWhenReadsFail() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
+    client.failNextReads(1);
+
+    assertThatThrownBy(() -> store.recordPlan(a, plan("/in/a")))
+        .isInstanceOf(RunHeldException.class)
+        .hasMessageStartingWith(
+            "this driver lost run "
+                + runId
+                + " while recording the input plan of flights for stage clean of run "
+                + runId);
   }
 
   @Test
