@@ -15,7 +15,7 @@ sealed interface AttemptResult {
   record Committed(StageRecord record) implements AttemptResult {}
 
   /** The attempt failed transiently: try again after {@code delay}. */
-  record Retry(Throwable cause, Duration delay) implements AttemptResult {}
+  record Retry(Duration delay) implements AttemptResult {}
 
   /** The stage failed for good: throw {@code failure}. */
   record Failed(StageFailedException failure) implements AttemptResult {}

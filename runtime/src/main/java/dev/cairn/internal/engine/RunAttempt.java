@@ -199,6 +199,8 @@ final class RunAttempt {
         throw failed.failure();
       } else if (result instanceof AttemptResult.Stopped stopped) {
         throw stopped.stop();
+      } else {
+        throw new IllegalStateException("no handling for attempt result " + result);
       }
     }
   }
@@ -345,8 +347,18 @@ final class RunAttempt {
     if (notice.isPresent()) {
       // Cancelled (or failed) while stopping: not the stage's fault, and not worth a retry.
       recordFailure(
-          stage, attempt, FailureClass.INTERRUPTED, "stopped: " + notice.get().reason(), null);
+          stage,
+          attempt,
+          FailureClass.INTERRUPTED,
+          "stopped: " + notice.get().reason(),
+          null,
+          List.of());
       return new AttemptResult.Stopped(interrupted(stage.name(), notice.get()));
+    }
+    if (failure == null) {
+      // The chunk loop stops only on a stop request, and a request is never withdrawn.
+      throw new IllegalStateException(
+          "stage " + stage.name() + " stopped between chunks with no stop requested");
     }
     FailureClass failureClass = FailureClassifier.classify(failure);
     long delayMillis = retry.onError(failure);
@@ -361,19 +373,7 @@ final class RunAttempt {
               retry.policy().maxAttempts(),
               failure);
       try {
-        services
-            .store()
-            .transition(
-                lease,
-                new StageTransition.Fail(
-                    stage.name(),
-                    attempt,
-                    failureClass.name(),
-                    summary,
-                    Optional.empty(),
-                    checksOf(failure),
-                    ids.next(),
-                    services.clock().instant()));
+        recordFailure(stage, attempt, failureClass, summary, null, checksOf(failure));
       } catch (RuntimeException notRecorded) {
         failed.addSuppressed(notRecorded);
       }
@@ -381,15 +381,23 @@ final class RunAttempt {
       return new AttemptResult.Failed(failed);
     }
     Duration delay = Duration.ofMillis(delayMillis);
-    recordFailure(stage, attempt, failureClass, summary, delay);
+    recordFailure(stage, attempt, failureClass, summary, delay, List.of());
     listener.retryScheduled(
         stage.name(), attempt, failureClass, delayMillis, retry.policy().maxAttempts(), summary);
-    return new AttemptResult.Retry(failure, delay);
+    return new AttemptResult.Retry(delay);
   }
 
-  /** Records a failed attempt that is not final ({@code retryIn} null: it will not be retried). */
+  /**
+   * Records a failed attempt on the stage: retried after {@code retryIn}, or (null) not retried,
+   * with the check results of its rows if a gate failed it.
+   */
   private void recordFailure(
-      Stage stage, int attempt, FailureClass failureClass, String summary, Duration retryIn) {
+      Stage stage,
+      int attempt,
+      FailureClass failureClass,
+      String summary,
+      Duration retryIn,
+      List<CheckResult> checks) {
     services
         .store()
         .transition(
@@ -400,7 +408,7 @@ final class RunAttempt {
                 failureClass.name(),
                 summary,
                 Optional.ofNullable(retryIn),
-                List.of(),
+                checks,
                 ids.next(),
                 services.clock().instant()));
   }
