@@ -218,7 +218,11 @@ public final class EmbeddedMetrics {
       } catch (IOException e) {
         // Metrics must not fail a run: say so once, then drop them.
         failed = true;
-        LOG.warn("Cannot write metric lines to {}; dropping them: {}", file, e.toString());
+        LOG.warn(
+            "Cannot write metric lines to {} ({}); dropping them for this command. Fix: make"
+                + " that directory writable, or set CAIRN_LOG_FORMAT=json to send them to the log",
+            file,
+            e.toString());
       }
     }
 
