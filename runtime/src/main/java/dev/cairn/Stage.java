@@ -141,12 +141,16 @@ public final class Stage {
 
     /**
      * Runs the stage in chunks, so that a driver killed mid-stage loses at most the chunk in
-     * flight. {@code planner} names the chunks once per run; the plan is frozen in the checkpoint.
-     * Each chunk's rows ({@link StageContext#chunk()} says which chunk is asked for) are written in
-     * a Delta commit of their own, in plan order, and checkpointed; a resumed run computes only the
-     * chunks not committed. The first chunk writes as {@link #output(Output)} says (replacing the
-     * table, or the rows matching its predicate) and the others add their rows to it; with {@link
-     * Output#mergeOn} every chunk merges. Expectations are checked on each chunk's rows.
+     * flight. {@code planner} names the stage's units (days, files, key ranges) once per run; the
+     * runtime groups consecutive units into chunks sized from the measured cost of a commit, the
+     * stage's expected duration and the expected time between interruptions, never holding more
+     * than {@code CAIRN_CHUNK_MAX_SECONDS} of expected work (README, "chunk sizing"). The grouped
+     * plan is frozen in the checkpoint. Each chunk's rows ({@link StageContext#chunk()} says which
+     * units are asked for) are written in a Delta commit of their own, in plan order, and
+     * checkpointed; a resumed run computes only the chunks not committed. The first chunk writes as
+     * {@link #output(Output)} says (replacing the table, or the rows matching its predicate) and
+     * the others add their rows to it; with {@link Output#mergeOn} every chunk merges. Expectations
+     * are checked on each chunk's rows.
      *
      * <p>Readers of the table see it grow chunk by chunk; downstream stages read it once the whole
      * stage is committed, at that version. APPEND outputs cannot be chunked.

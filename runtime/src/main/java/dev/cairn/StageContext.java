@@ -39,11 +39,11 @@ public interface StageContext {
   List<String> files(String parameterOrPath);
 
   /**
-   * For a chunked stage ({@link Stage.Builder#chunked(ChunkPlanner)}), the key of the chunk this
-   * call computes: the compute function returns only that chunk's rows. Empty for a stage that is
+   * For a chunked stage ({@link Stage.Builder#chunked(ChunkPlanner)}), the chunk this call
+   * computes: the compute function returns only the rows of its units. Empty for a stage that is
    * not chunked, and while planning.
    */
-  default Optional<String> chunk() {
+  default Optional<Chunk> chunk() {
     return Optional.empty();
   }
 }

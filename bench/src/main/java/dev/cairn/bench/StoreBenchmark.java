@@ -1,5 +1,6 @@
 package dev.cairn.bench;
 
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
@@ -180,7 +181,7 @@ public class StoreBenchmark {
       for (int i = 0; i < CHUNKS; i++) {
         keys.add("part-" + i);
       }
-      store.planChunks(lease, "enrich", 1, keys);
+      store.planChunks(lease, "enrich", 1, ChunkPlan.oneChunkPerUnit(keys));
       for (int i = 0; i < CHUNKS; i++) {
         store.transition(
             lease,

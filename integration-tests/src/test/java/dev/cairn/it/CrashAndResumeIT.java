@@ -84,8 +84,13 @@ class CrashAndResumeIT {
       assertThat(metrics.get("bytesWritten").asLong()).as(stage.toString()).isPositive();
     }
     Map<String, JsonNode> byName = stagesByName(status);
-    assertThat(byName.get("enrich").get("chunks").toString())
-        .isEqualTo("{\"total\":3,\"committed\":3,\"reexecuted\":0}");
+    // Default sizing: the ten days' expected work is far below τ, so one chunk.
+    JsonNode chunks = byName.get("enrich").get("chunks");
+    assertThat(chunks.get("total").asInt()).as(chunks.toString()).isEqualTo(1);
+    assertThat(chunks.get("units").asInt()).isEqualTo(FlightsData.DAYS);
+    assertThat(chunks.get("sizing").get("summary").asText())
+        .startsWith(FlightsData.DAYS + " units in 1 chunk: τ ")
+        .contains("cap 300 s", "(upstream stages)");
     assertThat(byName.get("rejects").get("checks").get(0).get("detail").asText())
         .contains("destination is not a known airport: ");
     assertThat(byName.get("daily_summary").get("checks"))
@@ -166,16 +171,17 @@ class CrashAndResumeIT {
   }
 
   /**
-   * The chunked stage (enrich, three half-month chunks) killed with two chunks committed and the
-   * third computing, or between a chunk's Delta commit and its checkpoint: the resume runs at most
-   * the chunk in flight again.
+   * The chunked stage (enrich, one day per chunk under a tiny {@code CAIRN_CHUNK_MAX_SECONDS})
+   * killed with two chunks committed and the third computing, or between a chunk's Delta commit and
+   * its checkpoint: the resume runs at most the chunk in flight again, and follows the frozen plan
+   * although the resumed driver runs with the default cap.
    */
   @ParameterizedTest(name = "killed at chunk {0}:{1}")
   @CsvSource({"enrich#2, after-start, 1", "enrich#1, after-delta-commit, 0"})
   void killMidChunkedStage_thenResume_reexecutesAtMostTheChunkInFlight(
       String point, String window, int reexecuted) throws Exception {
     String name = "chunk-" + point.replace('#', '-') + "-" + window;
-    Driver driver = driver(name);
+    Driver driver = driver(name).withEnv("CAIRN_CHUNK_MAX_SECONDS", FlightsData.ONE_DAY_PER_CHUNK);
     Path parked = driver.pauseAt(point, window);
     Driver.Running running = driver.start(runArgs);
     awaitParked(running, parked);
@@ -186,16 +192,19 @@ class CrashAndResumeIT {
     assertThat(before.get("chunks").get("committed").asInt())
         .as("chunks committed before the kill")
         .isEqualTo(chunk);
-    assertThat(before.get("chunks").get("total").asInt()).isEqualTo(3);
+    assertThat(before.get("chunks").get("total").asInt()).isEqualTo(FlightsData.DAYS);
+    assertThat(before.get("chunks").get("sizing").get("capBasis").asText())
+        .isEqualTo("CAIRN_CHUNK_MAX_SECONDS");
 
     running.killGroup();
     driver.noPause();
+    driver.withoutEnv("CAIRN_CHUNK_MAX_SECONDS");
     Driver.Result resumed = driver.run("resume", runId);
 
     assertThat(resumed.exitCode()).as(resumed.all()).isZero();
     JsonNode enrich = stagesByName(status(driver, runId)).get("enrich");
     assertThat(enrich.get("status").asText()).isEqualTo("COMMITTED");
-    assertThat(enrich.get("chunks").get("committed").asInt()).isEqualTo(3);
+    assertThat(enrich.get("chunks").get("committed").asInt()).isEqualTo(FlightsData.DAYS);
     assertThat(enrich.get("chunks").get("reexecuted").asInt()).isEqualTo(reexecuted);
     if (window.equals("after-delta-commit")) {
       assertThat(resumed.log())

@@ -23,8 +23,17 @@ import org.apache.spark.sql.SparkSession;
 final class FlightsData {
   static final LocalDate FIRST_DAY = LocalDate.of(2001, 1, 1);
 
-  /** Jan 1 to Feb 9: three half-month chunks of flights-daily's chunked stage. */
-  static final int DAYS = 40;
+  /**
+   * Jan 1 to Jan 10: the ten units (days) of flights-daily's chunked stage; ten chunks when the
+   * chunk cap is below a day's work ({@link #ONE_DAY_PER_CHUNK}), one with the default settings.
+   */
+  static final int DAYS = 10;
+
+  /**
+   * A {@code CAIRN_CHUNK_MAX_SECONDS} below any day's expected work on this data: every day is a
+   * chunk of its own, whatever this machine measures.
+   */
+  static final String ONE_DAY_PER_CHUNK = "0.001";
 
   private static final String[] AIRPORTS = {
     "ATL", "ORD", "DFW", "LAX", "DEN", "SFO", "PHX", "LAS", "SEA", "BOS", "MSP", "DTW"

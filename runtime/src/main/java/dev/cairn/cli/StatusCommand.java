@@ -115,6 +115,7 @@ final class StatusCommand extends CliCommand {
       CairnRuntime.ChunkProgress progress = view.chunks().get(stage.stage());
       if (progress != null) {
         out.printf("    chunks %s%n", progressBar(progress));
+        stage.chunkPlan().decision().ifPresent(d -> out.printf("    sizing %s%n", d.describe()));
       }
       stage
           .errorClass()

@@ -6,6 +6,7 @@ import dev.cairn.JobEnvironment;
 import dev.cairn.Parameters;
 import dev.cairn.RunHeldException;
 import dev.cairn.Stage;
+import dev.cairn.internal.chunking.SizingSettings;
 import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.DynamoDbRetries;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
@@ -132,7 +133,10 @@ public final class CairnRuntime implements AutoCloseable {
   private RunOutcome watched(CairnJob job, Function<RunExecutor, RunOutcome> work) {
     Interruption interruption = new Interruption();
     List<NoticeSource> sources = new ArrayList<>();
-    ImdsNoticeSource.fromEnvironment(env, clock).ifPresent(sources::add);
+    Optional<ImdsNoticeSource> imds = ImdsNoticeSource.fromEnvironment(env, clock);
+    imds.ifPresent(sources::add);
+    SizingSettings sizing =
+        SizingSettings.fromEnvironment(env, () -> imds.map(ImdsNoticeSource::onSpot).orElse(false));
     try (InterruptionWatcher watcher =
         new InterruptionWatcher(
             sources,
@@ -141,7 +145,7 @@ public final class CairnRuntime implements AutoCloseable {
             seconds("CAIRN_TERM_GRACE_SECONDS", 10),
             clock)) {
       watcher.handleSigterm();
-      return work.apply(executor(job, interruption));
+      return work.apply(executor(job, interruption, sizing));
     }
   }
 
@@ -431,7 +435,7 @@ public final class CairnRuntime implements AutoCloseable {
     }
   }
 
-  private RunExecutor executor(CairnJob job, Interruption interruption) {
+  private RunExecutor executor(CairnJob job, Interruption interruption, SizingSettings sizing) {
     CheckpointStore checkpoints = store();
     Supplier<SparkSession> session = () -> spark(job);
     return new RunExecutor(
@@ -452,6 +456,7 @@ public final class CairnRuntime implements AutoCloseable {
             .sleeper(Sleeper.system())
             .observer(new SparkStageObserver(session))
             .interruption(interruption)
+            .sizing(sizing)
             .build());
   }
 

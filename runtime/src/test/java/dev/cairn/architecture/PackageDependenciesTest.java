@@ -84,6 +84,7 @@ class PackageDependenciesTest {
             "dev.cairn.internal.input..",
             "dev.cairn.internal.interrupt..",
             "dev.cairn.internal.quality..",
+            "dev.cairn.internal.chunking..",
             "dev.cairn.internal.metrics..",
             "dev.cairn.internal.fs..")
         .should()

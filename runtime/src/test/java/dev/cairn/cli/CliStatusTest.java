@@ -8,6 +8,7 @@ import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
@@ -192,7 +193,7 @@ class CliStatusTest {
     Lease lease = store.tryAcquireLease(runId, DRIVER, Instant.now(), TTL, null).orElseThrow();
     store.transition(lease, start(runId, "ingest", "raw_flights", Instant.now()));
     List<String> plan = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "m" + i).toList();
-    store.planChunks(lease, "ingest", 1, plan);
+    store.planChunks(lease, "ingest", 1, ChunkPlan.oneChunkPerUnit(plan));
     for (int i = 0; i < 4; i++) {
       store.transition(
           lease, new ChunkTransition.Start("ingest", 1, i, "m" + i, transitionId(), t0));
@@ -212,7 +213,7 @@ class CliStatusTest {
     assertThat(human.out())
         .contains("    chunks [########------------] 4/10 committed, 1 re-executed");
     assertThat(json.at("/stages/0/chunks").toString())
-        .isEqualTo("{\"total\":10,\"committed\":4,\"reexecuted\":1}");
+        .isEqualTo("{\"total\":10,\"committed\":4,\"reexecuted\":1,\"units\":10}");
     assertThat(json.at("/stages/1/chunks").isMissingNode()).as("a stage not chunked").isTrue();
   }
 
@@ -553,7 +554,7 @@ class CliStatusTest {
         false,
         false,
         List.of(),
-        new StageMetrics(1500, 1300, 64_000, rows, 48_000, 2_048, 0, 1, 0),
+        new StageMetrics(1500, 1300, 64_000, rows, 48_000, 2_048, 0, 1, 0, 1200),
         transitionId(),
         at);
   }

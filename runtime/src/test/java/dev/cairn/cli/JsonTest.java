@@ -12,6 +12,8 @@ import dev.cairn.cli.json.StatusJson;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.engine.RerunPlan;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.ChunkDecision;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.LeaseState;
 import dev.cairn.internal.store.Rerun;
@@ -131,13 +133,28 @@ class JsonTest {
                     "shuffleBytes": 5,
                     "spillBytes": 6,
                     "failedTasks": 7,
-                    "executorsLost": 8
+                    "executorsLost": 8,
+                    "sparkJobMs": 9
                   },
                   "expectedDurationMs": 4500,
                   "chunks": {
                     "total": 4,
                     "committed": 4,
-                    "reexecuted": 1
+                    "reexecuted": 1,
+                    "units": 8,
+                    "sizing": {
+                      "summary": "8 units in 4 chunks: τ 228 s from C 0.30 s, M 24 h, cap 2.0 s; expected 8.0 s (upstream stages)",
+                      "fixedCostSeconds": 0.3,
+                      "fixedCostBasis": "this run",
+                      "expectedSeconds": 8.0,
+                      "expectedBasis": "upstream stages",
+                      "mtbiSeconds": 86400.0,
+                      "tauSeconds": 227.5,
+                      "capSeconds": 2.0,
+                      "capBasis": "CAIRN_CHUNK_MAX_SECONDS",
+                      "overheadBudget": 0.02,
+                      "targetSeconds": 2.0
+                    }
                   }
                 },
                 {
@@ -399,7 +416,24 @@ class JsonTest {
         Optional.empty(),
         Optional.empty(),
         List.of(new CheckResult("rows > 0", true, "100 rows")),
-        new StageMetrics(4000, 1, 2, 3, 4, 5, 6, 7, 8),
-        List.of());
+        new StageMetrics(4000, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+        new ChunkPlan(
+            List.of("d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"),
+            List.of(0, 2, 4, 6),
+            Optional.of(
+                new ChunkDecision(
+                    8,
+                    4,
+                    8,
+                    0.3,
+                    "this run",
+                    8.0,
+                    "upstream stages",
+                    86_400,
+                    227.5,
+                    2.0,
+                    "CAIRN_CHUNK_MAX_SECONDS",
+                    0.02,
+                    2.0))));
   }
 }

@@ -6,6 +6,7 @@ import dev.cairn.RunHeldException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkPlans;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.ChunkTransition;
@@ -369,8 +370,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public synchronized List<String> planChunks(
-      Lease lease, String stage, long generation, List<String> plan) {
+  public synchronized ChunkPlan planChunks(
+      Lease lease, String stage, long generation, ChunkPlan plan) {
     ChunkPlans.check(stage, plan);
     String what = "freezing the chunk plan of stage " + stage + " of run " + lease.runId();
     return write(
@@ -378,14 +379,14 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         () -> {
           guard(lease, what);
           StageItem item = stages.getOrDefault(lease.runId(), Map.of()).get(stage);
-          if (item != null && item.txnVersion == generation && !item.chunkPlan.isEmpty()) {
+          if (item != null && item.txnVersion == generation && item.chunkPlan.planned()) {
             return item.chunkPlan; // planned before: that plan stands
           }
           if (item == null || item.status != StageStatus.RUNNING || item.txnVersion != generation) {
             throw IllegalTransitionException.notPlannable(
                 lease.runId(), stage, generation, item == null ? null : item.toRecord());
           }
-          item.chunkPlan = List.copyOf(plan);
+          item.chunkPlan = plan;
           return item.chunkPlan;
         });
   }
@@ -639,7 +640,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     List<CheckResult> checks = List.of();
     StageMetrics metrics = StageMetrics.NONE;
     Instant expiresAt;
-    List<String> chunkPlan = List.of();
+    ChunkPlan chunkPlan = ChunkPlan.NONE;
 
     StageItem(String runId, String stage) {
       this.runId = runId;
@@ -692,7 +693,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         errorMessage = null;
         expiresAt = null;
         // checks and metrics stay: the DynamoDB store's invalidation does not remove them
-        chunkPlan = List.of();
+        chunkPlan = ChunkPlan.NONE;
       } else if (transition instanceof StageTransition.Fail fail) {
         errorClass = fail.errorClass();
         errorMessage = truncate(fail.errorMessage(), 4000);

@@ -2,70 +2,71 @@ package dev.cairn.jobs.flights;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 
+import dev.cairn.Chunk;
+import dev.cairn.ChunkPlanner;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The chunks of flights-daily's heavy stage: half months of {@code flight_date}, keyed {@code
- * <first day>..<day after the last>} (e.g. {@code 2001-01-01..2001-01-16}), so that a kill
- * mid-stage loses at most half a month of work. A daily run has one chunk, its day.
+ * The units of flights-daily's heavy stage: the days of {@code flight_date}, each weighted by its
+ * rows, so that the runtime can group consecutive days into chunks of the size it decides. A
+ * chunk's rows are those from its first day to its last, both included. A daily run has one unit,
+ * its day.
  */
 final class FlightsChunks {
-  static final String SEPARATOR = "..";
+  /** The one unit of a stage with no rows to split. */
+  static final String EVERYTHING = "all";
 
   private FlightsChunks() {}
 
   /**
-   * Half months from the first to the last {@code flight_date} of {@code rows} (one small
-   * aggregation); a single chunk for a daily run or when there are no rows.
+   * The days of {@code rows} in date order, each weighted by its row count (one small aggregation);
+   * the day of a daily run; or one unit of everything when there are no rows.
    */
-  static List<String> halfMonths(Dataset<Row> rows, Optional<LocalDate> day) {
+  static List<ChunkPlanner.Unit> days(Dataset<Row> rows, Optional<LocalDate> day) {
     if (day.isPresent()) {
-      return List.of(key(day.get(), day.get().plusDays(1)));
+      return List.of(ChunkPlanner.Unit.of(day.get().toString()));
     }
-    Row range = rows.agg(min(col("flight_date")), max(col("flight_date"))).first();
-    if (range.isNullAt(0)) {
-      return List.of(key(LocalDate.of(1970, 1, 1), LocalDate.of(9999, 1, 1)));
+    List<Row> counts =
+        rows.where(col("flight_date").isNotNull())
+            .groupBy("flight_date")
+            .count()
+            .orderBy("flight_date")
+            .collectAsList();
+    if (counts.isEmpty()) {
+      return List.of(ChunkPlanner.Unit.of(EVERYTHING));
     }
-    LocalDate first = range.getDate(0).toLocalDate();
-    LocalDate last = range.getDate(1).toLocalDate();
-    List<String> chunks = new ArrayList<>();
-    LocalDate from =
-        first.getDayOfMonth() < 16 ? first.withDayOfMonth(1) : first.withDayOfMonth(16);
-    while (!from.isAfter(last)) {
-      LocalDate to =
-          from.getDayOfMonth() == 1
-              ? from.withDayOfMonth(16)
-              : from.plusMonths(1).withDayOfMonth(1);
-      chunks.add(key(from, to));
-      from = to;
-    }
-    return chunks;
+    return counts.stream()
+        .map(r -> ChunkPlanner.Unit.of(r.getDate(0).toLocalDate().toString(), r.getLong(1)))
+        .toList();
   }
 
-  /** The rows of {@code rows} in {@code chunk}: {@code from <= flight_date < to}. */
-  static Dataset<Row> in(Dataset<Row> rows, String chunk) {
-    int at = chunk.indexOf(SEPARATOR);
-    if (at < 0) {
-      throw new IllegalArgumentException(
-          "chunk '" + chunk + "' is not <from>" + SEPARATOR + "<to> (two YYYY-MM-DD dates)");
+  /**
+   * The rows of {@code rows} in {@code chunk}: its first day &lt;= {@code flight_date} &lt;= its
+   * last.
+   */
+  static Dataset<Row> in(Dataset<Row> rows, Chunk chunk) {
+    if (chunk.first().equals(EVERYTHING)) {
+      return rows;
     }
-    LocalDate from = LocalDate.parse(chunk.substring(0, at));
-    LocalDate to = LocalDate.parse(chunk.substring(at + SEPARATOR.length()));
+    LocalDate from = parse(chunk.first());
+    LocalDate to = parse(chunk.last());
     return rows.where(
         col("flight_date")
             .geq(lit(java.sql.Date.valueOf(from)))
-            .and(col("flight_date").lt(lit(java.sql.Date.valueOf(to)))));
+            .and(col("flight_date").leq(lit(java.sql.Date.valueOf(to)))));
   }
 
-  private static String key(LocalDate from, LocalDate to) {
-    return from + SEPARATOR + to;
+  private static LocalDate parse(String unit) {
+    try {
+      return LocalDate.parse(unit);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "unit '" + unit + "' of flights-daily's enrich is not a day (YYYY-MM-DD)", e);
+    }
   }
 }

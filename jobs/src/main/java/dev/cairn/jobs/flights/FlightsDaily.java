@@ -37,8 +37,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Stages: {@code clean} and {@code rejects} (the quarantine: malformed rows and rows naming an
  * airport not in the airports file, with the reason) read the input; {@code enrich} joins airports
- * (broadcast), in half-month chunks; {@code airport_daily} and {@code route_daily} (merged on its
- * keys) aggregate; {@code daily_summary} publishes one row per day.
+ * (broadcast), in chunks of days sized by the runtime; {@code airport_daily} and {@code
+ * route_daily} (merged on its keys) aggregate; {@code daily_summary} publishes one row per day.
  */
 public final class FlightsDaily extends CairnJob {
   static final String DATASET_DIR = "vega-datasets-3.2.1";
@@ -99,11 +99,11 @@ public final class FlightsDaily extends CairnJob {
                             ctx.spark(), flights, plannedFlights(ctx, flights), day),
                         FlightsTransforms.readAirports(
                             ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
-        // The heavy stage, in half-month chunks: a kill mid-stage loses one chunk's work.
+        // The heavy stage, in chunks of days the runtime sizes: a kill mid-stage loses one chunk.
         Stage.named("enrich")
             .dependsOn("clean")
             .output(replace(Output.table("flights_enriched").partitionedBy("flight_date"), day))
-            .chunked(ctx -> FlightsChunks.halfMonths(onDay(ctx.input("clean"), day), day))
+            .chunked(ctx -> FlightsChunks.days(onDay(ctx.input("clean"), day), day))
             .compute(
                 ctx ->
                     FlightsTransforms.enrich(

@@ -3,6 +3,7 @@ package dev.cairn.cli.json;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.ChunkDecision;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
@@ -81,7 +82,8 @@ public record StatusJson(
       long shuffleBytes,
       long spillBytes,
       long failedTasks,
-      long executorsLost) {
+      long executorsLost,
+      long sparkJobMs) {
 
     static Metrics of(StageMetrics m) {
       if (m.durationMs() < 0) {
@@ -96,12 +98,57 @@ public record StatusJson(
           m.shuffleBytes(),
           m.spillBytes(),
           m.failedTasks(),
-          m.executorsLost());
+          m.executorsLost(),
+          m.sparkJobMs());
     }
   }
 
-  /** A chunked stage's progress. */
-  public record Chunks(int total, int committed, int reexecuted) {}
+  /**
+   * A chunked stage's progress, and how its units were grouped into chunks.
+   *
+   * @param units the units its planner named
+   * @param sizing the sizing decision; absent for a plan made before the runtime sized chunks
+   */
+  public record Chunks(
+      int total,
+      int committed,
+      int reexecuted,
+      int units,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Sizing sizing) {}
+
+  /**
+   * Why the units were grouped so (seconds; null where unknown).
+   *
+   * @param summary the line {@code status} prints
+   */
+  public record Sizing(
+      String summary,
+      double fixedCostSeconds,
+      String fixedCostBasis,
+      Double expectedSeconds,
+      String expectedBasis,
+      double mtbiSeconds,
+      double tauSeconds,
+      double capSeconds,
+      String capBasis,
+      double overheadBudget,
+      Double targetSeconds) {
+
+    static Sizing of(ChunkDecision d) {
+      return new Sizing(
+          d.describe(),
+          d.fixedCostSeconds(),
+          d.fixedCostBasis(),
+          Double.isNaN(d.expectedSeconds()) ? null : d.expectedSeconds(),
+          d.expectedBasis(),
+          d.mtbiSeconds(),
+          d.tauSeconds(),
+          d.capSeconds(),
+          d.capBasis(),
+          d.overheadBudget(),
+          Double.isNaN(d.targetSeconds()) ? null : d.targetSeconds());
+    }
+  }
 
   public static StatusJson of(CairnRuntime.RunView view) {
     RunRecord run = view.run();
@@ -161,6 +208,11 @@ public record StatusJson(
         view.expectedDurations().get(stage.stage()),
         progress == null
             ? null
-            : new Chunks(progress.total(), progress.committed(), progress.reexecuted()));
+            : new Chunks(
+                progress.total(),
+                progress.committed(),
+                progress.reexecuted(),
+                stage.chunkPlan().units().size(),
+                stage.chunkPlan().decision().map(Sizing::of).orElse(null)));
   }
 }

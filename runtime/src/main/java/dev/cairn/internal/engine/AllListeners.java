@@ -4,6 +4,7 @@ import dev.cairn.FailureClass;
 import dev.cairn.Output;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import java.util.List;
@@ -63,8 +64,8 @@ final class AllListeners implements RunListener {
   }
 
   @Override
-  public void chunksPlanned(String stage, int chunks, long committedBefore, long inDeltaLog) {
-    listeners.forEach(l -> l.chunksPlanned(stage, chunks, committedBefore, inDeltaLog));
+  public void chunksPlanned(String stage, ChunkPlan plan, long committedBefore, long inDeltaLog) {
+    listeners.forEach(l -> l.chunksPlanned(stage, plan, committedBefore, inDeltaLog));
   }
 
   @Override

@@ -1,11 +1,14 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.Chunk;
 import dev.cairn.Stage;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
+import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
 import java.util.HashMap;
 import java.util.List;
@@ -13,17 +16,19 @@ import java.util.Map;
 
 /**
  * Runs the chunks of a chunked stage that are not committed yet, in plan order, in one attempt. The
- * plan is frozen in the stage's checkpoint the first time (per generation); a chunk whose Delta
- * commit is in the log but not in its checkpoint (the driver died between the two) is recorded
- * without recomputing, as for stages. Each chunk costs two store writes, started and committed,
- * each fenced by the lease, around its own Delta commit (see docs/ARCHITECTURE.md). A stop request
- * is honoured between chunks, never inside one.
+ * plan (the planner's units grouped into chunks by {@link ChunkPlanning}) is frozen in the stage's
+ * checkpoint the first time (per generation); a chunk whose Delta commit is in the log but not in
+ * its checkpoint (the driver died between the two) is recorded without recomputing, as for stages.
+ * Each chunk costs two store writes, started and committed, each fenced by the lease, around its
+ * own Delta commit (see docs/ARCHITECTURE.md). A stop request is honoured between chunks, never
+ * inside one.
  */
 final class ChunkLoop {
   private final RunServices services;
   private final EventIds ids;
   private final RunListener listener;
   private final StageWriter writer;
+  private final RunRecord run;
   private final String runId;
   private final Lease lease;
 
@@ -32,13 +37,14 @@ final class ChunkLoop {
       EventIds ids,
       RunListener listener,
       StageWriter writer,
-      String runId,
+      RunRecord run,
       Lease lease) {
     this.services = services;
     this.ids = ids;
     this.listener = listener;
     this.writer = writer;
-    this.runId = runId;
+    this.run = run;
+    this.runId = run.runId();
     this.lease = lease;
   }
 
@@ -56,11 +62,14 @@ final class ChunkLoop {
     var clock = services.clock();
     var faults = services.faults();
     long generation = DeltaTxn.txnVersion(record);
-    List<String> plan =
+    ChunkPlan plan =
         record.chunked()
             ? record.chunkPlan()
             : store.planChunks(
-                lease, stage.name(), generation, stage.chunks().orElseThrow().chunks(context));
+                lease,
+                stage.name(),
+                generation,
+                new ChunkPlanning(services, services.sizing()).plan(stage, context, run));
     Map<Integer, ChunkRecord> known = new HashMap<>();
     store.chunks(runId, stage.name(), generation).forEach(c -> known.put(c.index(), c));
     String appId = DeltaTxn.chunkAppId(runId, stage.name(), generation);
@@ -69,12 +78,13 @@ final class ChunkLoop {
         known.values().stream()
             .filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED)
             .count();
-    listener.chunksPlanned(stage.name(), plan.size(), committedChunks, Math.max(0, inDelta));
+    listener.chunksPlanned(stage.name(), plan, committedChunks, Math.max(0, inDelta));
     long rows = 0;
     long version = -1;
     List<CheckResult> checks = List.of();
     for (int i = 0; i < plan.size(); i++) {
-      String key = plan.get(i);
+      Chunk chunk = plan.chunk(i);
+      String key = chunk.key();
       long chunkTxn = i + 1L;
       ChunkRecord done = known.get(i);
       if (done != null && done.status() == ChunkRecord.ChunkStatus.COMMITTED) {
@@ -123,7 +133,7 @@ final class ChunkLoop {
       StageWriter.Written written =
           writer.write(
               stage,
-              context.forChunk(key),
+              context.forChunk(chunk),
               chunkRows ->
                   tables.writeChunk(
                       chunkRows, stage.output(), first, location, appId, chunkTxn, writeBase));

@@ -293,7 +293,7 @@ final class RunAttempt {
             new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
         if (stage.chunks().isPresent()) {
           ChunksResult chunks =
-              new ChunkLoop(services, ids, listener, writer, run.runId(), lease)
+              new ChunkLoop(services, ids, listener, writer, run, lease)
                   .run(stage, record, context, location, base);
           if (chunks instanceof ChunksResult.Completed completed) {
             commit = completed.commit();

@@ -4,6 +4,7 @@ import dev.cairn.FailureClass;
 import dev.cairn.Output;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import java.util.List;
@@ -47,7 +48,7 @@ interface RunListener {
       String stage, int attempt, TableStore.Commit commit, String location, StageMetrics metrics) {}
 
   /** A chunked stage's attempt knows its plan and what is committed of it. */
-  default void chunksPlanned(String stage, int chunks, long committedBefore, long inDeltaLog) {}
+  default void chunksPlanned(String stage, ChunkPlan plan, long committedBefore, long inDeltaLog) {}
 
   /** A chunk's Delta commit was found in the log and recorded without recomputing. */
   default void chunkRecovered(String stage, int index, String key, long version) {}

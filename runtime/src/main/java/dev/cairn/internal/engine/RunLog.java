@@ -4,6 +4,8 @@ import dev.cairn.FailureClass;
 import dev.cairn.Output;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.ChunkDecision;
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import java.util.List;
@@ -102,13 +104,16 @@ final class RunLog implements RunListener {
   }
 
   @Override
-  public void chunksPlanned(String stage, int chunks, long committedBefore, long inDeltaLog) {
+  public void chunksPlanned(String stage, ChunkPlan plan, long committedBefore, long inDeltaLog) {
     LOG.info(
-        "Stage {} runs in {} chunks ({} committed before this attempt, {} in the Delta log)",
+        "Stage {} runs in {} chunks ({} committed before this attempt, {} in the Delta log): {}",
         stage,
-        chunks,
+        plan.size(),
         committedBefore,
-        inDeltaLog);
+        inDeltaLog,
+        plan.decision()
+            .map(ChunkDecision::describe)
+            .orElse(plan.units().size() + " units, one chunk each"));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.internal.chunking.SizingSettings;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.metrics.StageObserver;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * @param cancelWork cancels all of this driver's Spark jobs (the lease was lost)
  * @param observer brackets each stage attempt's Spark work (job group, metrics, cancel)
  * @param interruption whether this driver was asked to stop (Spot notice, SIGTERM)
+ * @param sizing the operator's chunk sizing settings, and whether the driver runs on Spot
  */
 public record RunServices(
     CheckpointStore store,
@@ -32,7 +34,8 @@ public record RunServices(
     Runnable cancelWork,
     Sleeper sleeper,
     StageObserver observer,
-    Interruption interruption) {
+    Interruption interruption,
+    SizingSettings sizing) {
 
   public RunServices {
     Objects.requireNonNull(store, "store");
@@ -46,11 +49,13 @@ public record RunServices(
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(interruption, "interruption");
+    Objects.requireNonNull(sizing, "sizing");
   }
 
   /**
    * The services a run cannot do without; the others default to: no fault points, nothing to
-   * cancel, real sleeps, no Spark observer, and an interruption nobody requests.
+   * cancel, real sleeps, no Spark observer, an interruption nobody requests, and the default chunk
+   * sizing off Spot.
    */
   public static Builder builder(
       CheckpointStore store,
@@ -75,6 +80,7 @@ public record RunServices(
     private Sleeper sleeper = Sleeper.system();
     private StageObserver observer = StageObserver.NONE;
     private Interruption interruption = new Interruption();
+    private SizingSettings sizing = SizingSettings.DEFAULTS;
 
     private Builder(
         CheckpointStore store,
@@ -116,6 +122,11 @@ public record RunServices(
       return this;
     }
 
+    public Builder sizing(SizingSettings sizing) {
+      this.sizing = Objects.requireNonNull(sizing, "sizing");
+      return this;
+    }
+
     public RunServices build() {
       return new RunServices(
           store,
@@ -128,7 +139,8 @@ public record RunServices(
           cancelWork,
           sleeper,
           observer,
-          interruption);
+          interruption,
+          sizing);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.Chunk;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
@@ -28,7 +29,7 @@ final class RunStageContext implements StageContext {
   private final Map<String, StageRecord> committed;
   private final Lease lease;
   private final long generation;
-  private final Optional<String> chunk;
+  private final Optional<Chunk> chunk;
   // One attempt reads each upstream once: its chunks share the resolved table.
   private final Map<String, Dataset<Row>> inputs;
 
@@ -61,7 +62,7 @@ final class RunStageContext implements StageContext {
       Map<String, StageRecord> committed,
       Lease lease,
       long generation,
-      Optional<String> chunk,
+      Optional<Chunk> chunk,
       Map<String, Dataset<Row>> inputs) {
     this.services = services;
     this.stage = stage;
@@ -73,14 +74,14 @@ final class RunStageContext implements StageContext {
     this.inputs = inputs;
   }
 
-  /** The context of chunk {@code key}: the same attempt, sharing the upstream tables read. */
-  RunStageContext forChunk(String key) {
+  /** The context of {@code chunk}: the same attempt, sharing the upstream tables read. */
+  RunStageContext forChunk(Chunk chunk) {
     return new RunStageContext(
-        services, stage, parameters, committed, lease, generation, Optional.of(key), inputs);
+        services, stage, parameters, committed, lease, generation, Optional.of(chunk), inputs);
   }
 
   @Override
-  public Optional<String> chunk() {
+  public Optional<Chunk> chunk() {
     return chunk;
   }
 

@@ -59,6 +59,19 @@ public final class ConfigErrors {
   }
 
   /**
+   * Environment variable {@code name} is not a number in the range it must be in.
+   *
+   * @param range what it must be, e.g. {@code a number of seconds > 0}
+   * @param example a value to offer in the fix
+   */
+  public static InvalidParameterException notANumberIn(
+      String name, String value, String range, String example) {
+    return new InvalidParameterException(
+        "environment variable " + name + "='" + value + "' is not " + range,
+        "set it to e.g. " + name + "=" + example + ", or unset it for the default");
+  }
+
+  /**
    * {@code setting} (e.g. {@code -Daws.maxAttempts}) is not a number of attempts of at least 1.
    *
    * @param suggested the default, offered in the fix

@@ -24,6 +24,9 @@ import software.amazon.awssdk.imds.Ec2MetadataResponse;
  * there is none) and {@code events/recommendations/rebalance}. A rebalance recommendation is only
  * logged unless {@code drainOnRebalance}: it says the risk rose, not that the instance goes.
  *
+ * <p>Once IMDS answers, it also reads {@code instance-life-cycle} once: {@link #onSpot()} says
+ * whether this is a Spot instance (chunk sizing then fits chunks in the 2-minute notice).
+ *
  * <p>Off EC2 the first poll fails to connect within a second; the source then reports itself
  * unavailable and is not polled again.
  */
@@ -31,6 +34,7 @@ public final class ImdsNoticeSource implements NoticeSource {
   private static final Logger LOG = LogManager.getLogger(ImdsNoticeSource.class);
   static final String INSTANCE_ACTION = "/latest/meta-data/spot/instance-action";
   static final String REBALANCE = "/latest/meta-data/events/recommendations/rebalance";
+  static final String LIFE_CYCLE = "/latest/meta-data/instance-life-cycle";
 
   /** How long before termination a rebalance-driven drain assumes it has. */
   static final Duration REBALANCE_DRAIN = Duration.ofMinutes(2);
@@ -41,6 +45,8 @@ public final class ImdsNoticeSource implements NoticeSource {
   private boolean reached;
   private boolean rebalanceLogged;
   private boolean errorLogged;
+  private boolean lifeCycleAsked;
+  private volatile boolean spot;
 
   ImdsNoticeSource(Ec2MetadataClient client, Clock clock, boolean drainOnRebalance) {
     this.client = client;
@@ -52,7 +58,7 @@ public final class ImdsNoticeSource implements NoticeSource {
    * The source for this process, or empty when {@code AWS_EC2_METADATA_DISABLED} is true (the SDK's
    * own setting, as environment variable or system property).
    */
-  public static Optional<NoticeSource> fromEnvironment(Map<String, String> env, Clock clock) {
+  public static Optional<ImdsNoticeSource> fromEnvironment(Map<String, String> env, Clock clock) {
     boolean disabled =
         Boolean.parseBoolean(
             env.getOrDefault(
@@ -77,9 +83,18 @@ public final class ImdsNoticeSource implements NoticeSource {
             Boolean.parseBoolean(env.getOrDefault("CAIRN_DRAIN_ON_REBALANCE", "false"))));
   }
 
+  /** Whether IMDS said this is a Spot instance; false until it answered, and off EC2. */
+  public boolean onSpot() {
+    return spot;
+  }
+
   @Override
   public Optional<Notice> poll() {
     Optional<Ec2MetadataResponse> action = get(INSTANCE_ACTION);
+    if (!lifeCycleAsked) {
+      lifeCycleAsked = true;
+      spot = get(LIFE_CYCLE).map(r -> r.asString().strip().equals("spot")).orElse(false);
+    }
     if (action.isPresent()) {
       return Optional.of(spotNotice(action.get()));
     }

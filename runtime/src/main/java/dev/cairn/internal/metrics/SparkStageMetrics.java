@@ -17,8 +17,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
  * Sums the task metrics of every Spark job run under a job group, so that each stage attempt (one
- * job group) gets its records, bytes, shuffle, spill and failed tasks. Registered once per
- * SparkContext; thread-safe (Spark's listener bus calls it on its own thread).
+ * job group) gets its records, bytes, shuffle, spill and failed tasks, and the wall-clock time
+ * during which at least one of its jobs ran (the rest of the attempt is the driver's own: planning,
+ * commits, checkpoint writes; chunk sizing measures a commit's fixed cost from it). Registered once
+ * per SparkContext; thread-safe (Spark's listener bus calls it on its own thread).
  */
 public final class SparkStageMetrics extends SparkListener {
   private static final String JOB_GROUP = "spark.jobGroup.id";
@@ -43,9 +45,10 @@ public final class SparkStageMetrics extends SparkListener {
   /**
    * Stops counting for {@code group} and returns its sums, after waiting (at most {@code wait}) for
    * the listener bus to deliver the end of every job the group ran.
+   *
+   * @param jobs the ids of the jobs Spark ran under the group (its status tracker's list)
    */
-  public StageMetrics close(SparkContext context, String group, long durationMs, Duration wait) {
-    int[] jobs = context.statusTracker().getJobIdsForGroup(group);
+  public StageMetrics close(int[] jobs, String group, long durationMs, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
     for (int job : jobs) {
       while (!endedJobs.contains(job) && System.nanoTime() < deadline) {
@@ -76,7 +79,8 @@ public final class SparkStageMetrics extends SparkListener {
         c.shuffleBytes.get(),
         c.spillBytes.get(),
         c.failedTasks.get(),
-        c.executorsLost.get());
+        c.executorsLost.get(),
+        c.jobMillis());
   }
 
   @Override
@@ -87,6 +91,7 @@ public final class SparkStageMetrics extends SparkListener {
       return;
     }
     groupOfJob.put(jobStart.jobId(), group);
+    counters.get(group).jobStarted(jobStart.time());
     scala.collection.Iterator<Object> stages = jobStart.stageIds().iterator();
     while (stages.hasNext()) {
       groupOfStage.put((Integer) stages.next(), group);
@@ -95,7 +100,12 @@ public final class SparkStageMetrics extends SparkListener {
 
   @Override
   public void onJobEnd(SparkListenerJobEnd jobEnd) {
-    if (groupOfJob.containsKey(jobEnd.jobId())) {
+    String group = groupOfJob.get(jobEnd.jobId());
+    if (group != null) {
+      Counters c = counters.get(group);
+      if (c != null) {
+        c.jobEnded(jobEnd.time());
+      }
       endedJobs.add(jobEnd.jobId());
     }
   }
@@ -138,5 +148,25 @@ public final class SparkStageMetrics extends SparkListener {
     final AtomicLong spillBytes = new AtomicLong();
     final AtomicLong failedTasks = new AtomicLong();
     final AtomicLong executorsLost = new AtomicLong();
+    // The union of the group's job intervals: jobs running now, since when, and the time closed.
+    private int running;
+    private long since;
+    private long jobMs;
+
+    synchronized void jobStarted(long at) {
+      if (running++ == 0) {
+        since = at;
+      }
+    }
+
+    synchronized void jobEnded(long at) {
+      if (running > 0 && --running == 0) {
+        jobMs += Math.max(0, at - since);
+      }
+    }
+
+    synchronized long jobMillis() {
+      return jobMs;
+    }
   }
 }

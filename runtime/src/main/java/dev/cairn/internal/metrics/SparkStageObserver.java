@@ -64,7 +64,8 @@ public final class SparkStageObserver implements StageObserver {
     String sparkGroup = sparkGroups.remove(group);
     return sparkGroup == null
         ? StageMetrics.ofDuration(durationMs)
-        : metrics.close(context, sparkGroup, durationMs, drain);
+        : metrics.close(
+            context.statusTracker().getJobIdsForGroup(sparkGroup), sparkGroup, durationMs, drain);
   }
 
   @Override

@@ -119,20 +119,22 @@ public interface CheckpointStore extends AutoCloseable {
   int MAX_RERUN_STAGES = 90;
 
   /**
-   * Freezes the chunk plan of a chunked stage's current generation: records {@code chunks} on the
-   * stage's item unless a plan is already there, and returns the plan as stored (the one every
-   * attempt of this generation must follow). The stage must be RUNNING at {@code generation}; a
-   * rerun's invalidation removes the plan. One conditional write, fenced by the lease.
+   * Freezes the chunk plan of a chunked stage's current generation: records {@code plan} (its
+   * units, chunks and sizing decision) on the stage's item unless a plan is already there, and
+   * returns the plan as stored (the one every attempt of this generation must follow). The stage
+   * must be RUNNING at {@code generation}; a rerun's invalidation removes the plan. One conditional
+   * write, fenced by the lease.
    *
-   * @throws IllegalArgumentException when the plan is empty, holds a duplicate or blank key, or is
-   *     larger than one item holds ({@link #MAX_CHUNKS} keys, {@link #MAX_PLAN_CHARS} characters)
+   * @throws IllegalArgumentException when the plan has no unit, holds a duplicate or blank unit
+   *     key, or is larger than one item holds ({@link #MAX_CHUNKS} units, {@link #MAX_PLAN_CHARS}
+   *     characters)
    */
-  List<String> planChunks(Lease lease, String stage, long generation, List<String> chunks);
+  ChunkPlan planChunks(Lease lease, String stage, long generation, ChunkPlan plan);
 
-  /** The most chunks one stage plans. */
+  /** The most units one stage plans. */
   int MAX_CHUNKS = 10_000;
 
-  /** The most characters of chunk keys one plan holds (a DynamoDB item holds 400 KB). */
+  /** The most characters of unit keys one plan holds (a DynamoDB item holds 400 KB). */
   int MAX_PLAN_CHARS = 300_000;
 
   /** The chunk items of one generation of a stage, by index, read consistently. */

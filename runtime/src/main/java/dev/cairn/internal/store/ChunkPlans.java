@@ -9,16 +9,17 @@ public final class ChunkPlans {
   private ChunkPlans() {}
 
   /**
-   * Checks {@code chunks} can be a plan of {@code stage}.
+   * Checks {@code plan} can be a plan of {@code stage}.
    *
    * @throws IllegalArgumentException naming the stage, what is wrong and the fix
    */
-  public static void check(String stage, List<String> chunks) {
+  public static void check(String stage, ChunkPlan plan) {
+    List<String> chunks = plan.units();
     if (chunks.isEmpty()) {
       throw new IllegalArgumentException(
           "the chunk plan of stage '"
               + stage
-              + "' is empty. Fix: make its planner return at least one chunk (one covering"
+              + "' is empty. Fix: make its planner return at least one unit (one covering"
               + " everything when there is nothing to split)");
     }
     if (chunks.size() > CheckpointStore.MAX_CHUNKS) {
@@ -27,22 +28,22 @@ public final class ChunkPlans {
               + stage
               + "' has "
               + chunks.size()
-              + " chunks, more than "
+              + " units, more than "
               + CheckpointStore.MAX_CHUNKS
-              + ". Fix: plan coarser chunks");
+              + ". Fix: plan coarser units");
     }
     Set<String> seen = new HashSet<>();
     long chars = 0;
     for (String chunk : chunks) {
       if (chunk == null || chunk.isBlank()) {
         throw new IllegalArgumentException(
-            "the chunk plan of stage '" + stage + "' holds a blank key. Fix: name every chunk");
+            "the chunk plan of stage '" + stage + "' holds a blank key. Fix: name every unit");
       }
       if (!seen.add(chunk)) {
         throw new IllegalArgumentException(
             "the chunk plan of stage '"
                 + stage
-                + "' names chunk '"
+                + "' names unit '"
                 + chunk
                 + "' twice. Fix: make its planner return distinct keys");
       }
@@ -54,10 +55,10 @@ public final class ChunkPlans {
               + stage
               + "' holds "
               + chars
-              + " characters of keys, more than "
+              + " characters of unit keys, more than "
               + CheckpointStore.MAX_PLAN_CHARS
-              + " fit in its checkpoint. Fix: use shorter chunk keys (an index into a list the"
-              + " stage can rebuild) or fewer chunks");
+              + " fit in its checkpoint. Fix: use shorter unit keys (an index into a list the"
+              + " stage can rebuild) or fewer units");
     }
   }
 }

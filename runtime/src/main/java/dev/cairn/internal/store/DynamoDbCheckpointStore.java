@@ -229,25 +229,28 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public List<String> planChunks(Lease lease, String stage, long generation, List<String> chunks) {
+  public ChunkPlan planChunks(Lease lease, String stage, long generation, ChunkPlan chunks) {
     ChunkPlans.check(stage, chunks);
     String what = "freezing the chunk plan of stage " + stage + " of run " + lease.runId();
+    Map<String, AttributeValue> values = new HashMap<>();
+    StringBuilder set = new StringBuilder();
+    Items.chunkPlanValues(chunks)
+        .forEach(
+            (name, value) -> {
+              set.append(set.isEmpty() ? "SET " : ", ").append(name).append(" = :").append(name);
+              values.put(":" + name, value);
+            });
+    values.put(":running", s(StageStatus.RUNNING.name()));
+    values.put(":gen", n(generation));
     Update plan =
         Update.builder()
             .tableName(table)
             .key(Items.stageKey(lease.runId(), stage))
-            .updateExpression("SET chunkPlan = :plan")
+            .updateExpression(set.toString())
             .conditionExpression(
                 "#status = :running AND txnVersion = :gen AND attribute_not_exists(chunkPlan)")
             .expressionAttributeNames(Map.of("#status", "status"))
-            .expressionAttributeValues(
-                Map.of(
-                    ":plan",
-                    AttributeValue.fromL(chunks.stream().map(Items::s).toList()),
-                    ":running",
-                    s(StageStatus.RUNNING.name()),
-                    ":gen",
-                    n(generation)))
+            .expressionAttributeValues(values)
             .build();
     return fences.transact(
         lease,
@@ -255,8 +258,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         what,
         List.of(fences.leaseGuard(lease), TransactWriteItem.builder().update(plan).build()),
         UUID.randomUUID().toString(),
-        List.copyOf(chunks),
-        FencedWrites.Outcome.<StageRecord, List<String>>firstWins(
+        chunks,
+        FencedWrites.Outcome.<StageRecord, ChunkPlan>firstWins(
                 () -> stageNow(lease.runId(), stage),
                 now ->
                     now != null && now.txnVersion() == generation && now.chunked()

@@ -159,9 +159,89 @@ final class Items {
         Optional.ofNullable(item.get("errorMessage")).map(AttributeValue::s),
         checks(item.get("checks")),
         metrics(item.get("metrics")),
-        item.containsKey("chunkPlan") && item.get("chunkPlan").hasL()
-            ? item.get("chunkPlan").l().stream().map(AttributeValue::s).toList()
-            : List.of());
+        chunkPlan(item));
+  }
+
+  /**
+   * The frozen chunk plan of a stage item: units in {@code chunkPlan}, where chunks start in {@code
+   * chunkStarts} (absent in plans recorded before the runtime sized chunks: one chunk per unit),
+   * and why in {@code chunkDecision}.
+   */
+  static ChunkPlan chunkPlan(Map<String, AttributeValue> item) {
+    if (!item.containsKey("chunkPlan") || !item.get("chunkPlan").hasL()) {
+      return ChunkPlan.NONE;
+    }
+    List<String> units = item.get("chunkPlan").l().stream().map(AttributeValue::s).toList();
+    if (!item.containsKey("chunkStarts") || !item.get("chunkStarts").hasL()) {
+      return ChunkPlan.oneChunkPerUnit(units);
+    }
+    List<Integer> starts =
+        item.get("chunkStarts").l().stream().map(v -> Integer.parseInt(v.n())).toList();
+    return new ChunkPlan(units, starts, decision(item.get("chunkDecision")));
+  }
+
+  /**
+   * The attributes of {@code plan}: {@code chunkPlan}, {@code chunkStarts}, {@code chunkDecision}.
+   */
+  static Map<String, AttributeValue> chunkPlanValues(ChunkPlan plan) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put("chunkPlan", AttributeValue.fromL(plan.units().stream().map(Items::s).toList()));
+    values.put("chunkStarts", AttributeValue.fromL(plan.starts().stream().map(i -> n(i)).toList()));
+    plan.decision().ifPresent(d -> values.put("chunkDecision", decisionValue(d)));
+    return values;
+  }
+
+  private static AttributeValue decisionValue(ChunkDecision d) {
+    Map<String, AttributeValue> map = new HashMap<>();
+    map.put("units", n(d.units()));
+    map.put("chunks", n(d.chunks()));
+    map.put("totalWeight", n(d.totalWeight()));
+    map.put("fixedCostSeconds", real(d.fixedCostSeconds()));
+    map.put("fixedCostBasis", s(d.fixedCostBasis()));
+    map.put("expectedSeconds", real(d.expectedSeconds()));
+    map.put("expectedBasis", s(d.expectedBasis()));
+    map.put("mtbiSeconds", real(d.mtbiSeconds()));
+    map.put("tauSeconds", real(d.tauSeconds()));
+    map.put("capSeconds", real(d.capSeconds()));
+    map.put("capBasis", s(d.capBasis()));
+    map.put("overheadBudget", real(d.overheadBudget()));
+    map.put("targetSeconds", real(d.targetSeconds()));
+    return AttributeValue.fromM(map);
+  }
+
+  private static Optional<ChunkDecision> decision(AttributeValue value) {
+    if (value == null || !value.hasM()) {
+      return Optional.empty();
+    }
+    Map<String, AttributeValue> m = value.m();
+    return Optional.of(
+        new ChunkDecision(
+            (int) num(m, "units"),
+            (int) num(m, "chunks"),
+            num(m, "totalWeight"),
+            real(m, "fixedCostSeconds"),
+            str(m, "fixedCostBasis"),
+            real(m, "expectedSeconds"),
+            str(m, "expectedBasis"),
+            real(m, "mtbiSeconds"),
+            real(m, "tauSeconds"),
+            real(m, "capSeconds"),
+            str(m, "capBasis"),
+            real(m, "overheadBudget"),
+            real(m, "targetSeconds")));
+  }
+
+  /** A number that may be NaN, which DynamoDB numbers cannot hold: kept as the string "NaN". */
+  private static AttributeValue real(double value) {
+    return Double.isNaN(value) ? s("NaN") : AttributeValue.fromN(Double.toString(value));
+  }
+
+  private static double real(Map<String, AttributeValue> m, String name) {
+    AttributeValue v = m.get(name);
+    if (v == null) {
+      return Double.NaN;
+    }
+    return v.n() != null ? Double.parseDouble(v.n()) : Double.NaN;
   }
 
   static ChunkRecord toChunk(Map<String, AttributeValue> item) {
@@ -308,6 +388,7 @@ final class Items {
     map.put("spillBytes", n(m.spillBytes()));
     map.put("failedTasks", n(m.failedTasks()));
     map.put("executorsLost", n(m.executorsLost()));
+    map.put("sparkJobMs", n(m.sparkJobMs()));
     return AttributeValue.fromM(map);
   }
 
@@ -325,7 +406,8 @@ final class Items {
         numOr(m, "shuffleBytes", -1),
         numOr(m, "spillBytes", -1),
         numOr(m, "failedTasks", -1),
-        numOr(m, "executorsLost", -1));
+        numOr(m, "executorsLost", -1),
+        numOr(m, "sparkJobMs", -1));
   }
 
   static AttributeValue checksValue(List<CheckResult> checks) {

@@ -13,6 +13,8 @@ package dev.cairn.internal.store;
  * @param spillBytes bytes spilled to memory and disk
  * @param failedTasks task attempts that failed (Spark retried them)
  * @param executorsLost executors removed while the attempt ran
+ * @param sparkJobMs wall-clock time during which at least one of the attempt's Spark jobs ran; the
+ *     rest of {@code durationMs} is the driver's own (planning, commits, checkpoint writes)
  */
 public record StageMetrics(
     long durationMs,
@@ -23,13 +25,25 @@ public record StageMetrics(
     long shuffleBytes,
     long spillBytes,
     long failedTasks,
-    long executorsLost) {
+    long executorsLost,
+    long sparkJobMs) {
 
   /** Nothing measured. */
-  public static final StageMetrics NONE = new StageMetrics(-1, -1, -1, -1, -1, -1, -1, -1, -1);
+  public static final StageMetrics NONE = new StageMetrics(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
 
   /** Only the duration (no Spark job was observed). */
   public static StageMetrics ofDuration(long durationMs) {
-    return new StageMetrics(durationMs, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new StageMetrics(durationMs, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  /**
+   * The driver's own time per commit, in seconds: the attempt's time outside Spark jobs (planning,
+   * Delta commits, checkpoint writes) divided over its {@code commits}; empty when not measured.
+   */
+  public java.util.OptionalDouble fixedSecondsPerCommit(int commits) {
+    if (durationMs <= 0 || sparkJobMs < 0 || commits <= 0) {
+      return java.util.OptionalDouble.empty();
+    }
+    return java.util.OptionalDouble.of(Math.max(0, durationMs - sparkJobMs) / 1000.0 / commits);
   }
 }

@@ -21,8 +21,8 @@ import java.util.Optional;
  * @param transitionId the id of the last transition, to read back a write of unknown outcome
  * @param checks the results of the stage's data-quality checks at its last commit or failure
  * @param metrics what the committed attempt cost ({@link StageMetrics#NONE} when not committed)
- * @param chunkPlan the frozen chunk plan of a chunked stage's current generation; empty for a stage
- *     that is not chunked or not planned yet
+ * @param chunkPlan the frozen chunk plan of a chunked stage's current generation; {@link
+ *     ChunkPlan#NONE} for a stage that is not chunked or not planned yet
  */
 public record StageRecord(
     String runId,
@@ -45,16 +45,15 @@ public record StageRecord(
     Optional<String> errorMessage,
     List<CheckResult> checks,
     StageMetrics metrics,
-    List<String> chunkPlan) {
+    ChunkPlan chunkPlan) {
 
   public StageRecord {
     checks = List.copyOf(checks);
-    chunkPlan = List.copyOf(chunkPlan);
   }
 
   /** Whether the stage's current generation has a frozen chunk plan. */
   public boolean chunked() {
-    return !chunkPlan.isEmpty();
+    return chunkPlan.planned();
   }
 
   /** The record of a stage that has no checkpoint yet. */
@@ -80,6 +79,6 @@ public record StageRecord(
         Optional.empty(),
         List.of(),
         StageMetrics.NONE,
-        List.of());
+        ChunkPlan.NONE);
   }
 }

@@ -180,6 +180,8 @@ final class TransitionUpdates {
             "startedAt",
             "finishedAt",
             "chunkPlan",
+            "chunkStarts",
+            "chunkDecision",
             Items.TTL));
   }
 

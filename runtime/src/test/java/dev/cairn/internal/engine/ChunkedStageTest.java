@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnJob;
+import dev.cairn.ChunkPlanner;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
@@ -60,7 +61,7 @@ class ChunkedStageTest {
             new Txn(chunkAppId(1), 5));
     StageRecord load = stage();
     assertThat(load.status()).isEqualTo(StageStatus.COMMITTED);
-    assertThat(load.chunkPlan()).containsExactly("01", "02", "03", "04", "05");
+    assertThat(load.chunkPlan().units()).containsExactly("01", "02", "03", "04", "05");
     assertThat(load.outputVersion()).isEqualTo(4);
     assertThat(load.rowsWritten()).isEqualTo(50);
     assertThat(load.attempts()).isEqualTo(1);
@@ -208,7 +209,7 @@ class ChunkedStageTest {
     assertThat(job.planned).isEqualTo(2);
     assertThat(job.computed).containsExactly("01", "02");
     assertThat(stage().txnVersion()).isEqualTo(2);
-    assertThat(stage().chunkPlan()).containsExactly("01", "02");
+    assertThat(stage().chunkPlan().units()).containsExactly("01", "02");
     assertThat(h.tables.commitsOf(table, chunkAppId(2)))
         .extracting(c -> c.txn().orElseThrow().version())
         .containsExactly(1L, 2L);
@@ -223,7 +224,7 @@ class ChunkedStageTest {
         .isInstanceOf(StageFailedException.class)
         .hasMessageContaining(
             "the chunk plan of stage 'load' is empty. Fix: make its planner return at least one"
-                + " chunk");
+                + " unit (one covering everything when there is nothing to split)");
   }
 
   @Test
@@ -232,7 +233,7 @@ class ChunkedStageTest {
             () ->
                 Stage.named("load")
                     .output(Output.table("monthly").append())
-                    .chunked(c -> List.of("a"))
+                    .chunked(c -> ChunkPlanner.Unit.each("a"))
                     .compute(c -> null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(
@@ -326,11 +327,11 @@ class ChunkedStageTest {
                   context -> {
                     planned++;
                     assertThat(context.chunk()).isEmpty();
-                    return plan;
+                    return ChunkPlanner.Unit.each(plan);
                   })
               .compute(
                   context -> {
-                    String key = context.chunk().orElseThrow();
+                    String key = context.chunk().orElseThrow().key();
                     computed.add(key);
                     List<Runnable> queued = hooks.get(key);
                     if (queued != null && !queued.isEmpty()) {

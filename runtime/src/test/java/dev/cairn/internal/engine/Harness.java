@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.Parameters;
+import dev.cairn.internal.chunking.SizingSettings;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.metrics.StageObserver;
 import dev.cairn.internal.store.LeaseHolder;
@@ -50,6 +51,11 @@ final class Harness {
   }
 
   RunExecutor driver(LeaseHolder holder, FaultPoints faults, StageObserver observer) {
+    return driver(holder, faults, observer, SizingSettings.DEFAULTS);
+  }
+
+  RunExecutor driver(
+      LeaseHolder holder, FaultPoints faults, StageObserver observer, SizingSettings sizing) {
     return new RunExecutor(
         RunServices.builder(store, tables, () -> null, clock, holder, SETTINGS)
             .faults(faults)
@@ -57,6 +63,7 @@ final class Harness {
             .sleeper(sleeps::add)
             .observer(observer)
             .interruption(interruption)
+            .sizing(sizing)
             .build());
   }
 

@@ -47,6 +47,22 @@ class ImdsNoticeSourceTest {
   }
 
   @Test
+  void instanceLifeCycle_saysWhetherThisIsASpotInstance_askedOnce() throws Exception {
+    imds = new ImdsStub();
+    imds.serve(ImdsNoticeSource.LIFE_CYCLE, "spot");
+    try (ImdsNoticeSource source = source(imds.endpoint(), false)) {
+      assertThat(source.onSpot()).as("before IMDS answered").isFalse();
+      source.poll();
+      assertThat(source.onSpot()).isTrue();
+    }
+    imds.serve(ImdsNoticeSource.LIFE_CYCLE, "on-demand");
+    try (ImdsNoticeSource source = source(imds.endpoint(), false)) {
+      source.poll();
+      assertThat(source.onSpot()).isFalse();
+    }
+  }
+
+  @Test
   void terminateNotice_isASpotInterruption_withEc2sDeadline() throws Exception {
     imds = new ImdsStub();
     try (ImdsNoticeSource source = source(imds.endpoint(), false)) {

@@ -42,6 +42,7 @@ class SparkStageObserverTest {
     assertThat(metrics.durationMs()).isEqualTo(7);
     assertThat(metrics.shuffleBytes()).isPositive();
     assertThat(metrics.failedTasks()).isZero();
+    assertThat(metrics.sparkJobMs()).isPositive();
   }
 
   // The bench and the tests start the same run (same id, so the same group names) more than once

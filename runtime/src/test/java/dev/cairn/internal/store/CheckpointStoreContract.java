@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.cairn.Chunk;
 import dev.cairn.FailureClass;
 import dev.cairn.RunHeldException;
 import java.time.Duration;
@@ -411,7 +412,7 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     store.transition(lease, start("clean", -1));
     assertThat(stage("clean").checks()).isEmpty();
 
-    StageMetrics metrics = new StageMetrics(10, 1, 2, 3, 4, 5, 6, 7, 8);
+    StageMetrics metrics = new StageMetrics(10, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     store.transition(
         lease,
         new StageTransition.Commit(
@@ -510,7 +511,7 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
   void recordRerun_keepsWhatTheInvalidatedStagesLastAttemptChecked_andMeasured() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     List<CheckResult> checks = List.of(new CheckResult("rows > 0", true, "3 rows"));
-    StageMetrics metrics = new StageMetrics(10, 1, 2, 3, 4, 5, 6, 7, 8);
+    StageMetrics metrics = new StageMetrics(10, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     store.transition(lease, start("clean", -1));
     store.transition(
         lease,
@@ -575,7 +576,8 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
   @Test
   void chunkPlan_isFrozenByTheFirstPlan_andAnInvalidationClearsIt() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
-    assertThatThrownBy(() -> store.planChunks(lease, "load", 1, List.of("a")))
+    assertThatThrownBy(
+            () -> store.planChunks(lease, "load", 1, ChunkPlan.oneChunkPerUnit(List.of("a"))))
         .isInstanceOf(IllegalTransitionException.class)
         .hasMessage(
             "cannot freeze the chunk plan of stage 'load' of run "
@@ -585,19 +587,25 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
                 + "`; another driver may have moved it");
     store.transition(lease, start("load", -1));
 
-    assertThat(store.planChunks(lease, "load", 1, List.of("2001-01", "2001-02")))
+    assertThat(
+            store
+                .planChunks(
+                    lease, "load", 1, ChunkPlan.oneChunkPerUnit(List.of("2001-01", "2001-02")))
+                .units())
         .containsExactly("2001-01", "2001-02");
-    assertThat(store.planChunks(lease, "load", 1, List.of("other")))
+    assertThat(
+            store.planChunks(lease, "load", 1, ChunkPlan.oneChunkPerUnit(List.of("other"))).units())
         .as("a second plan for the same generation")
         .containsExactly("2001-01", "2001-02");
-    assertThat(stage("load").chunkPlan()).containsExactly("2001-01", "2001-02");
+    assertThat(stage("load").chunkPlan().units()).containsExactly("2001-01", "2001-02");
     assertThat(stage("load").chunked()).isTrue();
 
     Rerun rerun = new Rerun("r1", T0, "load", List.of("load"), Map.of(), "ops@host");
     store.recordRerun(lease, rerun, Map.of("k", "v"), List.of(invalidate("load", 2)));
 
-    assertThat(stage("load").chunkPlan()).isEmpty();
-    assertThatThrownBy(() -> store.planChunks(lease, "load", 2, List.of("a")))
+    assertThat(stage("load").chunked()).isFalse();
+    assertThatThrownBy(
+            () -> store.planChunks(lease, "load", 2, ChunkPlan.oneChunkPerUnit(List.of("a"))))
         .isInstanceOf(IllegalTransitionException.class)
         .hasMessage(
             "cannot freeze the chunk plan of stage 'load' of run "
@@ -613,12 +621,75 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     store.transition(lease, start("load", -1));
 
-    assertThatThrownBy(() -> store.planChunks(lease, "load", 1, List.of("a", "b", "a")))
+    assertThatThrownBy(
+            () ->
+                store.planChunks(
+                    lease, "load", 1, ChunkPlan.oneChunkPerUnit(List.of("a", "b", "a"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "the chunk plan of stage 'load' names chunk 'a' twice. Fix: make its planner return"
+            "the chunk plan of stage 'load' names unit 'a' twice. Fix: make its planner return"
                 + " distinct keys");
-    assertThat(stage("load").chunkPlan()).isEmpty();
+    assertThat(stage("load").chunked()).isFalse();
+  }
+
+  @Test
+  void chunkPlan_keepsItsUnitsGroupedIntoChunks_andTheSizingDecision() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("load", -1));
+    ChunkDecision decision =
+        new ChunkDecision(
+            5,
+            2,
+            500,
+            0.31,
+            "this run",
+            62.0,
+            "upstream stages",
+            86_400,
+            231.2,
+            300,
+            "CAIRN_CHUNK_MAX_SECONDS",
+            0.02,
+            231.2);
+    ChunkPlan plan =
+        new ChunkPlan(List.of("d1", "d2", "d3", "d4", "d5"), List.of(0, 3), Optional.of(decision));
+
+    store.planChunks(lease, "load", 1, plan);
+
+    ChunkPlan stored = stage("load").chunkPlan();
+    assertThat(stored).isEqualTo(plan);
+    assertThat(stored.chunks()).extracting(Chunk::key).containsExactly("d1..d3", "d4..d5");
+    assertThat(stored.decision().orElseThrow().describe())
+        .isEqualTo(
+            "5 units in 2 chunks: τ 231 s from C 0.31 s, M 24 h, cap 300 s; expected 62 s"
+                + " (upstream stages)");
+  }
+
+  @Test
+  void chunkPlan_withAnUnknownDuration_keepsItsNaNs() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    store.transition(lease, start("load", -1));
+    ChunkDecision decision =
+        new ChunkDecision(
+            2,
+            2,
+            2,
+            0.3,
+            "default",
+            Double.NaN,
+            "no earlier run",
+            86_400,
+            227.5,
+            300,
+            "default",
+            0.02,
+            Double.NaN);
+    ChunkPlan plan = new ChunkPlan(List.of("a", "b"), List.of(0, 1), Optional.of(decision));
+
+    store.planChunks(lease, "load", 1, plan);
+
+    assertThat(stage("load").chunkPlan().decision().orElseThrow().estimated()).isFalse();
+    assertThat(stage("load").chunkPlan()).isEqualTo(plan);
   }
 
   @Test
@@ -627,13 +698,14 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     store.transition(a, start("load", -1));
     store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
 
-    assertThatThrownBy(() -> store.planChunks(a, "load", 1, List.of("x")))
+    assertThatThrownBy(
+            () -> store.planChunks(a, "load", 1, ChunkPlan.oneChunkPerUnit(List.of("x"))))
         .isInstanceOf(RunHeldException.class)
         .hasMessage(
             fenced(
                 "freezing the chunk plan of stage load of run " + runId,
                 "now held by host hostB, pid 2 at epoch 2"));
-    assertThat(stage("load").chunkPlan()).isEmpty();
+    assertThat(stage("load").chunked()).isFalse();
   }
 
   @Test

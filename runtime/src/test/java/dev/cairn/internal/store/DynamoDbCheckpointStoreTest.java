@@ -440,8 +440,12 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract<DynamoDbCheckp
     store.transition(lease, start("load", -1));
     client.conflictNextTransactions(2);
 
-    assertThat(store.planChunks(lease, "load", 1, List.of("a", "b"))).containsExactly("a", "b");
-    assertThat(stage("load").chunkPlan()).containsExactly("a", "b");
+    assertThat(
+            store
+                .planChunks(lease, "load", 1, ChunkPlan.oneChunkPerUnit(List.of("a", "b")))
+                .units())
+        .containsExactly("a", "b");
+    assertThat(stage("load").chunkPlan().units()).containsExactly("a", "b");
   }
 
   @Test
