@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
  * @param cancelWork cancels all of this driver's Spark jobs (the lease was lost)
  * @param observer brackets each stage attempt's Spark work (job group, metrics, cancel)
  * @param interruption whether this driver was asked to stop (Spot notice, SIGTERM)
+ * @param sparkStarts tells when this driver's Spark application starts, to record its id
  */
 public record RunServices(
     CheckpointStore store,
@@ -32,7 +33,8 @@ public record RunServices(
     Runnable cancelWork,
     Sleeper sleeper,
     StageObserver observer,
-    Interruption interruption) {
+    Interruption interruption,
+    SparkStarts sparkStarts) {
 
   public RunServices {
     Objects.requireNonNull(store, "store");
@@ -46,11 +48,13 @@ public record RunServices(
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(interruption, "interruption");
+    Objects.requireNonNull(sparkStarts, "sparkStarts");
   }
 
   /**
    * The services a run cannot do without; the others default to: no fault points, nothing to
-   * cancel, real sleeps, no Spark observer, and an interruption nobody requests.
+   * cancel, real sleeps, no Spark observer, an interruption nobody requests, and no Spark start
+   * told.
    */
   public static Builder builder(
       CheckpointStore store,
@@ -75,6 +79,7 @@ public record RunServices(
     private Sleeper sleeper = Sleeper.system();
     private StageObserver observer = StageObserver.NONE;
     private Interruption interruption = new Interruption();
+    private SparkStarts sparkStarts = SparkStarts.NONE;
 
     private Builder(
         CheckpointStore store,
@@ -116,6 +121,11 @@ public record RunServices(
       return this;
     }
 
+    public Builder sparkStarts(SparkStarts sparkStarts) {
+      this.sparkStarts = Objects.requireNonNull(sparkStarts, "sparkStarts");
+      return this;
+    }
+
     public RunServices build() {
       return new RunServices(
           store,
@@ -128,7 +138,8 @@ public record RunServices(
           cancelWork,
           sleeper,
           observer,
-          interruption);
+          interruption,
+          sparkStarts);
     }
   }
 }

@@ -49,9 +49,13 @@ final class Harness {
     return driver(holder, faults, StageObserver.NONE);
   }
 
+  /** What the drivers are told of their Spark application: nothing unless a test sets it. */
+  SparkStarts sparkStarts = SparkStarts.NONE;
+
   RunExecutor driver(LeaseHolder holder, FaultPoints faults, StageObserver observer) {
     return new RunExecutor(
         RunServices.builder(store, tables, () -> null, clock, holder, SETTINGS)
+            .sparkStarts(sparkStarts)
             .faults(faults)
             .cancelWork(cancellations::incrementAndGet)
             .sleeper(sleeps::add)
