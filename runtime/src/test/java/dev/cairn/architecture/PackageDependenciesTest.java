@@ -101,7 +101,9 @@ class PackageDependenciesTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "dev.cairn.internal.engine..", "dev.cairn.internal.runbook..", "dev.cairn.internal.config..")
+            "dev.cairn.internal.engine..",
+            "dev.cairn.internal.runbook..",
+            "dev.cairn.internal.config..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.cairn.internal.report..")

@@ -524,8 +524,8 @@ class RunExecutorTest {
 
     RunEvent resumed =
         h.store.events(h.runId).stream()
-            .filter(e -> e.type() == RunEvent.Type.ATTEMPT_STARTED)
-            .reduce((a, b) -> b)
+            .filter(e -> e.type() == RunEvent.Type.ATTEMPT_STARTED && e.epoch() == 2)
+            .findFirst()
             .orElseThrow();
     assertThat(resumed.details())
         .containsEntry(RunEvent.DETAIL_COMMITTED_BEFORE, "clean,ingest")
