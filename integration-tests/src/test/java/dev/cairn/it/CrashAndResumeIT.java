@@ -207,9 +207,9 @@ class CrashAndResumeIT {
   }
 
   /**
-   * {@code cairn report} of a run killed once and resumed: two driver lanes, the first killed, every
-   * stage, the chunk in flight re-executed (or recovered), each driver's Spark application with its
-   * event log on disk; and headless Chromium renders the page.
+   * {@code cairn report} of a run killed once and resumed: two driver lanes, the first killed,
+   * every stage, the chunk in flight re-executed (or recovered), each driver's Spark application
+   * with its event log on disk; and headless Chromium renders the page.
    */
   private void assertReportShowsTheKillAndTheResume(
       Driver driver, String name, String runId, String point, String window)
