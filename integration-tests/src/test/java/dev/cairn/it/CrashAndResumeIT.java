@@ -212,6 +212,59 @@ class CrashAndResumeIT {
           .contains("recovered");
     }
     assertThat(Tables.snapshot(spark, warehouse(driver, name))).isEqualTo(cleanTables);
+    assertReportShowsTheKillAndTheResume(driver, name, runId, point, window);
+  }
+
+  /**
+   * {@code cairn report} of a run killed once and resumed: two driver lanes, the first killed,
+   * every stage, the chunk in flight re-executed (or recovered), each driver's Spark application
+   * with its event log on disk; and headless Chromium renders the page.
+   */
+  private void assertReportShowsTheKillAndTheResume(
+      Driver driver, String name, String runId, String point, String window)
+      throws IOException, InterruptedException {
+    Path page = root.resolve(name).resolve("report.html");
+    Driver.Result report = driver.run("report", runId, "-o", page.toString());
+    assertThat(report.exitCode()).as(report.all()).isZero();
+    assertThat(report.output().strip()).isEqualTo(page.toString());
+    String html = Files.readString(page);
+    assertThat(html)
+        .contains("<g class=\"lane ended-killed\" data-epoch=\"1\">")
+        .contains("<g class=\"lane ended-succeeded\" data-epoch=\"2\">")
+        .contains("✕ killed")
+        .contains("<rect class=\"bar lost\" data-stage=\"enrich\"")
+        .contains("skipped (committed before): ");
+    int chunk = Integer.parseInt(point.substring(point.indexOf('#') + 1));
+    String chunkBar = window.equals("after-start") ? "reexecuted" : "recovered";
+    assertThat(html)
+        .contains(
+            "<rect class=\"bar "
+                + chunkBar
+                + " chunk\" data-stage=\"enrich\" data-chunk=\""
+                + chunk
+                + "\"");
+    JsonNode status = status(driver, runId);
+    for (String stage : stagesByName(status).keySet()) {
+      assertThat(html).contains("<tr class=\"stage\" data-stage=\"" + stage + "\">");
+    }
+    JsonNode attempts = status.get("attempts");
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0).get("ended").asText()).isEqualTo("killed");
+    assertThat(attempts.get(1).get("ended").asText()).isEqualTo("succeeded");
+    for (JsonNode attempt : attempts) {
+      String app = attempt.get("sparkAppId").asText();
+      assertThat(html).contains(app);
+      Path events = root.resolve(name).resolve("spark-events");
+      assertThat(attempt.get("eventLogDir").asText()).isEqualTo(events.toUri().toString());
+      try (var logs = Files.list(events)) {
+        assertThat(logs.map(p -> p.getFileName().toString()))
+            .as("Spark's event log of %s in %s", app, events)
+            // Spark 4 rolls event logs: a directory eventlog_v2_<appId> (a file <appId> when not).
+            .anyMatch(file -> file.equals("eventlog_v2_" + app) || file.startsWith(app));
+      }
+    }
+    // Kept under target/ for a person to look at (CI keeps it as an artifact).
+    Chromium.screenshot(page, Path.of("target", "report-" + name + ".png"), root.resolve(name));
   }
 
   @Test

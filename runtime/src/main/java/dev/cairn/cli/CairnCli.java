@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       LeaseCommands.Lease.class,
       RunCommands.Rerun.class,
       RunbookCommand.class,
+      ReportCommand.class,
       InitCommand.class,
       CommandLine.HelpCommand.class
     },

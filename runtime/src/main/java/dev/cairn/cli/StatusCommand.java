@@ -4,6 +4,7 @@ import dev.cairn.cli.json.JsonOutput;
 import dev.cairn.cli.json.StatusJson;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.errors.RunErrors;
+import dev.cairn.internal.report.DriverAttempt;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
@@ -11,6 +12,7 @@ import dev.cairn.internal.store.StageStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -31,10 +33,12 @@ final class StatusCommand extends CliCommand {
   public Integer call() {
     CairnRuntime.RunView view =
         runtime().status(runId).orElseThrow(() -> RunErrors.noSuchRun(runId));
+    List<DriverAttempt> attempts = runtime().attempts(runId);
     if (json) {
-      out().println(JsonOutput.write(StatusJson.of(view)));
+      out().println(JsonOutput.write(StatusJson.of(view, attempts)));
     } else {
       printStatus(view, out());
+      printAttempts(attempts, out());
     }
     return done();
   }
@@ -125,6 +129,24 @@ final class StatusCommand extends CliCommand {
             "    check %s %s: %s%n",
             check.passed() ? "passed" : "FAILED", check.check(), check.detail());
       }
+    }
+  }
+
+  /** One line per driver that held the run, with its Spark application (History Server's id). */
+  private static void printAttempts(List<DriverAttempt> attempts, PrintWriter out) {
+    if (attempts.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.printf("%-6s %-28s %-12s %-26s %s%n", "EPOCH", "DRIVER", "ENDED", "SPARK APP", "EVENT LOG");
+    for (DriverAttempt a : attempts) {
+      out.printf(
+          "%-6d %-28s %-12s %-26s %s%n",
+          a.epoch(),
+          a.describeDriver(),
+          a.ending().label(),
+          a.sparkAppId().orElse("-"),
+          a.eventLogDir().orElse("-"));
     }
   }
 

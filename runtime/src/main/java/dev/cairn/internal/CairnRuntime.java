@@ -1,5 +1,6 @@
 package dev.cairn.internal;
 
+import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.JobEnvironment;
@@ -11,6 +12,7 @@ import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.DynamoDbRetries;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.config.Warehouse;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.engine.FaultPoints;
@@ -22,6 +24,7 @@ import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.engine.RunServices;
 import dev.cairn.internal.engine.Sleeper;
 import dev.cairn.internal.engine.StageGraph;
+import dev.cairn.internal.errors.CommandErrors;
 import dev.cairn.internal.errors.ConfigErrors;
 import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.interrupt.ImdsNoticeSource;
@@ -29,6 +32,9 @@ import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.InterruptionWatcher;
 import dev.cairn.internal.interrupt.NoticeSource;
 import dev.cairn.internal.metrics.SparkStageObserver;
+import dev.cairn.internal.report.DriverAttempt;
+import dev.cairn.internal.report.ReportPage;
+import dev.cairn.internal.report.RunReport;
 import dev.cairn.internal.runbook.Runbook;
 import dev.cairn.internal.runbook.Runbooks;
 import dev.cairn.internal.store.CheckpointStore;
@@ -42,8 +48,13 @@ import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.TableSetup;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +88,9 @@ public final class CairnRuntime implements AutoCloseable {
   private String hostName;
   private CheckpointStore store;
   private SparkSession spark;
+
+  /** Who asked to be told when {@link #spark} starts; told once, then forgotten. */
+  private final List<Consumer<SparkApplication>> sparkWaiters = new ArrayList<>();
 
   public CairnRuntime(CairnConfig config, JobCatalog jobs, Map<String, String> env) {
     this(config, jobs, env, Clock.systemUTC());
@@ -373,6 +387,58 @@ public final class CairnRuntime implements AutoCloseable {
     return run;
   }
 
+  /**
+   * Writes the HTML report of {@code runId} ({@link RunReport}, {@link ReportPage}) to {@code out},
+   * or to {@code $CAIRN_HOME/reports/<runId>.html}, replacing an older one. Reads the checkpoint
+   * table alone: no lease, no Spark.
+   *
+   * @return the file written, or empty when there is no such run
+   * @throws CairnException when the file cannot be written
+   */
+  public Optional<Path> writeReport(String runId, Optional<Path> out) {
+    Optional<RunView> view = status(runId);
+    if (view.isEmpty()) {
+      return Optional.empty();
+    }
+    RunRecord run = view.get().run();
+    Map<String, List<ChunkRecord>> chunks = new HashMap<>();
+    for (StageRecord stage : view.get().stages()) {
+      if (stage.chunked()) {
+        chunks.put(
+            stage.stage(), store().chunks(runId, stage.stage(), Math.max(1, stage.txnVersion())));
+      }
+    }
+    Optional<Runbook> runbook =
+        run.status() == RunStatus.SUCCEEDED ? Optional.empty() : runbook(runId);
+    RunReport report =
+        RunReport.of(
+            run, view.get().stages(), chunks, store().events(runId), runbook, clock.instant());
+    Path file =
+        out.orElse(config.home().resolve("reports").resolve(runId + ".html"))
+            .toAbsolutePath()
+            .normalize();
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Path partial = file.resolveSibling(file.getFileName() + ".partial");
+      Files.writeString(partial, ReportPage.render(report), StandardCharsets.UTF_8);
+      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException notWritten) {
+      throw CommandErrors.reportNotWritten(file, notWritten);
+    }
+    return Optional.of(file);
+  }
+
+  /** The drivers that held the run, oldest first, from its history; empty for no such run. */
+  public List<DriverAttempt> attempts(String runId) {
+    Optional<RunRecord> run = store().findRun(runId);
+    if (run.isEmpty()) {
+      return List.of();
+    }
+    return DriverAttempt.of(run.get(), store().events(runId), List.of(), clock.instant());
+  }
+
   /** The run's events, oldest first. */
   public List<RunEvent> history(String runId) {
     return store().events(runId);
@@ -457,6 +523,7 @@ public final class CairnRuntime implements AutoCloseable {
             .observer(new SparkStageObserver(session))
             .interruption(interruption)
             .sizing(sizing)
+            .sparkStarts(this::whenSparkStarted)
             .build());
   }
 
@@ -473,8 +540,21 @@ public final class CairnRuntime implements AutoCloseable {
   private synchronized SparkSession spark(CairnJob job) {
     if (spark == null) {
       spark = Spark.session(config, "cairn " + job.name());
+      SparkApplication started = SparkApplication.of(spark);
+      List<Consumer<SparkApplication>> waiting = List.copyOf(sparkWaiters);
+      sparkWaiters.clear();
+      waiting.forEach(then -> then.accept(started));
     }
     return spark;
+  }
+
+  /** {@link SparkStarts} of this driver: told when {@link #spark} creates the session. */
+  private synchronized void whenSparkStarted(Consumer<SparkApplication> then) {
+    if (spark != null) {
+      then.accept(SparkApplication.of(spark));
+    } else {
+      sparkWaiters.add(then);
+    }
   }
 
   /** The checkpoint store, created on first use (and its table if absent). */

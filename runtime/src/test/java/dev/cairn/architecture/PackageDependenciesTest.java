@@ -90,7 +90,24 @@ class PackageDependenciesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "dev.cairn.internal.engine..", "dev.cairn.internal.runbook..", "dev.cairn.internal")
+            "dev.cairn.internal.engine..",
+            "dev.cairn.internal.runbook..",
+            "dev.cairn.internal.report..",
+            "dev.cairn.internal")
+        .check(classes);
+  }
+
+  @Test
+  void theReport_isReadByTheRuntimeAndTheCliAlone() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.cairn.internal.engine..",
+            "dev.cairn.internal.runbook..",
+            "dev.cairn.internal.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cairn.internal.report..")
         .check(classes);
   }
 

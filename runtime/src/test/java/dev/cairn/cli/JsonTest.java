@@ -11,6 +11,7 @@ import dev.cairn.cli.json.RunJson;
 import dev.cairn.cli.json.StatusJson;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.engine.RerunPlan;
+import dev.cairn.internal.report.DriverAttempt;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkDecision;
 import dev.cairn.internal.store.ChunkPlan;
@@ -60,7 +61,20 @@ class JsonTest {
             Map.of("clean", 4500L),
             Map.of("clean", new CairnRuntime.ChunkProgress(4, 4, 1)));
 
-    assertThat(JsonOutput.write(StatusJson.of(view)))
+    DriverAttempt attempt =
+        new DriverAttempt(
+            3,
+            "host-a",
+            4242,
+            T0.plusSeconds(5),
+            T0.plusSeconds(55),
+            DriverAttempt.Ending.RUNNING,
+            "holds the lease",
+            List.of(),
+            Optional.of("local-1767225605000"),
+            Optional.of("file:/cairn/spark-events"));
+
+    assertThat(JsonOutput.write(StatusJson.of(view, List.of(attempt))))
         .isEqualTo(
             """
             {
@@ -175,6 +189,18 @@ class JsonTest {
                   "checks": [],
                   "metrics": null
                 }
+              ],
+              "attempts": [
+                {
+                  "epoch": 3,
+                  "host": "host-a",
+                  "pid": 4242,
+                  "startedAt": "2026-01-01T00:00:05Z",
+                  "lastSeenAt": "2026-01-01T00:00:55Z",
+                  "ended": "running",
+                  "sparkAppId": "local-1767225605000",
+                  "eventLogDir": "file:/cairn/spark-events"
+                }
               ]
             }""");
   }
@@ -195,7 +221,7 @@ class JsonTest {
     assertThat(json)
         .contains("\n  \"lease\": null,\n  \"reason\": null,\n")
         .contains("\n  \"expiresAt\": \"2026-01-02T00:00:00Z\",\n")
-        .endsWith("\n  \"reruns\": [],\n  \"stages\": []\n}");
+        .endsWith("\n  \"reruns\": [],\n  \"stages\": [],\n  \"attempts\": []\n}");
   }
 
   @Test

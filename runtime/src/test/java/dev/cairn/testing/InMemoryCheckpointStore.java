@@ -282,7 +282,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             event.attempt(),
             event.epoch(),
             event.errorClass(),
-            truncate(event.message(), 4000));
+            truncate(event.message(), 4000),
+            event.details());
     events
         .computeIfAbsent(event.runId(), id -> new TreeMap<>())
         .put(String.format("%013d#%s", event.at().toEpochMilli(), event.id()), stored);

@@ -2,6 +2,7 @@ package dev.cairn.cli.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.report.DriverAttempt;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkDecision;
 import dev.cairn.internal.store.RunRecord;
@@ -15,7 +16,8 @@ import java.util.TreeMap;
 /**
  * {@code cairn status --json}, the documented contract (README, "JSON"). Instants are ISO-8601
  * strings; a value the run or stage does not have yet is {@code null}, except a stage's {@code
- * expectedDurationMs} and {@code chunks}, which are left out.
+ * expectedDurationMs} and {@code chunks}, which are left out. {@code attempts} lists the drivers
+ * that held the run, oldest first, each with its Spark application.
  */
 public record StatusJson(
     String runId,
@@ -30,7 +32,37 @@ public record StatusJson(
     String reason,
     String expiresAt,
     List<RerunJson> reruns,
-    List<Stage> stages) {
+    List<Stage> stages,
+    List<Attempt> attempts) {
+
+  /**
+   * One driver that held the run: its epoch, where it ran, how it ended ({@code succeeded}, {@code
+   * failed}, {@code interrupted}, {@code lease lost}, {@code killed}, {@code running}), and its
+   * Spark application id and event log directory ({@code null} until it started Spark, or with the
+   * event log off).
+   */
+  public record Attempt(
+      long epoch,
+      String host,
+      Long pid,
+      String startedAt,
+      String lastSeenAt,
+      String ended,
+      String sparkAppId,
+      String eventLogDir) {
+
+    static Attempt of(DriverAttempt a) {
+      return new Attempt(
+          a.epoch(),
+          a.host(),
+          a.pid() < 0 ? null : a.pid(),
+          a.startedAt().toString(),
+          a.lastSeenAt().toString(),
+          a.ending().label(),
+          a.sparkAppId().orElse(null),
+          a.eventLogDir().orElse(null));
+    }
+  }
 
   /** The driver holding the run and whether it still renews its lease. */
   public record Lease(String host, long pid, String since, String expiresAt, String state) {}
@@ -151,6 +183,11 @@ public record StatusJson(
   }
 
   public static StatusJson of(CairnRuntime.RunView view) {
+    return of(view, List.of());
+  }
+
+  /** The status of {@code view}, whose run was held by {@code attempts}. */
+  public static StatusJson of(CairnRuntime.RunView view, List<DriverAttempt> attempts) {
     RunRecord run = view.run();
     return new StatusJson(
         run.runId(),
@@ -183,7 +220,8 @@ public record StatusJson(
                         ParameterChangeJson.byName(r.parameterChanges()),
                         r.by()))
             .toList(),
-        view.stages().stream().map(s -> stage(s, view)).toList());
+        view.stages().stream().map(s -> stage(s, view)).toList(),
+        attempts.stream().map(Attempt::of).toList());
   }
 
   private static Stage stage(StageRecord stage, CairnRuntime.RunView view) {

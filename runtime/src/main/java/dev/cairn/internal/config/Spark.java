@@ -6,6 +6,7 @@ import dev.cairn.internal.delta.S3ConditionalPutLogStore;
 import dev.cairn.internal.errors.ConfigErrors;
 import dev.cairn.internal.fs.NioLocalFileSystem;
 import dev.cairn.internal.fs.NioLocalFs;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,12 @@ import org.apache.spark.sql.SparkSession;
  * decommissioning, so an executor on a node that is being taken away (an EC2 Spot task node given
  * its two-minute notice, a standalone worker sent SIGPWR) hands its shuffle and cached blocks to
  * the others and its running tasks finish instead of failing.
+ *
+ * <p>A driver's session writes Spark's event log, to {@code $CAIRN_HOME/spark-events} unless {@code
+ * spark.eventLog.dir} is given (and {@code spark.eventLog.enabled=false} turns it off), so Spark's
+ * History Server shows the jobs of a driver that was killed; {@code cairn report} and {@code cairn
+ * status} name each driver attempt's application id. Sessions for tests and table checkers write
+ * none.
  */
 public final class Spark {
   private static final Logger LOG = LogManager.getLogger(Spark.class);
@@ -85,7 +92,37 @@ public final class Spark {
         config.sparkMaster(),
         config.sparkMasterOrigin().description(),
         settings.containsKey("spark.jars") ? ", shipping " + settings.get("spark.jars") : "");
+    settings.putAll(eventLog(config.home(), given));
     return create(settings);
+  }
+
+  /**
+   * The event log settings of a driver's session, minus those {@code given}: on, into {@code
+   * <home>/spark-events} (created here; Spark refuses a missing directory).
+   */
+  static Map<String, String> eventLog(Path home, Map<String, String> given) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    boolean enabled =
+        Boolean.parseBoolean(given.getOrDefault("spark.eventLog.enabled", "true").strip());
+    if (!given.containsKey("spark.eventLog.enabled")) {
+      settings.put("spark.eventLog.enabled", "true");
+    }
+    if (enabled && !given.containsKey("spark.eventLog.dir")) {
+      Path dir = home.resolve("spark-events");
+      try {
+        Files.createDirectories(dir);
+        settings.put("spark.eventLog.dir", dir.toUri().toString());
+      } catch (IOException cannotCreate) {
+        LOG.warn(
+            "Spark's event log is off: cannot create {} ({}). Fix: make {} writable, or set"
+                + " spark.eventLog.dir (CAIRN_JAVA_OPTS=-Dspark.eventLog.dir=...)",
+            dir,
+            cannotCreate.getMessage(),
+            home);
+        settings.put("spark.eventLog.enabled", "false");
+      }
+    }
+    return settings;
   }
 
   /**

@@ -2,9 +2,11 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.FailureClass;
 import dev.cairn.Output;
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkPlan;
+import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import java.util.List;
@@ -23,8 +25,13 @@ final class AllListeners implements RunListener {
   }
 
   @Override
-  public void attemptStarted(String holder, String codeVersion, List<String> committedBefore) {
+  public void attemptStarted(LeaseHolder holder, String codeVersion, List<String> committedBefore) {
     listeners.forEach(l -> l.attemptStarted(holder, codeVersion, committedBefore));
+  }
+
+  @Override
+  public void sparkStarted(SparkApplication application) {
+    listeners.forEach(l -> l.sparkStarted(application));
   }
 
   @Override

@@ -132,13 +132,14 @@ final class RunAttempt {
       Map<String, StageRecord> records = new HashMap<>();
       store.stages(run.runId()).forEach(r -> records.put(r.stage(), r));
       listener.attemptStarted(
-          services.holder().describe(),
+          services.holder(),
           settings.codeVersion(),
           records.values().stream()
               .filter(r -> r.status() == StageStatus.COMMITTED)
               .map(StageRecord::stage)
               .sorted()
               .toList());
+      services.sparkStarts().whenStarted(listener::sparkStarted);
       for (Stage stage : graph.order()) {
         keeper.check();
         stopIfInterrupted(stage.name());

@@ -1,9 +1,13 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.store.CheckpointStore;
+import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunEvent;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -31,19 +35,39 @@ final class RunHistory implements RunListener {
   }
 
   @Override
-  public void attemptStarted(String holder, String codeVersion, List<String> committedBefore) {
+  public void attemptStarted(LeaseHolder holder, String codeVersion, List<String> committedBefore) {
+    Map<String, String> details = new HashMap<>();
+    details.put(RunEvent.DETAIL_HOST, holder.host());
+    details.put(RunEvent.DETAIL_PID, Long.toString(holder.pid()));
+    if (!committedBefore.isEmpty()) {
+      details.put(RunEvent.DETAIL_COMMITTED_BEFORE, String.join(",", committedBefore));
+    }
     record(
         RunEvent.Type.ATTEMPT_STARTED,
+        details,
         "epoch "
             + epoch
             + " by "
-            + holder
+            + holder.describe()
             + " (code "
             + codeVersion
             + ")"
             + (committedBefore.isEmpty()
                 ? ""
                 : "; already committed: " + String.join(", ", committedBefore)));
+  }
+
+  @Override
+  public void sparkStarted(SparkApplication application) {
+    Map<String, String> details = new HashMap<>();
+    details.put(RunEvent.DETAIL_SPARK_APP_ID, application.id());
+    application.eventLogDir().ifPresent(dir -> details.put(RunEvent.DETAIL_EVENT_LOG_DIR, dir));
+    record(
+        RunEvent.Type.SPARK_STARTED,
+        details,
+        "Spark application "
+            + application.id()
+            + application.eventLogDir().map(dir -> ", event log in " + dir).orElse(""));
   }
 
   @Override
@@ -84,7 +108,12 @@ final class RunHistory implements RunListener {
   }
 
   private void record(RunEvent.Type type, String message) {
-    RunEvent event = RunEvent.ofRun(runId, clock.instant(), ids.next(), type, epoch, message);
+    record(type, Map.of(), message);
+  }
+
+  private void record(RunEvent.Type type, Map<String, String> details, String message) {
+    RunEvent event =
+        RunEvent.ofRun(runId, clock.instant(), ids.next(), type, epoch, message, details);
     try {
       store.recordEvent(event);
     } catch (RuntimeException notRecorded) {

@@ -2,9 +2,11 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.FailureClass;
 import dev.cairn.Output;
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkPlan;
+import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
 import java.util.List;
@@ -23,7 +25,11 @@ interface RunListener {
   default void started(String holder) {}
 
   /** The run's stages have been read; {@code committedBefore} are those already committed. */
-  default void attemptStarted(String holder, String codeVersion, List<String> committedBefore) {}
+  default void attemptStarted(
+      LeaseHolder holder, String codeVersion, List<String> committedBefore) {}
+
+  /** This driver's Spark application started (at most once per attempt). */
+  default void sparkStarted(SparkApplication application) {}
 
   /** An operator's rerun was recorded; the run continues from {@code plan.from()}. */
   default void rerunRecorded(RerunPlan plan, String by) {}

@@ -2,6 +2,7 @@ package dev.cairn.internal.engine;
 
 import dev.cairn.FailureClass;
 import dev.cairn.Output;
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkDecision;
@@ -33,6 +34,17 @@ final class RunLog implements RunListener {
   @Override
   public void started(String holder) {
     LOG.info("Run {} ({}) started at epoch {} by {}", runId, runKey, epoch, holder);
+  }
+
+  @Override
+  public void sparkStarted(SparkApplication application) {
+    LOG.info(
+        "Spark application {}{}",
+        application.id(),
+        application
+            .eventLogDir()
+            .map(dir -> ", event log in " + dir + " (Spark's History Server shows it)")
+            .orElse(""));
   }
 
   @Override

@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
  * @param observer brackets each stage attempt's Spark work (job group, metrics, cancel)
  * @param interruption whether this driver was asked to stop (Spot notice, SIGTERM)
  * @param sizing the operator's chunk sizing settings, and whether the driver runs on Spot
+ * @param sparkStarts tells when this driver's Spark application starts, to record its id
  */
 public record RunServices(
     CheckpointStore store,
@@ -35,7 +36,8 @@ public record RunServices(
     Sleeper sleeper,
     StageObserver observer,
     Interruption interruption,
-    SizingSettings sizing) {
+    SizingSettings sizing,
+    SparkStarts sparkStarts) {
 
   public RunServices {
     Objects.requireNonNull(store, "store");
@@ -50,12 +52,13 @@ public record RunServices(
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(interruption, "interruption");
     Objects.requireNonNull(sizing, "sizing");
+    Objects.requireNonNull(sparkStarts, "sparkStarts");
   }
 
   /**
    * The services a run cannot do without; the others default to: no fault points, nothing to
-   * cancel, real sleeps, no Spark observer, an interruption nobody requests, and the default chunk
-   * sizing off Spot.
+   * cancel, real sleeps, no Spark observer, an interruption nobody requests, the default chunk
+   * sizing off Spot, and no Spark start told.
    */
   public static Builder builder(
       CheckpointStore store,
@@ -81,6 +84,7 @@ public record RunServices(
     private StageObserver observer = StageObserver.NONE;
     private Interruption interruption = new Interruption();
     private SizingSettings sizing = SizingSettings.DEFAULTS;
+    private SparkStarts sparkStarts = SparkStarts.NONE;
 
     private Builder(
         CheckpointStore store,
@@ -127,6 +131,11 @@ public record RunServices(
       return this;
     }
 
+    public Builder sparkStarts(SparkStarts sparkStarts) {
+      this.sparkStarts = Objects.requireNonNull(sparkStarts, "sparkStarts");
+      return this;
+    }
+
     public RunServices build() {
       return new RunServices(
           store,
@@ -140,7 +149,8 @@ public record RunServices(
           sleeper,
           observer,
           interruption,
-          sizing);
+          sizing,
+          sparkStarts);
     }
   }
 }

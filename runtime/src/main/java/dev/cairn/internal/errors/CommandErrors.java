@@ -1,6 +1,10 @@
 package dev.cairn.internal.errors;
 
+import dev.cairn.CairnException;
+import dev.cairn.FailureClass;
 import dev.cairn.InvalidParameterException;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Errors in the options a {@code cairn} command is given, beyond what its parser checks. Each is an
@@ -27,5 +31,17 @@ public final class CommandErrors {
   public static InvalidParameterException jsonWithoutDryRun() {
     return new InvalidParameterException(
         "--json prints the plan of a --dry-run", "add --dry-run, or leave out --json");
+  }
+
+  /** {@code cairn report} could not write its page. */
+  public static CairnException reportNotWritten(Path file, IOException cause) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        Messages.problemAndFix(
+            "cannot write the report of the run to " + file + ": " + cause,
+            "make "
+                + (file.getParent() == null ? "its directory" : file.getParent().toString())
+                + " writable, or name another file with -o FILE"),
+        cause);
   }
 }

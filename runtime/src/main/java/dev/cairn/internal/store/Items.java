@@ -278,6 +278,11 @@ final class Items {
     item.put("epoch", n(event.epoch()));
     event.errorClass().ifPresent(c -> item.put("errorClass", s(c)));
     item.put("message", s(truncate(event.message(), 4000)));
+    if (!event.details().isEmpty()) {
+      Map<String, AttributeValue> details = new HashMap<>();
+      event.details().forEach((key, value) -> details.put(key, s(truncate(value, 1000))));
+      item.put("details", AttributeValue.fromM(details));
+    }
     return item;
   }
 
@@ -291,7 +296,19 @@ final class Items {
         (int) num(item, "attempt"),
         num(item, "epoch"),
         Optional.ofNullable(item.get("errorClass")).map(AttributeValue::s),
-        str(item, "message"));
+        str(item, "message"),
+        eventDetails(item));
+  }
+
+  /** An event's {@code details} map of strings; empty for items written before it existed. */
+  private static Map<String, String> eventDetails(Map<String, AttributeValue> item) {
+    AttributeValue details = item.get("details");
+    if (details == null || !details.hasM()) {
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>();
+    details.m().forEach((key, value) -> out.put(key, value.s()));
+    return out;
   }
 
   /** One entry of the run item's {@code reruns} list. */

@@ -2,7 +2,10 @@ package dev.cairn.internal.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One entry of a run's history, kept in the checkpoint table beside the run. Stage events are
@@ -14,6 +17,9 @@ import java.util.Optional;
  * @param attempt the stage attempt (1-based), or 0 when not about an attempt
  * @param epoch the epoch of the driver that recorded it (0 when it held no lease)
  * @param errorClass the failure class for failure events, or empty
+ * @param details facts a machine reads back (the driver's host and pid on {@link
+ *     Type#ATTEMPT_STARTED}, the Spark application id on {@link Type#SPARK_STARTED}); keys are
+ *     {@code DETAIL_*}, empty for most events. Sorted by key.
  */
 public record RunEvent(
     String runId,
@@ -24,7 +30,43 @@ public record RunEvent(
     int attempt,
     long epoch,
     Optional<String> errorClass,
-    String message) {
+    String message,
+    Map<String, String> details) {
+
+  /** {@link Type#ATTEMPT_STARTED}: the driver's host name. */
+  public static final String DETAIL_HOST = "host";
+
+  /** {@link Type#ATTEMPT_STARTED}: the driver's process id on its host. */
+  public static final String DETAIL_PID = "pid";
+
+  /** {@link Type#ATTEMPT_STARTED}: the stages found committed when the driver started, by comma. */
+  public static final String DETAIL_COMMITTED_BEFORE = "committedBefore";
+
+  /**
+   * {@link Type#SPARK_STARTED}: Spark's application id ({@code local-1733...}, {@code app-...}).
+   */
+  public static final String DETAIL_SPARK_APP_ID = "sparkAppId";
+
+  /** {@link Type#SPARK_STARTED}: the directory of Spark's event log, when it is on. */
+  public static final String DETAIL_EVENT_LOG_DIR = "eventLogDir";
+
+  public RunEvent {
+    details = Collections.unmodifiableSortedMap(new TreeMap<>(details));
+  }
+
+  /** An event with no details. */
+  public RunEvent(
+      String runId,
+      Instant at,
+      String id,
+      Type type,
+      Optional<String> stage,
+      int attempt,
+      long epoch,
+      Optional<String> errorClass,
+      String message) {
+    this(runId, at, id, type, stage, attempt, epoch, errorClass, message, Map.of());
+  }
 
   /** What happened. */
   public enum Type {
@@ -46,6 +88,11 @@ public record RunEvent(
     RUN_INTERRUPTED,
     /** The driver found its lease taken by another driver and stopped. */
     LEASE_LOST,
+    /**
+     * The driver's Spark application started (at most once per driver attempt, when the attempt
+     * first needs Spark): its id names the attempt's UI in Spark's History Server.
+     */
+    SPARK_STARTED,
     /** An operator broke the lease or changed the run (rerun, parameters). */
     OPERATOR
   }
@@ -102,7 +149,20 @@ public record RunEvent(
   /** A run-level event. */
   public static RunEvent ofRun(
       String runId, Instant at, String id, Type type, long epoch, String message) {
-    return new RunEvent(runId, at, id, type, Optional.empty(), 0, epoch, Optional.empty(), message);
+    return ofRun(runId, at, id, type, epoch, message, Map.of());
+  }
+
+  /** A run-level event with {@code details}. */
+  public static RunEvent ofRun(
+      String runId,
+      Instant at,
+      String id,
+      Type type,
+      long epoch,
+      String message,
+      Map<String, String> details) {
+    return new RunEvent(
+        runId, at, id, type, Optional.empty(), 0, epoch, Optional.empty(), message, details);
   }
 
   private static String seconds(Duration d) {

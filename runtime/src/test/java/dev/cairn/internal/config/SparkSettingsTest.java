@@ -2,9 +2,11 @@ package dev.cairn.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What Cairn sets on its SparkSession, and what it leaves to spark-submit and -D options. */
 class SparkSettingsTest {
@@ -88,5 +90,23 @@ class SparkSettingsTest {
                 "cairn j",
                 Map.of("spark.sql.extensions", Spark.DELTA_EXTENSION + ", org.example.Ext")))
         .doesNotContainKey("spark.sql.extensions");
+  }
+
+  @Test
+  void aDriversSession_writesSparksEventLog_underCairnHome(@TempDir Path home) {
+    Map<String, String> settings = Spark.eventLog(home, Map.of());
+
+    assertThat(settings)
+        .containsEntry("spark.eventLog.enabled", "true")
+        .containsEntry("spark.eventLog.dir", home.resolve("spark-events").toUri().toString());
+    assertThat(home.resolve("spark-events")).isDirectory();
+  }
+
+  @Test
+  void aGivenEventLogDir_wins_andAGivenFalse_turnsTheEventLogOff(@TempDir Path home) {
+    assertThat(Spark.eventLog(home, Map.of("spark.eventLog.dir", "s3a://logs/spark")))
+        .containsExactly(Map.entry("spark.eventLog.enabled", "true"));
+    assertThat(Spark.eventLog(home, Map.of("spark.eventLog.enabled", "false"))).isEmpty();
+    assertThat(home.resolve("spark-events")).doesNotExist();
   }
 }

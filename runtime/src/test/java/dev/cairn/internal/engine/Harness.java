@@ -50,6 +50,9 @@ final class Harness {
     return driver(holder, faults, StageObserver.NONE);
   }
 
+  /** What the drivers are told of their Spark application: nothing unless a test sets it. */
+  SparkStarts sparkStarts = SparkStarts.NONE;
+
   RunExecutor driver(LeaseHolder holder, FaultPoints faults, StageObserver observer) {
     return driver(holder, faults, observer, SizingSettings.DEFAULTS);
   }
@@ -58,6 +61,7 @@ final class Harness {
       LeaseHolder holder, FaultPoints faults, StageObserver observer, SizingSettings sizing) {
     return new RunExecutor(
         RunServices.builder(store, tables, () -> null, clock, holder, SETTINGS)
+            .sparkStarts(sparkStarts)
             .faults(faults)
             .cancelWork(cancellations::incrementAndGet)
             .sleeper(sleeps::add)

@@ -10,9 +10,11 @@ import dev.cairn.InvalidParameterException;
 import dev.cairn.Output;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.engine.FaultPoints.Window;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
@@ -23,6 +25,7 @@ import dev.cairn.testing.InMemoryTableStore.Txn;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -478,5 +481,54 @@ class RunExecutorTest {
     Killed(String where) {
       super("killed at " + where);
     }
+  }
+
+  @Test
+  void eachDriverAttempt_recordsItsHostAndPid_andItsSparkApplication_forTheReport() {
+    h.sparkStarts =
+        then ->
+            then.accept(
+                new SparkApplication(
+                    "local-1733390000000", Optional.of("file:/home/cairn/spark-events")));
+
+    h.run(first);
+
+    List<RunEvent> events = h.store.events(h.runId);
+    RunEvent started = events.get(0);
+    assertThat(started.type()).isEqualTo(RunEvent.Type.ATTEMPT_STARTED);
+    assertThat(started.details())
+        .containsEntry(RunEvent.DETAIL_HOST, first.host())
+        .containsEntry(RunEvent.DETAIL_PID, "101")
+        .doesNotContainKey(RunEvent.DETAIL_COMMITTED_BEFORE);
+    RunEvent spark = events.get(1);
+    assertThat(spark.type()).isEqualTo(RunEvent.Type.SPARK_STARTED);
+    assertThat(spark.epoch()).isEqualTo(started.epoch());
+    assertThat(spark.details())
+        .containsEntry(RunEvent.DETAIL_SPARK_APP_ID, "local-1733390000000")
+        .containsEntry(RunEvent.DETAIL_EVENT_LOG_DIR, "file:/home/cairn/spark-events");
+    assertThat(spark.message())
+        .isEqualTo(
+            "Spark application local-1733390000000, event log in file:/home/cairn/spark-events");
+  }
+
+  @Test
+  void aResumingAttempt_recordsTheStagesItFoundCommitted() {
+    h.job.onNextCompute(
+        REPORT,
+        c -> {
+          throw new IllegalStateException("report broke");
+        });
+    assertThatThrownBy(() -> h.run(first)).isInstanceOf(StageFailedException.class);
+
+    h.run(second);
+
+    RunEvent resumed =
+        h.store.events(h.runId).stream()
+            .filter(e -> e.type() == RunEvent.Type.ATTEMPT_STARTED && e.epoch() == 2)
+            .findFirst()
+            .orElseThrow();
+    assertThat(resumed.details())
+        .containsEntry(RunEvent.DETAIL_COMMITTED_BEFORE, "clean,ingest")
+        .containsEntry(RunEvent.DETAIL_PID, "102");
   }
 }

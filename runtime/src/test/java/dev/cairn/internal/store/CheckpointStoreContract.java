@@ -296,6 +296,33 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
   }
 
   @Test
+  void anEventsDetails_areReadBackAsWritten() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    Map<String, String> details =
+        Map.of(
+            RunEvent.DETAIL_SPARK_APP_ID,
+            "local-1733390000000",
+            RunEvent.DETAIL_EVENT_LOG_DIR,
+            "file:/home/cairn/spark-events");
+    store.recordEvent(
+        RunEvent.ofRun(
+            runId,
+            T0,
+            "01-spark",
+            RunEvent.Type.SPARK_STARTED,
+            lease.epoch(),
+            "Spark application local-1733390000000",
+            details));
+    store.recordEvent(
+        RunEvent.ofRun(
+            runId, T0.plusMillis(1), "02-plain", RunEvent.Type.RUN_SUCCEEDED, 1, "done"));
+
+    List<RunEvent> events = store.events(runId);
+
+    assertThat(events).extracting(RunEvent::details).containsExactly(details, Map.of());
+  }
+
+  @Test
   void eachTransition_writesItsEvent_andHistoryReadsThemInOrder() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     store.recordEvent(
