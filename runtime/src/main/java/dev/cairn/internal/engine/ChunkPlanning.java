@@ -21,9 +21,11 @@ import java.util.OptionalDouble;
  * ChunkSizing}, from what the checkpoint table says this job's work costs.
  *
  * <ul>
- *   <li>C, the fixed cost of a commit: the median, over this run's executed stages that are not
- *       chunked, of their time outside Spark jobs (planning, Delta commit, checkpoint writes); else
- *       the same over the job's last succeeded run; else {@value #DEFAULT_FIXED_COST_SECONDS} s.
+ *   <li>C, the fixed cost of a commit: the smallest, over this run's executed stages that are not
+ *       chunked, of their time outside Spark jobs (planning, Delta commit, checkpoint writes); the
+ *       smallest, because one-off costs (Spark's start in the first stage, an input's listing) only
+ *       add to a stage's time; else the same over the job's last succeeded run; else {@value
+ *       #DEFAULT_FIXED_COST_SECONDS} s.
  *   <li>The stage's expected work per unit of weight: from the job's last succeeded run of this
  *       stage (its Spark job time over its units' weight, when that run planned it in one attempt);
  *       else this run's upstream stages' Spark job time spread over the units' weight (a stage
@@ -100,7 +102,7 @@ final class ChunkPlanning {
     return new ChunkPlan(keys, sized.starts(), Optional.of(sized.decision()));
   }
 
-  /** The median time outside Spark jobs of the executed, unchunked stages among {@code stages}. */
+  /** The least time outside Spark jobs of the executed, unchunked stages among {@code stages}. */
   private static OptionalDouble fixedCost(List<StageRecord> stages) {
     List<Double> costs = new ArrayList<>();
     for (StageRecord s : stages) {
@@ -111,10 +113,7 @@ final class ChunkPlanning {
     if (costs.isEmpty()) {
       return OptionalDouble.empty();
     }
-    costs.sort(Double::compare);
-    int n = costs.size();
-    return OptionalDouble.of(
-        n % 2 == 1 ? costs.get(n / 2) : (costs.get(n / 2 - 1) + costs.get(n / 2)) / 2);
+    return costs.stream().mapToDouble(Double::doubleValue).min();
   }
 
   /** Seconds of Spark work per unit of weight of {@code stage} in a past run, if it can be told. */
