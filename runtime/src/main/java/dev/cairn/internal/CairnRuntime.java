@@ -46,7 +46,6 @@ import dev.cairn.internal.store.RunEvent;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
-import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.TableSetup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -258,81 +257,9 @@ public final class CairnRuntime implements AutoCloseable {
 
   /** The run and a view of every stage: its checkpoint, or PENDING if it has none yet. */
   public Optional<RunView> status(String runId) {
-    Optional<RunRecord> run = store().findRun(runId);
-    if (run.isEmpty()) {
-      return Optional.empty();
-    }
-    Map<String, StageRecord> records = new HashMap<>();
-    store().stages(runId).forEach(r -> records.put(r.stage(), r));
-    List<StageRecord> stages = new ArrayList<>();
-    Optional<List<Stage>> declared = declaredStages(run.get());
-    if (declared.isPresent()) {
-      for (Stage stage : declared.get()) {
-        stages.add(
-            records.getOrDefault(
-                stage.name(),
-                StageRecord.pending(
-                    runId,
-                    stage.name(),
-                    DeltaTableStore.location(config.warehouse(), stage.output().table()))));
-        records.remove(stage.name());
-      }
-    }
-    stages.addAll(records.values());
-    Map<String, ChunkProgress> chunks = new HashMap<>();
-    for (StageRecord stage : stages) {
-      if (stage.chunked()) {
-        chunks.put(stage.stage(), chunkProgress(stage));
-      }
-    }
-    return Optional.of(
-        new RunView(
-            run.get(),
-            stages,
-            leaseState(run.get()),
-            clock.instant(),
-            expectedDurations(run.get(), stages),
-            chunks));
-  }
-
-  /** How far a chunked stage's current generation got: one query of its chunk items. */
-  private ChunkProgress chunkProgress(StageRecord stage) {
-    List<ChunkRecord> chunks =
-        store().chunks(stage.runId(), stage.stage(), Math.max(1, stage.txnVersion()));
-    int committed =
-        (int) chunks.stream().filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED).count();
-    int reexecuted = chunks.stream().mapToInt(ChunkRecord::reexecutions).sum();
-    return new ChunkProgress(stage.chunkPlan().size(), committed, reexecuted);
-  }
-
-  /**
-   * For the stages of {@code run} running now: how long they took in the job's most recent
-   * succeeded run, to estimate when they finish. Costs reads only while a stage runs.
-   */
-  private Map<String, Long> expectedDurations(RunRecord run, List<StageRecord> stages) {
-    List<String> running =
-        stages.stream()
-            .filter(s -> s.status() == StageStatus.RUNNING)
-            .map(StageRecord::stage)
-            .toList();
-    if (running.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, Long> expected = new HashMap<>();
-    for (RunRecord other : store().listRuns(50)) {
-      if (!other.job().equals(run.job())
-          || other.runId().equals(run.runId())
-          || other.status() != RunStatus.SUCCEEDED) {
-        continue;
-      }
-      for (StageRecord stage : store().stages(other.runId())) {
-        if (running.contains(stage.stage()) && stage.metrics().durationMs() > 0) {
-          expected.put(stage.stage(), stage.metrics().durationMs());
-        }
-      }
-      break;
-    }
-    return expected;
+    return new RunStatusReader(
+            store(), config.warehouse(), clock, this::declaredStages, this::leaseState)
+        .status(runId);
   }
 
   private LeaseState leaseState(RunRecord run) {

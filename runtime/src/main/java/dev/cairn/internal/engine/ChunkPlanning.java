@@ -8,7 +8,6 @@ import dev.cairn.internal.chunking.SizingInputs;
 import dev.cairn.internal.chunking.SizingSettings;
 import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.RunRecord;
-import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import java.util.ArrayList;
@@ -38,9 +37,6 @@ import java.util.OptionalDouble;
 final class ChunkPlanning {
   /** C before anything was measured: a Delta commit and two conditional writes, measured here. */
   static final double DEFAULT_FIXED_COST_SECONDS = 0.3;
-
-  /** How many of the latest runs are looked through for the job's last succeeded one. */
-  private static final int RUNS_LOOKED_AT = 50;
 
   private final RunServices services;
   private final SizingSettings settings;
@@ -150,14 +146,10 @@ final class ChunkPlanning {
   }
 
   private Optional<Past> lastSucceeded(RunRecord run) {
-    for (RunRecord other : services.store().listRuns(RUNS_LOOKED_AT)) {
-      if (other.job().equals(run.job())
-          && !other.runId().equals(run.runId())
-          && other.status() == RunStatus.SUCCEEDED) {
-        return Optional.of(new Past(other.runId(), services.store().stages(other.runId())));
-      }
-    }
-    return Optional.empty();
+    return services
+        .store()
+        .lastSucceededRun(run.job(), run.runId())
+        .map(other -> new Past(other.runId(), services.store().stages(other.runId())));
   }
 
   private record Past(String runId, List<StageRecord> stages) {}

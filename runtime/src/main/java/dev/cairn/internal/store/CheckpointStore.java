@@ -33,6 +33,18 @@ public interface CheckpointStore extends AutoCloseable {
   List<StageRecord> stages(String runId);
 
   /**
+   * The most recent SUCCEEDED run of {@code job} other than {@code exceptRunId}, among the latest
+   * 50 runs (one query of the runs index): what a stage took last time, for ETAs and chunk sizing.
+   */
+  default Optional<RunRecord> lastSucceededRun(String job, String exceptRunId) {
+    return listRuns(50).stream()
+        .filter(r -> r.job().equals(job))
+        .filter(r -> !r.runId().equals(exceptRunId))
+        .filter(r -> r.status() == RunStatus.SUCCEEDED)
+        .findFirst();
+  }
+
+  /**
    * Takes the run's lease for {@code holder} if it is free, expired, already this holder's, or held
    * by {@code deadHolderId} (a holder known to be dead). Taking it increments the epoch and marks
    * the run RUNNING.
