@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,16 +44,28 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--cleans", description = "clean process runs (default 2 quick, 3)")
   Integer cleans;
 
+  @Option(
+      names = "--pairs",
+      description = "event-log pairs of clean runs, with and without it (default 1 quick, 2)")
+  Integer pairs;
+
   @Option(names = "--seed", description = "seed of the kill instants (default 9)")
   long seed = 9;
 
   @Option(
+      names = "--scale",
+      description =
+          "run on the flights data replicated N times, each copy's dates shifted by 26 weeks"
+              + " (generated once into the data cache, checksummed; default 1: the dataset as is)")
+  int scale = 1;
+
+  @Option(
       names = "--only",
       split = ",",
-      description = "parts to run: overhead, lost-work, store (default all)")
+      description = "parts to run: overhead, lost-work, event-log, store (default all)")
   List<String> only = PARTS;
 
-  private static final List<String> PARTS = List.of("overhead", "lost-work", "store");
+  private static final List<String> PARTS = List.of("overhead", "lost-work", "event-log", "store");
 
   @Option(
       names = "--scratch",
@@ -77,7 +90,15 @@ public final class BenchCommand implements Callable<Integer> {
                 + ", comma-separated (e.g. --only overhead,lost-work)");
       }
     }
+    if (scale < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--scale "
+              + scale
+              + " is not a replication count. Fix: give a whole number >= 1 (e.g. --scale 8)");
+    }
     int overheadReps = reps != null ? reps : quick ? 2 : 5;
+    int eventLogPairs = pairs != null ? pairs : quick ? 1 : 2;
     int killSamples = kills != null ? kills : quick ? 3 : 7;
     int cleanRuns = cleans != null ? cleans : quick ? 2 : 3;
     Path repo = Path.of(System.getProperty("cairn.repo", ".")).toAbsolutePath().normalize();
@@ -93,19 +114,26 @@ public final class BenchCommand implements Callable<Integer> {
     Optional<Path> lib =
         Optional.ofNullable(System.getProperty("cairn.dynamodbLocal.lib")).map(Path::of);
 
-    Report report = new Report(quick, Instant.now(), Stats.loadAverage());
+    Report report = new Report(quick, scale, Instant.now(), Stats.loadAverage());
     out.printf(
-        "cairn bench%s: %d+%d overhead reps, %d clean runs + %d kills (seed %d); load %s%n",
+        "cairn bench%s --scale %d: %d+%d overhead reps, %d clean runs + %d kills (seed %d),"
+            + " %d event-log pairs; load %s%n",
         quick ? " --quick" : "",
+        scale,
         overheadReps,
         overheadReps,
         cleanRuns,
         killSamples,
         seed,
+        eventLogPairs,
         report.loadAtStart());
     out.flush();
     List<String> failed = new java.util.ArrayList<>();
     try (BenchEnv env = BenchEnv.start(repo, cache, dir.toAbsolutePath(), lib)) {
+      Path flights = ScaledFlights.ensure(env.flights(), cache, scale, out);
+      // At scale 1 the job reads its default input, as `./cairn run flights-daily` does.
+      Map<String, String> parameters =
+          scale == 1 ? Map.of() : Map.of("flights", flights.toString());
       // Each part on its own: one that fails is reported, and the others still run.
       if (only.contains("store")) {
         part("store", failed, out, () -> report.store = StoreCost.run(env, quick, out));
@@ -115,14 +143,23 @@ public final class BenchCommand implements Callable<Integer> {
             "lost-work",
             failed,
             out,
-            () -> report.lostWork = new LostWork(env, out, seed).run(cleanRuns, killSamples));
+            () ->
+                report.lostWork =
+                    new LostWork(env, out, seed, parameters).run(cleanRuns, killSamples));
+      }
+      if (only.contains("event-log")) {
+        part(
+            "event-log",
+            failed,
+            out,
+            () -> report.eventLog = new EventLogCost(env, out, parameters).run(eventLogPairs));
       }
       if (only.contains("overhead")) {
         part(
             "overhead",
             failed,
             out,
-            () -> report.overhead = new Overhead(env, out).run(overheadReps));
+            () -> report.overhead = new Overhead(env, out, flights, parameters).run(overheadReps));
       }
     }
     report.loadAtEnd = Stats.loadAverage();

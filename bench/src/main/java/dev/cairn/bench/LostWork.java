@@ -2,47 +2,83 @@ package dev.cairn.bench;
 
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
 import dev.cairn.internal.store.RunRecord;
-import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Work lost to a kill: {@code ./cairn run flights-daily} as a separate process in its own process
- * group, SIGKILLed (the whole group) at a uniformly random instant within a clean run's duration,
- * then {@code ./cairn resume <runId>}; clean runs and killed samples interleave. Every sample has a
- * fresh CAIRN_HOME (its warehouse) and its own checkpoint table on the bench's DynamoDB Local, so
- * neither the clean nor the resumed driver pays DynamoDB Local's start; both pay JVM and Spark
- * start. Times are wall clock from starting the process to its exit (or to the kill).
+ * Work lost to a kill: {@code ./cairn run flights-daily} as a separate process ({@link Drivers}),
+ * SIGKILLed (its whole process group) at an instant within a clean run's duration, then {@code
+ * ./cairn resume <runId>}; clean runs and killed samples interleave. Kill instants are stratified:
+ * the clean run's duration is cut into as many equal slices as there are kills, each kill falls in
+ * its own slice, at a seeded random point of it, and the slices are taken in a seeded random order
+ * (uniform draws cluster: with the default seed three of them fell at 0.73-0.77 of the run). Times
+ * are wall clock from starting the process to its exit (or to the kill); the stage work, the work
+ * the kill lost and the resumed driver's restart are read back from the checkpoint table.
  */
 final class LostWork {
+  /** The restart step {@code restart_s} reports: the resumed driver's first stage started. */
+  static final String STAGE_STEP = "stage";
+
   /** One sample: a clean run or a killed and resumed one. */
   sealed interface Sample permits Clean, Killed {}
 
-  /** A clean run. */
-  record Clean(int index, double seconds, String load) implements Sample {}
+  /**
+   * A clean run.
+   *
+   * @param workSeconds its stages' work, summed
+   * @param largestSegmentSeconds the longest chunk or unchunked stage
+   * @param chunks each chunked stage's chunk decision
+   */
+  record Clean(
+      int index,
+      double seconds,
+      String load,
+      double workSeconds,
+      double largestSegmentSeconds,
+      Map<String, String> chunks)
+      implements Sample {}
 
-  /** A killed and resumed run. */
+  /**
+   * A killed and resumed run.
+   *
+   * @param slice the slice of the clean run the kill instant was drawn in
+   * @param restart the resumed driver's restart steps, seconds from its process start
+   * @param recomputedSeconds work the killed driver did that no commit came of (executed twice)
+   */
   record Killed(
       int index,
+      int slice,
       double killAfter,
       double resumeSeconds,
       String resumedWith,
       List<String> committedAtKill,
-      String load)
+      String load,
+      Map<String, Double> restart,
+      double recomputedSeconds)
       implements Sample {}
 
   /** What the lost-work part measured. */
   record Result(List<Clean> cleans, List<Killed> kills) {
     double cleanMedian() {
       return Stats.median(cleans.stream().map(Clean::seconds).toList());
+    }
+
+    double cleanWorkMedian() {
+      return Stats.median(cleans.stream().map(Clean::workSeconds).toList());
+    }
+
+    /** The longest chunk or unchunked stage, as a share of the clean work (medians). */
+    double largestSegmentShare() {
+      return Stats.median(cleans.stream().map(Clean::largestSegmentSeconds).toList())
+          / cleanWorkMedian();
     }
 
     List<Double> ratios() {
@@ -56,14 +92,27 @@ final class LostWork {
       double clean = cleanMedian();
       return kills.stream().map(k -> Stats.restartRatio(k.killAfter, clean)).toList();
     }
+
+    /** Work executed twice over clean work, per kill. */
+    List<Double> recomputeRatios() {
+      double work = cleanWorkMedian();
+      return kills.stream().map(k -> k.recomputedSeconds / work).toList();
+    }
+
+    /** The median over kills of the resumed driver's seconds to {@code step}; NaN if none. */
+    double restartMedian(String step) {
+      List<Double> values =
+          kills.stream().map(k -> k.restart.get(step)).filter(v -> v != null).toList();
+      return values.isEmpty() ? Double.NaN : Stats.median(values);
+    }
   }
 
-  private final BenchEnv env;
+  private final Drivers drivers;
   private final PrintWriter out;
   private final Random random;
 
-  LostWork(BenchEnv env, PrintWriter out, long seed) {
-    this.env = env;
+  LostWork(BenchEnv env, PrintWriter out, long seed, Map<String, String> parameters) {
+    this.drivers = new Drivers(env, "lost-work", parameters);
     this.out = out;
     this.random = new Random(seed);
   }
@@ -72,6 +121,7 @@ final class LostWork {
   Result run(int cleans, int kills) throws IOException, InterruptedException {
     List<Clean> clean = new ArrayList<>();
     List<Killed> killed = new ArrayList<>();
+    List<Integer> slices = Stats.sliceOrder(kills, random);
     int sample = 0;
     while (clean.size() < cleans || killed.size() < kills) {
       boolean doClean = clean.isEmpty() || (clean.size() < cleans && clean.size() <= killed.size());
@@ -79,7 +129,9 @@ final class LostWork {
         clean.add(clean(sample++, clean.size()));
       } else {
         double horizon = Stats.median(clean.stream().map(Clean::seconds).toList());
-        Sample done = killed(sample++, killed.size(), clean.size(), random.nextDouble() * horizon);
+        int slice = slices.get(killed.size());
+        double at = Stats.stratified(slice, kills, horizon, random);
+        Sample done = killed(sample++, killed.size(), clean.size(), slice, at);
         if (done instanceof Killed k) {
           killed.add(k);
         } else {
@@ -93,145 +145,96 @@ final class LostWork {
   }
 
   private Clean clean(int sample, int index) throws IOException, InterruptedException {
-    Path home = home(sample);
-    String table = table(sample);
-    long t0 = System.nanoTime();
-    Process p = start(home, table, "run", "flights-daily");
-    int exit = p.waitFor();
-    double s = since(t0);
+    Drivers.Started p = drivers.run(sample, Map.of());
+    int exit = p.process().waitFor();
+    return cleanDone(sample, index, p.secondsSince(), exit, "clean run", "");
+  }
+
+  private Clean cleanDone(int sample, int index, double seconds, int exit, String what, String note)
+      throws IOException {
     String load = Stats.loadAverage();
-    requireExit(exit, 0, home, "clean run");
-    requireSucceeded(table, home);
-    out.printf("lost work: clean %d %s s (load %s)%n", index, Stats.seconds(s), load);
+    RunFacts facts = drivers.requireSucceeded(sample, exit, what);
+    out.printf(
+        "lost work: clean %d %s s (load %s)%s; work %s s; chunks %s%n",
+        index,
+        Stats.seconds(seconds),
+        load,
+        note,
+        Stats.seconds(facts.workSeconds()),
+        facts.chunkDecisions());
     out.flush();
-    BenchEnv.delete(home);
-    return new Clean(index, s, load);
+    drivers.clean(sample);
+    return new Clean(
+        index,
+        seconds,
+        load,
+        facts.workSeconds(),
+        facts.largestSegmentSeconds(),
+        facts.chunkDecisions());
   }
 
   /**
    * A {@link Killed} sample, or a {@link Clean} one when the run finished before {@code killAt}.
    */
-  private Sample killed(int sample, int index, int cleanIndex, double killAt)
+  private Sample killed(int sample, int index, int cleanIndex, int slice, double killAt)
       throws IOException, InterruptedException {
-    Path home = home(sample);
-    String table = table(sample);
-    long t0 = System.nanoTime();
-    Process p = start(home, table, "run", "flights-daily");
-    boolean exited = p.waitFor((long) (killAt * 1e9), TimeUnit.NANOSECONDS);
-    double killAfter = since(t0);
+    Drivers.Started p = drivers.run(sample, Map.of());
+    boolean exited = p.process().waitFor((long) (killAt * 1e9), TimeUnit.NANOSECONDS);
+    double killAfter = p.secondsSince();
     if (exited) {
-      String load = Stats.loadAverage();
-      requireExit(p.exitValue(), 0, home, "run to be killed at " + Stats.seconds(killAt) + " s");
-      requireSucceeded(table, home);
-      out.printf(
-          "lost work: clean %d %s s (load %s): finished before its kill instant %s s%n",
-          cleanIndex, Stats.seconds(killAfter), load, Stats.seconds(killAt));
-      out.flush();
-      BenchEnv.delete(home);
-      return new Clean(cleanIndex, killAfter, load);
+      return cleanDone(
+          sample,
+          cleanIndex,
+          killAfter,
+          p.process().exitValue(),
+          "run to be killed at " + Stats.seconds(killAt) + " s",
+          ": finished before its kill instant " + Stats.seconds(killAt) + " s");
     }
-    // setsid made the driver its process group's leader: kill the whole group, as a lost node.
-    new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).inheritIO().start().waitFor();
-    p.waitFor();
-    List<String> committed;
-    String runId;
-    try (DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(env.client(), table)) {
-      store.createTableIfAbsent();
-      List<RunRecord> runs = store.listRuns(1);
-      runId = runs.isEmpty() ? null : runs.get(0).runId();
-      committed =
-          runId == null
-              ? List.of()
-              : store.stages(runId).stream()
-                  .filter(s -> s.status().name().equals("COMMITTED"))
-                  .map(StageRecord::stage)
-                  .toList();
-    }
-    long t1 = System.nanoTime();
-    // Killed before the run was even recorded: `cairn run` is how it starts again.
-    Process again =
-        runId == null
-            ? start(home, table, "run", "flights-daily")
-            : start(home, table, "resume", runId);
-    int exit = again.waitFor();
-    double resume = since(t1);
-    String load = Stats.loadAverage();
-    requireExit(exit, 0, home, "resume");
-    requireSucceeded(table, home);
-    out.printf(
-        "lost work: kill %d at %s s (committed then: %s), %s %s s (load %s)%n",
-        index,
-        Stats.seconds(killAfter),
-        committed.isEmpty() ? "none" : String.join(",", committed),
-        runId == null ? "run again" : "resume",
-        Stats.seconds(resume),
-        load);
-    out.flush();
-    BenchEnv.delete(home);
-    return new Killed(index, killAfter, resume, runId == null ? "run" : "resume", committed, load);
-  }
-
-  private Process start(Path home, String table, String... args) throws IOException {
-    Files.createDirectories(home);
-    List<String> command = new ArrayList<>();
-    command.add("setsid");
-    command.add(env.repo().resolve("cairn").toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
-    Map<String, String> vars = pb.environment();
-    vars.remove("CAIRN_WAREHOUSE");
-    vars.put("CAIRN_HOME", home.toString());
-    vars.put("CAIRN_CHECKPOINT_TABLE", table);
-    vars.put("CAIRN_DATA_CACHE", env.dataCache().toString());
-    vars.put("AWS_ENDPOINT_URL_DYNAMODB", env.endpoint().toString());
-    vars.put("AWS_REGION", BenchEnv.REGION);
-    vars.put("AWS_ACCESS_KEY_ID", BenchEnv.ACCESS_KEY);
-    vars.put("AWS_SECRET_ACCESS_KEY", BenchEnv.SECRET_KEY);
-    vars.put("AWS_EC2_METADATA_DISABLED", "true");
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("driver.out").toFile()));
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(home.resolve("driver.log").toFile()));
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    return pb.start();
-  }
-
-  private void requireSucceeded(String table, Path home) {
-    try (DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(env.client(), table)) {
-      List<RunRecord> runs = store.listRuns(1);
-      if (runs.isEmpty() || runs.get(0).status() != RunStatus.SUCCEEDED) {
-        throw new IllegalStateException(
-            "the run in "
-                + home
-                + " is "
-                + (runs.isEmpty() ? "absent" : runs.get(0).status())
-                + ", not SUCCEEDED; its log: "
-                + home.resolve("driver.log"));
+    Instant killedAt = Instant.now();
+    Drivers.killGroup(p.process());
+    Optional<RunRecord> run = drivers.lastRun(sample);
+    List<String> committed = List.of();
+    if (run.isPresent()) {
+      try (DynamoDbCheckpointStore store = drivers.store(sample)) {
+        committed =
+            store.stages(run.get().runId()).stream()
+                .filter(s -> s.status().name().equals("COMMITTED"))
+                .map(StageRecord::stage)
+                .toList();
       }
     }
-  }
-
-  private static void requireExit(int exit, int expected, Path home, String what) {
-    if (exit != expected) {
-      throw new IllegalStateException(
-          "the "
-              + what
-              + " exited "
-              + exit
-              + ", expected "
-              + expected
-              + "; its log: "
-              + home.resolve("driver.log"));
-    }
-  }
-
-  private Path home(int sample) {
-    return env.scratch().resolve("lost-work").resolve("sample-" + sample);
-  }
-
-  private String table(int sample) {
-    return "bench_lost_" + env.token() + "_" + sample;
-  }
-
-  private static double since(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
+    // Killed before the run was even recorded: `cairn run` is how it starts again.
+    Drivers.Started again =
+        run.isPresent() ? drivers.resume(sample, run.get().runId()) : drivers.run(sample, Map.of());
+    int exit = again.process().waitFor();
+    double resume = again.secondsSince();
+    String load = Stats.loadAverage();
+    RunFacts facts = drivers.requireSucceeded(sample, exit, "resume");
+    Map<String, Double> restart = facts.restart(again.at());
+    double recomputed = run.map(r -> facts.recomputedSeconds(r.epoch(), killedAt)).orElse(0.0);
+    out.printf(
+        "lost work: kill %d at %s s (slice %d; committed then: %s), %s %s s (load %s);"
+            + " restart %s; recomputed %s s%n",
+        index,
+        Stats.seconds(killAfter),
+        slice,
+        committed.isEmpty() ? "none" : String.join(",", committed),
+        run.isPresent() ? "resume" : "run again",
+        Stats.seconds(resume),
+        load,
+        restart,
+        Stats.seconds(recomputed));
+    out.flush();
+    drivers.clean(sample);
+    return new Killed(
+        index,
+        slice,
+        killAfter,
+        resume,
+        run.isPresent() ? "resume" : "run",
+        committed,
+        load,
+        restart,
+        recomputed);
   }
 }

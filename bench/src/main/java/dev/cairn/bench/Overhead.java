@@ -6,6 +6,7 @@ import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.engine.RunOutcome;
 import dev.cairn.internal.metrics.SparkStageMetrics;
+import dev.cairn.internal.store.ChunkDecision;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.jobs.flights.FlightsDailyPlain;
@@ -17,8 +18,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.scheduler.SparkListenerInterface;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * Overhead: {@code flights-daily} under Cairn against {@link FlightsDailyPlain}, in this JVM, on
@@ -34,13 +37,32 @@ final class Overhead {
   /** One timed repetition. */
   record Rep(String side, int index, double seconds, String load, Map<String, Long> stageMs) {}
 
+  /**
+   * What the runtime decided for the chunked stage of Cairn repetition 0, and what it decided from.
+   *
+   * @param stage the chunked stage
+   * @param unitWeights its units' weights (rows of each day of {@code flights_clean})
+   * @param fixedCostSeconds C, as the runtime measured it
+   * @param capSeconds the cap on a chunk's expected work it applied
+   * @param overheadBudget the overhead budget it applied
+   * @param decision the decision, as {@code status} shows it
+   */
+  record Chunking(
+      String stage,
+      List<Long> unitWeights,
+      double fixedCostSeconds,
+      double capSeconds,
+      double overheadBudget,
+      String decision) {}
+
   /** What the overhead part measured. */
   record Result(
       double sparkStartSeconds,
       double warmupSeconds,
       List<Rep> reps,
       Map<String, Long> storeCalls,
-      int cairnReps) {
+      int cairnReps,
+      Optional<Chunking> chunking) {
     double median(String side) {
       return Stats.median(
           reps.stream().filter(r -> r.side.equals(side)).map(Rep::seconds).toList());
@@ -53,10 +75,19 @@ final class Overhead {
 
   private final BenchEnv env;
   private final PrintWriter out;
+  private final Path flights;
+  private final Map<String, String> parameters;
+  private Optional<Chunking> chunking = Optional.empty();
 
-  Overhead(BenchEnv env, PrintWriter out) {
+  /**
+   * @param flights the flights input of both sides
+   * @param parameters the Cairn job's parameters naming it (empty for the job's default)
+   */
+  Overhead(BenchEnv env, PrintWriter out, Path flights, Map<String, String> parameters) {
     this.env = env;
     this.out = out;
+    this.flights = flights;
+    this.parameters = Map.copyOf(parameters);
   }
 
   Result run(int reps) throws IOException {
@@ -99,7 +130,7 @@ final class Overhead {
     }
     // The lost-work part runs drivers as processes: give them the machine.
     spark.stop();
-    return new Result(sparkStart, warmup, done, calls, reps);
+    return new Result(sparkStart, warmup, done, calls, reps, chunking);
   }
 
   private Rep plain(SparkSession spark, Path dir) throws IOException {
@@ -110,7 +141,7 @@ final class Overhead {
     Map<String, Long> stageMs = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     new FlightsDailyPlain(spark, dir.resolve("warehouse").toString())
-        .run(env.flights().toString(), env.airports().toString(), stageMs::put);
+        .run(flights.toString(), env.airports().toString(), stageMs::put);
     double s = since(t0);
     String load = Stats.loadAverage();
     BenchEnv.delete(dir);
@@ -125,7 +156,7 @@ final class Overhead {
     runtime.store(); // creates the table: not timed
     StoreCalls.reset();
     long t0 = System.nanoTime();
-    RunOutcome outcome = runtime.run("flights-daily", Map.of());
+    RunOutcome outcome = runtime.run("flights-daily", parameters);
     double s = since(t0);
     String load = Stats.loadAverage();
     Map<String, Long> counted = StoreCalls.snapshot();
@@ -140,6 +171,9 @@ final class Overhead {
     Map<String, Long> stageMs = new LinkedHashMap<>();
     for (StageRecord r : runtime.store().stages(outcome.runId())) {
       stageMs.put(r.stage(), r.metrics().durationMs());
+      if (index == 0 && r.chunked()) {
+        chunking = Optional.of(chunking(spark, home, r));
+      }
     }
     // Not runtime.close(): that would stop the shared SparkSession. The runtime's metrics listener
     // stays registered on the context it joined (one driver, one run, normally): remove it, so
@@ -153,6 +187,39 @@ final class Overhead {
     }
     BenchEnv.delete(home);
     return new Rep("cairn", index, s, load, stageMs);
+  }
+
+  /**
+   * The chunked stage's decision and its units' weights: the rows of each day of the warehouse's
+   * {@code flights_clean}, which is what flights-daily weighs its days by (not timed).
+   */
+  private static Chunking chunking(SparkSession spark, Path home, StageRecord stage) {
+    List<Long> weights =
+        spark
+            .read()
+            .format("delta")
+            .load(home.resolve("warehouse").resolve("flights_clean").toString())
+            .where(functions.col("flight_date").isNotNull())
+            .groupBy("flight_date")
+            .count()
+            .orderBy("flight_date")
+            .collectAsList()
+            .stream()
+            .map(row -> row.getLong(1))
+            .toList();
+    ChunkDecision decision =
+        stage
+            .chunkPlan()
+            .decision()
+            .orElseThrow(
+                () -> new IllegalStateException(stage.stage() + " recorded no chunk decision"));
+    return new Chunking(
+        stage.stage(),
+        weights,
+        decision.fixedCostSeconds(),
+        decision.capSeconds(),
+        decision.overheadBudget(),
+        decision.describe());
   }
 
   private Map<String, String> cairnEnv(Path home, String table) {

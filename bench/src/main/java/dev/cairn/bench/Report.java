@@ -11,18 +11,21 @@ import java.util.Map;
 /** What {@code cairn bench} prints at the end: the ratio lines, and for a full run a table. */
 final class Report {
   private final boolean quick;
+  private final int scale;
   private final Instant started;
   private final String loadAtStart;
   String loadAtEnd = "?";
   Overhead.Result overhead;
   LostWork.Result lostWork;
+  EventLogCost.Result eventLog;
   Map<String, StoreCost.Latency> store;
 
   /** Stages of flights-daily, for per-stage figures. */
   static final int STAGES = 6;
 
-  Report(boolean quick, Instant started, String loadAtStart) {
+  Report(boolean quick, int scale, Instant started, String loadAtStart) {
     this.quick = quick;
+    this.scale = scale;
     this.started = started;
     this.loadAtStart = loadAtStart;
   }
@@ -47,6 +50,21 @@ final class Report {
           Stats.seconds(lostWork.cleanMedian()), lostWork.cleans().size(), lostWork.kills().size());
       out.println(Stats.ratioLine("lost_work_ratio", Stats.median(lostWork.ratios())));
       out.println(Stats.ratioLine("restart_ratio", Stats.median(lostWork.restartRatios())));
+      out.printf(Locale.ROOT, "restart_s=%.1f%n", lostWork.restartMedian(LostWork.STAGE_STEP));
+      out.println(Stats.ratioLine("recompute_ratio", Stats.median(lostWork.recomputeRatios())));
+      out.println(
+          Stats.ratioLine(
+              "recompute_ratio_max",
+              lostWork.recomputeRatios().stream().mapToDouble(d -> d).max().orElse(Double.NaN)));
+      out.println(Stats.ratioLine("largest_segment_share", lostWork.largestSegmentShare()));
+      lostWork
+          .cleans()
+          .get(0)
+          .chunks()
+          .forEach((stage, decision) -> out.printf("chunks %s: %s%n", stage, decision));
+    }
+    if (eventLog != null) {
+      out.println(Stats.ratioLine("event_log_ratio", eventLog.ratio()));
     }
     if (overhead != null) {
       Map<String, Long> c = overhead.storeCalls();
@@ -68,7 +86,7 @@ final class Report {
 
   void printTable(PrintWriter out) {
     out.println();
-    out.printf("## cairn bench, %s (%s)%n%n", started, quick ? "--quick" : "full");
+    out.printf("## cairn bench, %s (%s, scale %d)%n%n", started, quick ? "--quick" : "full", scale);
     out.printf(
         "Machine: %d cores, Java %s, %s %s; load average %s at start, %s at end.%n%n",
         Runtime.getRuntime().availableProcessors(),
@@ -128,6 +146,58 @@ final class Report {
           "restart from scratch instead, median of (kill + clean) / clean",
           fmt(Stats.median(lostWork.restartRatios())),
           "");
+      row(
+          out,
+          "**restart_s**: resumed process start to its first stage, median",
+          sec(lostWork.restartMedian(LostWork.STAGE_STEP)),
+          "took the lease at "
+              + sec(lostWork.restartMedian("lease"))
+              + ", Spark started at "
+              + sec(lostWork.restartMedian("spark"))
+              + " (medians)");
+      List<String> recomputed = new ArrayList<>();
+      for (int i = 0; i < lostWork.kills().size(); i++) {
+        recomputed.add(
+            sec(lostWork.kills().get(i).recomputedSeconds())
+                + " = "
+                + fmt(lostWork.recomputeRatios().get(i)));
+      }
+      row(
+          out,
+          "**recompute_ratio**, median of work executed twice / clean work ("
+              + sec(lostWork.cleanWorkMedian())
+              + ")",
+          fmt(Stats.median(lostWork.recomputeRatios())),
+          String.join("; ", recomputed));
+      row(
+          out,
+          "longest chunk or unchunked stage / clean work",
+          fmt(lostWork.largestSegmentShare()),
+          "");
+      lostWork
+          .cleans()
+          .get(0)
+          .chunks()
+          .forEach((stage, decision) -> row(out, "chunks of " + stage, decision, ""));
+    }
+    if (eventLog != null) {
+      List<String> runs = new ArrayList<>();
+      eventLog
+          .runs()
+          .forEach(
+              r -> runs.add((r.on() ? "on " : "off ") + sec(r.seconds()) + " (" + r.load() + ")"));
+      row(
+          out,
+          "clean process with Spark's event log on / off, median",
+          sec(eventLog.median(true)) + " / " + sec(eventLog.median(false)),
+          String.join("; ", runs));
+      row(
+          out,
+          "stage work with the event log on / off, median",
+          sec(eventLog.workMedian(true)) + " / " + sec(eventLog.workMedian(false)),
+          "");
+      row(out, "**event_log_ratio** (on / off)", fmt(eventLog.ratio()), "");
+      row(out, "event log size per run, median", eventLog.logBytesMedian() + " bytes", "");
     }
     if (overhead != null) {
       Map<String, Long> c = overhead.storeCalls();
@@ -173,6 +243,48 @@ final class Report {
                       l.samples() + " samples"));
     }
     out.println();
+    printMakespan(out);
+  }
+
+  /**
+   * The expected-makespan table ({@link Makespan}): from the Cairn repetitions' median stage times,
+   * the chunked stage's unit weights and C as the runtime measured them in repetition 0, and the
+   * resumed drivers' median restart (zero when the lost-work part did not run).
+   */
+  private void printMakespan(PrintWriter out) {
+    if (overhead == null || overhead.chunking().isEmpty()) {
+      return;
+    }
+    Overhead.Chunking chunking = overhead.chunking().get();
+    List<Makespan.StageWork> stages = new ArrayList<>();
+    stageTimes("cairn")
+        .forEach(
+            (stage, ms) ->
+                stages.add(
+                    new Makespan.StageWork(
+                        stage,
+                        Stats.median(ms) / 1000.0,
+                        stage.equals(chunking.stage()) ? chunking.unitWeights() : List.of())));
+    double restart = lostWork == null ? 0 : lostWork.restartMedian(LostWork.STAGE_STEP);
+    if (Double.isNaN(restart)) {
+      restart = 0;
+    }
+    double c = chunking.fixedCostSeconds();
+    List<Makespan.Row> rows =
+        Makespan.table(
+            stages, c, restart, chunking.capSeconds(), chunking.overheadBudget(), Makespan.MTBIS);
+    out.printf(
+        Locale.ROOT,
+        "### Expected makespan (%d units of %s; C %.2f s, R %.1f s, cap %s s, budget %.2f)%n%n",
+        chunking.unitWeights().size(),
+        chunking.stage(),
+        c,
+        restart,
+        Stats.seconds(chunking.capSeconds()),
+        chunking.overheadBudget());
+    Makespan.markdown(rows, Makespan.failureFree(stages, c)).forEach(out::println);
+    out.println();
+    out.printf("runtime's decision in repetition 0: %s%n%n", chunking.decision());
   }
 
   private Map<String, List<Long>> stageTimes(String side) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /** Medians, ratios and the lines {@code cairn bench} prints; pure arithmetic, unit-tested. */
 final class Stats {
@@ -35,6 +36,27 @@ final class Stats {
   /** Restarting from scratch instead of resuming: (time before the kill + clean) / clean. */
   static double restartRatio(double killedAfter, double clean) {
     return (killedAfter + clean) / clean;
+  }
+
+  /** The order in which {@code slices} kill slices are taken: a seeded random permutation. */
+  static List<Integer> sliceOrder(int slices, Random random) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < slices; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, random);
+    return order;
+  }
+
+  /**
+   * A kill instant in slice {@code slice} of {@code slices} equal slices of {@code horizon}
+   * seconds, uniformly random within it.
+   */
+  static double stratified(int slice, int slices, double horizon, Random random) {
+    if (slice < 0 || slice >= slices) {
+      throw new IllegalArgumentException("slice " + slice + " is not in [0, " + slices + ")");
+    }
+    return (slice + random.nextDouble()) * horizon / slices;
   }
 
   /** {@code name=value} with three decimals, the form scripts grep for. */

@@ -3,8 +3,10 @@ package dev.cairn.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
@@ -34,6 +36,25 @@ class StatsTest {
     // Killed 20 s into a 50 s run; the resume took 35 s: 5 s lost beyond the clean run's 50.
     assertThat(Stats.lostWorkRatio(20, 35, 50)).isEqualTo(1.1);
     assertThat(Stats.restartRatio(20, 50)).isEqualTo(1.4);
+  }
+
+  @Test
+  void killInstants_fallOneInEachEqualSliceOfTheRun_inASeededOrder() {
+    Random random = new Random(9);
+    List<Integer> order = Stats.sliceOrder(5, random);
+    assertThat(order).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+    assertThat(order).isEqualTo(Stats.sliceOrder(5, new Random(9)));
+
+    List<Double> instants = new ArrayList<>();
+    for (int slice : order) {
+      instants.add(Stats.stratified(slice, 5, 100.0, random));
+    }
+    for (int i = 0; i < order.size(); i++) {
+      int slice = order.get(i);
+      assertThat(instants.get(i)).isBetween(slice * 20.0, slice * 20.0 + 20.0);
+    }
+    assertThatThrownBy(() -> Stats.stratified(5, 5, 100.0, random))
+        .hasMessage("slice 5 is not in [0, 5)");
   }
 
   @Test
