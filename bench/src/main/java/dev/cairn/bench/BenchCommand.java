@@ -130,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.flush();
     List<String> failed = new java.util.ArrayList<>();
     try (BenchEnv env = BenchEnv.start(repo, cache, dir.toAbsolutePath(), lib)) {
-      Path flights = ScaledFlights.ensure(env.flights(), cache, scale, out);
+      Path flights = ScaledFlights.ensure(env.flights(), scale, out);
       // At scale 1 the job reads its default input, as `./cairn run flights-daily` does.
       Map<String, String> parameters =
           scale == 1 ? Map.of() : Map.of("flights", flights.toString());

@@ -1,5 +1,6 @@
 package dev.cairn.bench;
 
+import dev.cairn.ChunkPlanner;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.JobCatalog;
 import dev.cairn.internal.config.CairnConfig;
@@ -9,6 +10,7 @@ import dev.cairn.internal.metrics.SparkStageMetrics;
 import dev.cairn.internal.store.ChunkDecision;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
+import dev.cairn.jobs.flights.FlightsChunks;
 import dev.cairn.jobs.flights.FlightsDailyPlain;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,8 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.scheduler.SparkListenerInterface;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
  * Overhead: {@code flights-daily} under Cairn against {@link FlightsDailyPlain}, in this JVM, on
@@ -190,22 +193,18 @@ final class Overhead {
   }
 
   /**
-   * The chunked stage's decision and its units' weights: the rows of each day of the warehouse's
-   * {@code flights_clean}, which is what flights-daily weighs its days by (not timed).
+   * The chunked stage's decision and its units' weights, as flights-daily weighs them ({@link
+   * FlightsChunks#days}: the rows of each day of the warehouse's {@code flights_clean}); not timed.
    */
   private static Chunking chunking(SparkSession spark, Path home, StageRecord stage) {
-    List<Long> weights =
+    Dataset<Row> clean =
         spark
             .read()
             .format("delta")
-            .load(home.resolve("warehouse").resolve("flights_clean").toString())
-            .where(functions.col("flight_date").isNotNull())
-            .groupBy("flight_date")
-            .count()
-            .orderBy("flight_date")
-            .collectAsList()
-            .stream()
-            .map(row -> row.getLong(1))
+            .load(home.resolve("warehouse").resolve("flights_clean").toString());
+    List<Long> weights =
+        FlightsChunks.days(clean, Optional.empty()).stream()
+            .map(ChunkPlanner.Unit::weight)
             .toList();
     ChunkDecision decision =
         stage

@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a finished run left in its checkpoint table, read back by the bench: its stages, its
- * history, and the run report's summary (built from the table alone, as {@code cairn report} builds
- * it).
+ * What a finished run left in its checkpoint table, read back by the bench: its stages, the chunk
+ * items of its chunked stages' current generation, and its history.
  */
 record RunFacts(
     RunRecord run,
@@ -30,8 +29,7 @@ record RunFacts(
     Map<String, List<ChunkRecord>> chunks = new LinkedHashMap<>();
     for (StageRecord stage : stages) {
       if (stage.chunked()) {
-        chunks.put(
-            stage.stage(), store.chunks(runId, stage.stage(), Math.max(1, stage.txnVersion())));
+        chunks.put(stage.stage(), store.chunks(runId, stage.stage(), stage.generation()));
       }
     }
     return new RunFacts(run, stages, chunks, store.events(runId));

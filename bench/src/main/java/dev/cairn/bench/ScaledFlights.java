@@ -72,7 +72,7 @@ final class ScaledFlights {
    * @throws IllegalArgumentException if {@code scale} is less than 1
    * @throws CairnException if Spark fails to generate the copy
    */
-  static Path ensure(Path source, Path cache, int scale, PrintWriter out) throws IOException {
+  static Path ensure(Path source, int scale, PrintWriter out) throws IOException {
     if (scale < 1) {
       throw new IllegalArgumentException(
           "--scale must be 1 or more (the number of copies of the flights dataset), not "
@@ -82,7 +82,7 @@ final class ScaledFlights {
     if (scale == 1) {
       return source;
     }
-    Path target = target(cache, scale);
+    Path target = target(source, scale);
     String sourceSha256 = sha256(source);
     if (Files.exists(target)) {
       Optional<String> mismatch = mismatch(target, sourceSha256, scale);
@@ -97,9 +97,9 @@ final class ScaledFlights {
     return target;
   }
 
-  /** Where the copy at {@code scale} lives in the data cache {@code cache}. */
-  static Path target(Path cache, int scale) {
-    return cache.resolve("vega-datasets-3.2.1").resolve("flights-3m-x" + scale + ".parquet");
+  /** Where the copy of {@code source} at {@code scale} lives: beside it in the data cache. */
+  static Path target(Path source, int scale) {
+    return source.resolveSibling("flights-3m-x" + scale + ".parquet");
   }
 
   /** How many days replica {@code replica} (0-based) of the source is shifted by. */

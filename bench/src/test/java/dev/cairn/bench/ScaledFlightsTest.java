@@ -28,7 +28,7 @@ class ScaledFlightsTest {
 
   @Test
   void target_isBesideTheSource_namedAfterTheScale() {
-    assertThat(ScaledFlights.target(Path.of("/c"), 8))
+    assertThat(ScaledFlights.target(Path.of("/c/vega-datasets-3.2.1/flights-3m.parquet"), 8))
         .isEqualTo(Path.of("/c/vega-datasets-3.2.1/flights-3m-x8.parquet"));
   }
 
@@ -117,7 +117,7 @@ class ScaledFlightsTest {
   void ensure_atScaleOne_isTheSourceItself() throws IOException {
     Path source = dir.resolve("flights-3m.parquet");
 
-    assertThat(ScaledFlights.ensure(source, dir, 1, new PrintWriter(new StringWriter())))
+    assertThat(ScaledFlights.ensure(source, 1, new PrintWriter(new StringWriter())))
         .isEqualTo(source);
     assertThat(dir).isEmptyDirectory();
   }
@@ -127,7 +127,7 @@ class ScaledFlightsTest {
     assertThatThrownBy(
             () ->
                 ScaledFlights.ensure(
-                    dir.resolve("flights-3m.parquet"), dir, 0, new PrintWriter(new StringWriter())))
+                    dir.resolve("flights-3m.parquet"), 0, new PrintWriter(new StringWriter())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "--scale must be 1 or more (the number of copies of the flights dataset), not 0."

@@ -331,8 +331,7 @@ public final class CairnRuntime implements AutoCloseable {
     Map<String, List<ChunkRecord>> chunks = new HashMap<>();
     for (StageRecord stage : view.get().stages()) {
       if (stage.chunked()) {
-        chunks.put(
-            stage.stage(), store().chunks(runId, stage.stage(), Math.max(1, stage.txnVersion())));
+        chunks.put(stage.stage(), store().chunks(runId, stage.stage(), stage.generation()));
       }
     }
     Optional<Runbook> runbook =

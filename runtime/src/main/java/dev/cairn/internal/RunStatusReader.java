@@ -82,8 +82,7 @@ final class RunStatusReader {
 
   /** How far a chunked stage's current generation got: one query of its chunk items. */
   private CairnRuntime.ChunkProgress chunkProgress(StageRecord stage) {
-    List<ChunkRecord> chunks =
-        store.chunks(stage.runId(), stage.stage(), Math.max(1, stage.txnVersion()));
+    List<ChunkRecord> chunks = store.chunks(stage.runId(), stage.stage(), stage.generation());
     int committed =
         (int) chunks.stream().filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED).count();
     int reexecuted = chunks.stream().mapToInt(ChunkRecord::reexecutions).sum();

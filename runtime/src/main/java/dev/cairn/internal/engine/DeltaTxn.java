@@ -27,7 +27,7 @@ final class DeltaTxn {
 
   /** The stage's transaction version (and a chunked stage's generation): 1 until a rerun. */
   static long txnVersion(StageRecord record) {
-    return record.txnVersion() > 0 ? record.txnVersion() : 1;
+    return record.generation();
   }
 
   /**

@@ -51,6 +51,14 @@ public record StageRecord(
     checks = List.copyOf(checks);
   }
 
+  /**
+   * The stage's generation: its Delta transaction version, 1 until its first rerun (also before it
+   * started, when {@code txnVersion} is 0). A chunked stage's chunk items are keyed by it.
+   */
+  public long generation() {
+    return txnVersion > 0 ? txnVersion : 1;
+  }
+
   /** Whether the stage's current generation has a frozen chunk plan. */
   public boolean chunked() {
     return chunkPlan.planned();

@@ -1,0 +1,110 @@
+package dev.cairn.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.internal.store.ChunkRecord;
+import dev.cairn.internal.store.RunEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RunFactsTest {
+  private static final Instant T0 = Instant.parse("2026-12-05T09:00:00Z");
+
+  @Test
+  void recomputed_isFromTheStageInFlightsStartToTheKill() {
+    RunFacts facts =
+        facts(
+            List.of(
+                event(1, RunEvent.Type.STAGE_STARTED, "clean", 2),
+                event(1, RunEvent.Type.STAGE_COMMITTED, "clean", 8),
+                event(1, RunEvent.Type.STAGE_STARTED, "rejects", 10)),
+            Map.of());
+
+    assertThat(facts.recomputedSeconds(1, at(25))).isEqualTo(15.0);
+  }
+
+  @Test
+  void recomputed_isZero_whenTheKilledDriverWasBetweenStages() {
+    RunFacts facts =
+        facts(
+            List.of(
+                event(1, RunEvent.Type.STAGE_STARTED, "clean", 2),
+                event(1, RunEvent.Type.STAGE_COMMITTED, "clean", 8)),
+            Map.of());
+
+    assertThat(facts.recomputedSeconds(1, at(25))).isZero();
+  }
+
+  @Test
+  void recomputed_inAChunkedStage_startsAfterTheKilledDriversLastCommittedChunk() {
+    RunFacts facts =
+        facts(
+            List.of(
+                event(1, RunEvent.Type.STAGE_STARTED, "enrich", 10),
+                // The next driver's events and chunks do not count for the killed one.
+                event(2, RunEvent.Type.STAGE_STARTED, "enrich", 40)),
+            Map.of(
+                "enrich", List.of(chunk(0, 1, 12, 18), chunk(1, 1, 18, 21), chunk(2, 2, 41, 45))));
+
+    assertThat(facts.recomputedSeconds(1, at(25))).isEqualTo(4.0);
+  }
+
+  @Test
+  void restart_timesTheNewestDriversLease_Spark_andFirstStage_fromItsProcessStart() {
+    RunFacts facts =
+        facts(
+            List.of(
+                event(1, RunEvent.Type.ATTEMPT_STARTED, null, 1),
+                event(1, RunEvent.Type.STAGE_STARTED, "clean", 5),
+                event(2, RunEvent.Type.ATTEMPT_STARTED, null, 33),
+                event(2, RunEvent.Type.SPARK_STARTED, null, 36.5),
+                event(2, RunEvent.Type.STAGE_STARTED, "clean", 38),
+                event(2, RunEvent.Type.STAGE_STARTED, "rejects", 50)),
+            Map.of());
+
+    assertThat(facts.restart(at(30)))
+        .containsExactly(Map.entry("lease", 3.0), Map.entry("spark", 6.5), Map.entry("stage", 8.0));
+  }
+
+  private static RunFacts facts(List<RunEvent> events, Map<String, List<ChunkRecord>> chunks) {
+    return new RunFacts(null, List.of(), chunks, events);
+  }
+
+  private static RunEvent event(long epoch, RunEvent.Type type, String stage, double second) {
+    return new RunEvent(
+        "run-1",
+        at(second),
+        type + "-" + epoch + "-" + second,
+        type,
+        Optional.ofNullable(stage),
+        1,
+        epoch,
+        Optional.empty(),
+        "");
+  }
+
+  private static ChunkRecord chunk(int index, long epoch, double started, double finished) {
+    return new ChunkRecord(
+        "run-1",
+        "enrich",
+        1,
+        index,
+        "day-" + index,
+        ChunkRecord.ChunkStatus.COMMITTED,
+        1,
+        index + 1,
+        10,
+        false,
+        epoch,
+        "t-" + index,
+        Optional.of(at(started)),
+        Optional.of(at(finished)));
+  }
+
+  private static Instant at(double second) {
+    return T0.plusMillis(Math.round(second * 1000));
+  }
+}
