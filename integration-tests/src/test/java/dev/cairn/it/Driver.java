@@ -1,6 +1,12 @@
 package dev.cairn.it;
 
+import dev.cairn.cli.CairnCli;
+import dev.cairn.internal.CairnRuntime;
+import dev.cairn.internal.JobCatalog;
+import dev.cairn.internal.config.CairnConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 
 /**
  * A {@code cairn} driver JVM as a user starts it: the jobs module's launcher classpath, Spark's JVM
@@ -38,6 +45,11 @@ final class Driver {
     env.put("CAIRN_TEST_PAUSE_AT", stage + ":" + window);
     env.put("CAIRN_TEST_PAUSE_FILE", signal.toString());
     return signal;
+  }
+
+  /** The file the next driver creates when it parks ({@link #pauseAt}). */
+  Path pausedFile() {
+    return Path.of(env.get("CAIRN_TEST_PAUSE_FILE"));
   }
 
   /** Sets an environment variable for the drivers started from now on. */
@@ -105,6 +117,34 @@ final class Driver {
   /** Runs {@code cairn <args>} to completion. */
   Result run(String... args) throws IOException, InterruptedException {
     return start(args).await(Duration.ofMinutes(5));
+  }
+
+  /**
+   * Runs a command that only reads the checkpoint table ({@code status}, {@code runs}) in this JVM,
+   * with the environment a driver started now would get: the same CLI and runtime, without the ~3 s
+   * of a JVM start. Commands that run jobs or need a separate process use {@link #run}.
+   */
+  Result read(String... args) {
+    if (!List.of("status", "runs", "history").contains(args[0])) {
+      throw new IllegalArgumentException(args[0] + " is not a read-only command: use run()");
+    }
+    Map<String, String> vars = new HashMap<>(System.getenv());
+    vars.put("CAIRN_HOME", home.toString());
+    vars.put("CAIRN_DATA_CACHE", dataCache.toString());
+    vars.remove("CAIRN_CHECKPOINT_TABLE");
+    vars.remove("CAIRN_WAREHOUSE");
+    vars.putAll(env);
+    CommandLine cli =
+        CairnCli.commandLine(
+            () ->
+                new CairnRuntime(
+                    CairnConfig.fromEnvironment(vars), JobCatalog.fromClasspath(), vars));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
   }
 
   /**

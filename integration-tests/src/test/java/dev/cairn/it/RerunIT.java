@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * {@code cairn rerun}, {@code cairn runbook} and {@code cairn init} as an operator uses them, each
  * command a separate driver JVM on the embedded default: a rerun rewrites the stage and what
- * depends on it without duplicating a row (an APPEND stage included) and leaves upstream stages
- * untouched; a run on a truncated or schema-drifted input fails naming it, and the command its
- * runbook prints recovers it.
+ * depends on it without duplicating a row and leaves upstream stages untouched (a daily run's rerun
+ * of its APPEND stage is in {@code CrashAndResumeIT}, beside the daily runs); a run on a truncated
+ * or schema-drifted input fails naming it, and the command its runbook prints recovers it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RerunIT {
@@ -38,23 +38,20 @@ class RerunIT {
   private final List<Path> homes = new ArrayList<>();
   private SparkSession spark;
   private Path root;
-  private Path data;
   private Path flights;
   private Path airports;
   private Map<String, List<String>> cleanTables;
 
   @BeforeAll
-  void generateInputAndRunCleanly() throws Exception {
+  void useTheReferenceRun() throws Exception {
     System.setProperty("cairn.shuffle.partitions", "2");
     spark = Spark.session("local[2]", "cairn-rerun-it-checker");
     root = Files.createTempDirectory("cairn-rerun-it");
-    data = root.resolve("data");
-    FlightsData.write(spark, data, 3000, 20010131L);
-    flights = data.resolve("flights.parquet");
-    airports = data.resolve("airports.csv");
-    Driver.Result clean = driver("clean").run(run());
-    assertThat(clean.exitCode()).as(clean.all()).isZero();
-    cleanTables = Tables.snapshot(spark, warehouse("clean"));
+    // The clean run every scenario is compared with, shared with the other IT classes.
+    ReferenceRun reference = ReferenceRun.get(spark);
+    flights = reference.flights;
+    airports = reference.airports;
+    cleanTables = reference.tables;
     assertThat(cleanTables.get("flights_rejected")).isNotEmpty();
   }
 
@@ -128,33 +125,6 @@ class RerunIT {
     assertThat(Tables.snapshot(spark, warehouse("rerun")))
         .as("same input: every table equals the first run's, no row twice")
         .isEqualTo(cleanTables);
-  }
-
-  @Test
-  void dailyRun_rerunOfItsAppendStage_replacesItsRows_insteadOfAppendingThemAgain()
-      throws Exception {
-    Driver driver = driver("daily");
-    String day = FlightsData.FIRST_DAY.plusDays(3).toString();
-    Driver.Result first = driver.run(run("-p", "date=" + day));
-    assertThat(first.exitCode()).as(first.all()).isZero();
-    String runId = runId(first);
-    List<String> rejected = Tables.snapshot(spark, warehouse("daily")).get("flights_rejected");
-    assertThat(rejected).isNotEmpty();
-
-    Driver.Result plan = driver.run("rerun", runId, "--from", "rejects", "--dry-run");
-    assertThat(plan.output())
-        .containsPattern(
-            "(?m)^rejects\\s+COMMITTED\\s+0\\s+1->2\\s+append to flights_rejected, replacing the"
-                + " rows its txn 1 appended$");
-    Driver.Result rerun = driver.run("rerun", runId, "--from", "rejects");
-
-    assertThat(rerun.exitCode()).as(rerun.all()).isZero();
-    assertThat(Tables.snapshot(spark, warehouse("daily")).get("flights_rejected"))
-        .as("the append stage's rows replaced, not duplicated")
-        .isEqualTo(rejected);
-    JsonNode rejects = stagesByName(status(driver, runId)).get("rejects");
-    assertThat(rejects.get("txnVersion").asLong()).isEqualTo(2);
-    assertThat(rejects.get("outputVersion").asLong()).isEqualTo(1);
   }
 
   @Test

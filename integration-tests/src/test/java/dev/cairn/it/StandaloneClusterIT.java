@@ -340,13 +340,13 @@ class StandaloneClusterIT {
   }
 
   private JsonNode status(Driver driver, String runId) throws IOException, InterruptedException {
-    Driver.Result result = driver.run("status", runId, "--json");
+    Driver.Result result = driver.read("status", runId, "--json");
     assertThat(result.exitCode()).as(result.all()).isZero();
     return JSON.readTree(result.output());
   }
 
   private List<String> runIds(Driver driver) throws IOException, InterruptedException {
-    Driver.Result result = driver.run("runs", "--json");
+    Driver.Result result = driver.read("runs", "--json");
     assertThat(result.exitCode()).as(result.all()).isZero();
     List<String> ids = new ArrayList<>();
     JSON.readTree(result.output()).forEach(run -> ids.add(run.get("runId").asText()));
