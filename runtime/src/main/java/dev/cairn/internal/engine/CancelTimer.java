@@ -16,9 +16,10 @@ import org.apache.logging.log4j.Logger;
 /**
  * While a run executes, answers a stop notice by letting the stage in flight finish if it can: at
  * {@code deadline - margin} its Spark jobs are cancelled if it is still computing, so the stop is
- * recorded before the machine goes. Runs on its own daemon thread; {@link #inFlight} and {@link
- * #idle} may be called from the run's thread while the timer fires. {@link #close} stops listening
- * and drops a cancel not yet due.
+ * recorded before the machine goes; a stage attempt that would begin computing after that moment
+ * does not begin. Runs on its own daemon thread (at once on the notice's thread when the cancel is
+ * already due); {@link #inFlight} and {@link #idle} may be called from the run's thread while the
+ * timer fires. {@link #close} stops listening and drops a cancel not yet due.
  */
 final class CancelTimer implements AutoCloseable {
   // The driver's progress log keeps the name it always had.
@@ -33,6 +34,9 @@ final class CancelTimer implements AutoCloseable {
 
   /** The job group of the stage attempt computing now, or null. */
   private volatile String inFlight;
+
+  /** Set once the cancel is due: from then on no stage attempt begins computing. */
+  private volatile boolean due;
 
   private CancelTimer(
       String runId,
@@ -66,9 +70,15 @@ final class CancelTimer implements AutoCloseable {
     return cancel;
   }
 
-  /** The stage attempt computing now runs under job group {@code group}. */
-  void inFlight(String group) {
+  /**
+   * The stage attempt about to compute runs under job group {@code group}. Returns false if the
+   * cancel is already due: the attempt must not begin (a stop with no time left to commit).
+   */
+  boolean inFlight(String group) {
     inFlight = group;
+    // Read after publishing the group: a cancel firing in between either sees the group or sets
+    // due before this read.
+    return !due;
   }
 
   /** No stage attempt is computing. */
@@ -84,14 +94,20 @@ final class CancelTimer implements AutoCloseable {
         Math.max(0, left.toSeconds()));
     Runnable cancel =
         () -> {
+          due = true;
           String group = inFlight;
           if (group != null) {
             LOG.warn("Cancelling the stage in flight ({}) to stop before the deadline", group);
             observer.cancel(group);
           }
         };
+    if (left.isNegative() || left.isZero()) {
+      // Due now: decided before the notice's thread returns, so a stage about to start sees it.
+      cancel.run();
+      return;
+    }
     try {
-      timer.schedule(cancel, Math.max(0, left.toMillis()), TimeUnit.MILLISECONDS);
+      timer.schedule(cancel, left.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException runEnded) {
       // the run ended meanwhile: nothing to cancel
     }

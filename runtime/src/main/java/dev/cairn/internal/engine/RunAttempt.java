@@ -288,28 +288,32 @@ final class RunAttempt {
       services
           .observer()
           .begin(group, "cairn " + run.runId() + " stage " + stage.name() + " attempt " + attempt);
-      cancel.inFlight(group);
       try {
-        RunStageContext context =
-            new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
-        if (stage.chunks().isPresent()) {
-          ChunksResult chunks =
-              new ChunkLoop(services, ids, listener, writer, run, lease)
-                  .run(stage, record, context, location, base);
-          if (chunks instanceof ChunksResult.Completed completed) {
-            commit = completed.commit();
-            checks = completed.checks();
-          } else {
-            stopped = true;
-          }
+        if (!cancel.inFlight(group)) {
+          // A stop came with no time left to commit: computing now would outlive the driver.
+          stopped = true;
         } else {
-          StageWriter.Written written =
-              writer.write(
-                  stage,
-                  context,
-                  rows -> tables.write(rows, stage.output(), location, appId, txnVersion, base));
-          commit = written.commit();
-          checks = written.checks();
+          RunStageContext context =
+              new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
+          if (stage.chunks().isPresent()) {
+            ChunksResult chunks =
+                new ChunkLoop(services, ids, listener, writer, run, lease)
+                    .run(stage, record, context, location, base);
+            if (chunks instanceof ChunksResult.Completed completed) {
+              commit = completed.commit();
+              checks = completed.checks();
+            } else {
+              stopped = true;
+            }
+          } else {
+            StageWriter.Written written =
+                writer.write(
+                    stage,
+                    context,
+                    rows -> tables.write(rows, stage.output(), location, appId, txnVersion, base));
+            commit = written.commit();
+            checks = written.checks();
+          }
         }
       } catch (Exception e) {
         // Exception, not RuntimeException: Spark's AnalysisException is checked in Java but
@@ -337,8 +341,8 @@ final class RunAttempt {
   }
 
   /**
-   * An attempt that published nothing: failed with {@code failure}, or (null) stopped between
-   * chunks. Records it on the stage and says what to do next.
+   * An attempt that published nothing: failed with {@code failure}, or (null) stopped before
+   * computing or between chunks. Records it on the stage and says what to do next.
    */
   private AttemptResult afterFailure(
       Stage stage, StageRetry retry, int attempt, Exception failure) {
@@ -357,9 +361,8 @@ final class RunAttempt {
       return new AttemptResult.Stopped(interrupted(stage.name(), notice.get()));
     }
     if (failure == null) {
-      // The chunk loop stops only on a stop request, and a request is never withdrawn.
-      throw new IllegalStateException(
-          "stage " + stage.name() + " stopped between chunks with no stop requested");
+      // An attempt stops only on a stop request, and a request is never withdrawn.
+      throw new IllegalStateException("stage " + stage.name() + " stopped with no stop requested");
     }
     FailureClass failureClass = FailureClassifier.classify(failure);
     long delayMillis = retry.onError(failure);

@@ -43,6 +43,29 @@ class CancelTimerTest {
   }
 
   @Test
+  void noticeInsideTheMargin_withNothingInFlight_keepsTheNextStageFromComputing() {
+    try (CancelTimer cancel = CancelTimer.start("run-1", services())) {
+      h.interruption.request(noticeDueNow());
+
+      assertThat(cancel.inFlight("cairn:run-1:report:1")).as("may begin computing").isFalse();
+    }
+    assertThat(observer.cancels).isEmpty();
+  }
+
+  @Test
+  void noticeWithTimeLeft_letsTheNextStageCompute() {
+    try (CancelTimer cancel = CancelTimer.start("run-1", services())) {
+      h.interruption.request(
+          new Notice(
+              Notice.Kind.SPOT_INTERRUPTION,
+              h.clock.instant().plus(Duration.ofMinutes(2)),
+              "spot"));
+
+      assertThat(cancel.inFlight("cairn:run-1:clean:1")).as("may begin computing").isTrue();
+    }
+  }
+
+  @Test
   void afterClose_aNoticeSchedulesNothing() {
     CancelTimer cancel = CancelTimer.start("run-1", services());
     cancel.inFlight("cairn:run-1:clean:1");

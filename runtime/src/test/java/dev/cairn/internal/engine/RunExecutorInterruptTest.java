@@ -118,6 +118,27 @@ class RunExecutorInterruptTest {
   }
 
   @Test
+  void noticeWithNoTimeLeftAsAStageStarts_keepsItFromComputing_andStopsInterrupted() {
+    FaultPoints noticeAtReportStart =
+        (stage, window) -> {
+          if (stage.equals(REPORT) && window == FaultPoints.Window.AFTER_START) {
+            // SIGTERM's 10 s grace inside the 10 s margin: no time left to commit.
+            h.interruption.request(spotNotice(Duration.ofSeconds(10)));
+          }
+        };
+
+    assertThatThrownBy(() -> h.driver(first, noticeAtReportStart).run(h.job, h.parameters))
+        .isInstanceOf(RunInterruptedException.class)
+        .hasMessageContaining("stopped at stage report")
+        .hasMessageContaining("continues from stage report");
+
+    assertThat(h.job.computeCalls(REPORT)).as("report computed").isZero();
+    assertThat(h.stage(REPORT).status()).isEqualTo(StageStatus.FAILED);
+    assertThat(h.stage(REPORT).errorClass()).contains("INTERRUPTED");
+    assertThat(h.run().status()).isEqualTo(RunStatus.INTERRUPTED);
+  }
+
+  @Test
   void noticeBeforeTheFirstStage_startsNothing() {
     h.interruption.request(spotNotice(Duration.ofMinutes(2)));
 
