@@ -1,10 +1,15 @@
 package dev.cairn.internal.interrupt;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.core.SdkSystemSetting;
@@ -28,7 +33,10 @@ import software.amazon.awssdk.imds.Ec2MetadataResponse;
  * whether this is a Spot instance (chunk sizing then fits chunks in the 2-minute notice).
  *
  * <p>Off EC2 the first poll fails to connect within a second; the source then reports itself
- * unavailable and is not polled again.
+ * unavailable and is not polled again. When instead something answers but cannot be used (a 403
+ * from a metadata firewall, a token response the SDK refuses), or the endpoint was set explicitly,
+ * the unavailability is {@linkplain NoticeSourceUnavailableException#unexpected() unexpected}: on a
+ * misconfigured Spot node notices would never be seen, so the watcher warns.
  */
 public final class ImdsNoticeSource implements NoticeSource {
   private static final Logger LOG = LogManager.getLogger(ImdsNoticeSource.class);
@@ -42,16 +50,23 @@ public final class ImdsNoticeSource implements NoticeSource {
   private final Ec2MetadataClient client;
   private final Clock clock;
   private final boolean drainOnRebalance;
+  private final boolean configured;
   private boolean reached;
   private boolean rebalanceLogged;
   private boolean errorLogged;
   private boolean lifeCycleAsked;
   private volatile boolean spot;
 
-  ImdsNoticeSource(Ec2MetadataClient client, Clock clock, boolean drainOnRebalance) {
+  /**
+   * @param configured whether the endpoint was set explicitly (so failing to reach it is a
+   *     misconfiguration, not "not on EC2")
+   */
+  ImdsNoticeSource(
+      Ec2MetadataClient client, Clock clock, boolean drainOnRebalance, boolean configured) {
     this.client = client;
     this.clock = clock;
     this.drainOnRebalance = drainOnRebalance;
+    this.configured = configured;
   }
 
   /**
@@ -80,7 +95,22 @@ public final class ImdsNoticeSource implements NoticeSource {
         new ImdsNoticeSource(
             client,
             clock,
-            Boolean.parseBoolean(env.getOrDefault("CAIRN_DRAIN_ON_REBALANCE", "false"))));
+            Boolean.parseBoolean(env.getOrDefault("CAIRN_DRAIN_ON_REBALANCE", "false")),
+            configuredEndpoint(env).isPresent()));
+  }
+
+  /**
+   * The endpoint set explicitly through the SDK's settings (environment, system property), if any.
+   * A profile's {@code ec2_metadata_service_endpoint} is not seen here: such a node warns only when
+   * something answers.
+   */
+  static Optional<String> configuredEndpoint(Map<String, String> env) {
+    String setting = SdkSystemSetting.AWS_EC2_METADATA_SERVICE_ENDPOINT.environmentVariable();
+    String value =
+        env.getOrDefault(
+            setting,
+            System.getProperty(SdkSystemSetting.AWS_EC2_METADATA_SERVICE_ENDPOINT.property()));
+    return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
   }
 
   /** Whether IMDS said this is a Spot instance; false until it answered, and off EC2. */
@@ -133,6 +163,7 @@ public final class ImdsNoticeSource implements NoticeSource {
         // (403 from a proxy or a container's metadata firewall): as good as no IMDS.
         throw new NoticeSourceUnavailableException(
             "the instance metadata endpoint answered " + status.statusCode() + " for " + path,
+            true,
             status);
       }
       if (!errorLogged) {
@@ -142,14 +173,41 @@ public final class ImdsNoticeSource implements NoticeSource {
       return Optional.empty();
     } catch (SdkClientException unreachable) {
       if (!reached) {
+        if (answered(unreachable)) {
+          throw new NoticeSourceUnavailableException(
+              "the instance metadata endpoint answered but cannot be used: "
+                  + unreachable.getMessage(),
+              true,
+              unreachable);
+        }
         throw new NoticeSourceUnavailableException(
-            "the EC2 instance metadata service is not reachable (not on EC2?): "
+            (configured
+                    ? "the configured instance metadata endpoint is not reachable: "
+                    : "the EC2 instance metadata service is not reachable (not on EC2?): ")
                 + unreachable.getMessage(),
+            configured,
             unreachable);
       }
       LOG.warn("IMDS did not answer for {}: {}; polling on", path, unreachable.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether {@code failure} came after a server answered (a response the SDK refused), as opposed
+   * to no connection at all (refused, timed out, no route, unknown host).
+   */
+  private static boolean answered(SdkClientException failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof SocketTimeoutException
+          || t instanceof NoRouteToHostException
+          || t instanceof UnknownHostException
+          || t instanceof ConnectTimeoutException) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Notice spotNotice(Ec2MetadataResponse response) {

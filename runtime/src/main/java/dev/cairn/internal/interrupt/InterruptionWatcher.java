@@ -2,9 +2,9 @@ package dev.cairn.internal.interrupt;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +29,9 @@ public final class InterruptionWatcher implements AutoCloseable {
   private SignalHandler previousTerm;
   private boolean termInstalled;
 
+  /** Set by {@link #close}: a poll it interrupts fails for that reason, not the source's. */
+  private volatile boolean closed;
+
   /**
    * @param interval how often the sources are polled (EC2 gives two minutes of notice)
    * @param termGrace how long SIGTERM leaves before the process must be gone
@@ -39,7 +42,7 @@ public final class InterruptionWatcher implements AutoCloseable {
       Duration interval,
       Duration termGrace,
       Clock clock) {
-    this.sources = new ArrayList<>(sources);
+    this.sources = new CopyOnWriteArrayList<>(sources);
     this.interruption = interruption;
     this.clock = clock;
     this.termGrace = termGrace;
@@ -82,8 +85,8 @@ public final class InterruptionWatcher implements AutoCloseable {
     }
   }
 
-  /** Polls every source once; public for tests. */
-  public void pollOnce() {
+  /** Polls every source once (one poll at a time); public for tests. */
+  public synchronized void pollOnce() {
     if (interruption.requested().isPresent()) {
       return;
     }
@@ -96,7 +99,17 @@ public final class InterruptionWatcher implements AutoCloseable {
           return;
         }
       } catch (NoticeSource.NoticeSourceUnavailableException unavailable) {
-        LOG.debug("Not polling for interruption notices: {}", unavailable.getMessage());
+        if (unavailable.unexpected() && !closed) {
+          LOG.warn(
+              "Not watching for EC2 Spot interruption notices: {}. A Spot reclamation would kill"
+                  + " this driver without a notice (it resumes, but loses the work in flight)."
+                  + " Fix: let this process use IMDSv2 (PUT /latest/api/token with the"
+                  + " X-aws-ec2-metadata-token-ttl-seconds header; a hop limit of 2 in"
+                  + " containers), or set AWS_EC2_METADATA_DISABLED=true where there is none",
+              unavailable.getMessage());
+        } else {
+          LOG.debug("Not polling for interruption notices: {}", unavailable.getMessage());
+        }
         sources.remove(source);
         source.close();
       } catch (RuntimeException unexpected) {
@@ -107,6 +120,7 @@ public final class InterruptionWatcher implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     poller.shutdownNow();
     sources.forEach(NoticeSource::close);
     if (termInstalled) {

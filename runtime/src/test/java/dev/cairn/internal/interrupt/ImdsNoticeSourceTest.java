@@ -1,8 +1,12 @@
 package dev.cairn.internal.interrupt;
 
+import static org.apache.logging.log4j.Level.WARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import dev.cairn.testing.CapturedLog;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
@@ -29,10 +33,34 @@ class ImdsNoticeSourceTest {
   }
 
   private ImdsNoticeSource source(URI endpoint, boolean drainOnRebalance) {
+    return source(endpoint, drainOnRebalance, false);
+  }
+
+  private ImdsNoticeSource source(URI endpoint, boolean drainOnRebalance, boolean configured) {
     return new ImdsNoticeSource(
         Ec2MetadataClient.builder().endpoint(endpoint).retryPolicy(r -> r.numRetries(0)).build(),
         CLOCK,
-        drainOnRebalance);
+        drainOnRebalance,
+        configured);
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** What the watcher logs when {@code source} turns out unusable on the first poll. */
+  private static CapturedLog watchOnce(NoticeSource source) {
+    CapturedLog log = CapturedLog.of(InterruptionWatcher.class);
+    try (InterruptionWatcher watcher =
+        new InterruptionWatcher(
+            List.of(source), new Interruption(), Duration.ofHours(1), Duration.ZERO, CLOCK)) {
+      watcher.pollOnce();
+    } finally {
+      log.close();
+    }
+    return log;
   }
 
   @Test
@@ -96,15 +124,16 @@ class ImdsNoticeSourceTest {
 
   @Test
   void unreachableEndpoint_isReportedUnavailable_andTheWatcherStopsPollingIt() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-    ImdsNoticeSource source = source(URI.create("http://127.0.0.1:" + closedPort), false);
+    ImdsNoticeSource source = source(URI.create("http://127.0.0.1:" + closedPort()), false);
 
     assertThatThrownBy(source::poll)
-        .isInstanceOf(NoticeSource.NoticeSourceUnavailableException.class)
+        .isInstanceOfSatisfying(
+            NoticeSource.NoticeSourceUnavailableException.class,
+            e -> assertThat(e.unexpected()).as("worth a warning").isFalse())
         .hasMessageStartingWith("the EC2 instance metadata service is not reachable");
+    // Off EC2: said at DEBUG only.
+    assertThat(watchOnce(source(URI.create("http://127.0.0.1:" + closedPort()), false)).at(WARN))
+        .isEmpty();
 
     Interruption interruption = new Interruption();
     try (InterruptionWatcher watcher =
@@ -127,6 +156,45 @@ class ImdsNoticeSourceTest {
               "the instance metadata endpoint answered 403 for "
                   + ImdsNoticeSource.INSTANCE_ACTION);
     }
+  }
+
+  @Test
+  void endpointThatAnswersButIsRefused_orOneSetExplicitly_isUnavailableWithAWarning()
+      throws Exception {
+    imds = new ImdsStub();
+    imds.omitTokenTtl();
+    assertThatThrownBy(source(imds.endpoint(), false)::poll)
+        .isInstanceOfSatisfying(
+            NoticeSource.NoticeSourceUnavailableException.class,
+            e -> assertThat(e.unexpected()).isTrue())
+        .hasMessageStartingWith("the instance metadata endpoint answered but cannot be used: ");
+    assertThat(watchOnce(source(imds.endpoint(), false)).at(WARN))
+        .singleElement(STRING)
+        .startsWith(
+            "Not watching for EC2 Spot interruption notices: the instance metadata endpoint"
+                + " answered but cannot be used")
+        .contains("Fix: let this process use IMDSv2");
+
+    imds.close();
+    imds = new ImdsStub();
+    imds.refuseWith(403);
+    assertThat(watchOnce(source(imds.endpoint(), false)).at(WARN))
+        .singleElement(STRING)
+        .contains("the instance metadata endpoint answered 403 for ");
+
+    URI nothingThere = URI.create("http://127.0.0.1:" + closedPort());
+    assertThat(watchOnce(source(nothingThere, false, true)).at(WARN))
+        .singleElement(STRING)
+        .contains("the configured instance metadata endpoint is not reachable: ");
+  }
+
+  @Test
+  void endpointSetThroughTheSdksSetting_isConfigured() {
+    assertThat(
+            ImdsNoticeSource.configuredEndpoint(
+                Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://169.254.169.254")))
+        .hasValue("http://169.254.169.254");
+    assertThat(ImdsNoticeSource.configuredEndpoint(Map.of())).isEmpty();
   }
 
   @Test

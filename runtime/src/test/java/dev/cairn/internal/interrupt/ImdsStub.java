@@ -22,6 +22,7 @@ final class ImdsStub implements AutoCloseable {
   final AtomicInteger tokenRequests = new AtomicInteger();
   final AtomicInteger unauthorized = new AtomicInteger();
   private volatile int refusal;
+  private volatile boolean tokenTtlOmitted;
 
   ImdsStub() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -36,6 +37,14 @@ final class ImdsStub implements AutoCloseable {
   /** From now on every metadata read answers {@code status} (as a metadata firewall does). */
   void refuseWith(int status) {
     refusal = status;
+  }
+
+  /**
+   * From now on token responses lack the TTL header the real IMDS sends (which the SDK requires),
+   * as a proxy that strips headers would.
+   */
+  void omitTokenTtl() {
+    tokenTtlOmitted = true;
   }
 
   /** From now on {@code path} answers 200 with {@code body}. */
@@ -53,7 +62,9 @@ final class ImdsStub implements AutoCloseable {
           reply(exchange, 400, "");
           return;
         }
-        exchange.getResponseHeaders().add("X-aws-ec2-metadata-token-ttl-seconds", ttl);
+        if (!tokenTtlOmitted) {
+          exchange.getResponseHeaders().add("X-aws-ec2-metadata-token-ttl-seconds", ttl);
+        }
         reply(exchange, 200, TOKEN);
         return;
       }
