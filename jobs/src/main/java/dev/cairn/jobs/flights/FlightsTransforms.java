@@ -272,7 +272,12 @@ public final class FlightsTransforms {
                 .or(not(upper(trim(col("destination"))).rlike("^[A-Z0-9]{3}$"))),
             lit("destination is not a 3-character airport code"))
         .when(col("delay").isNull(), lit("delay is null"))
+        // The clean table holds ints: a bigint beyond them is a bad row, not a failed cast.
+        .when(
+            not(col("delay").between(Integer.MIN_VALUE, Integer.MAX_VALUE)),
+            lit("delay is out of range"))
         .when(col("distance").isNull().or(col("distance").leq(0)), lit("distance is not positive"))
+        .when(col("distance").gt(Integer.MAX_VALUE), lit("distance is out of range"))
         .otherwise(lit(null).cast(DataTypes.StringType));
   }
 

@@ -25,6 +25,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,31 @@ class FlightsTransformsTest {
             row("2001-01-05 01:00:00", "SFO", "LAX", "9", "-5", "distance is not positive"),
             row("2001-01-05 01:00:00", "SFO", "LAX", "10", null, "distance is not positive"),
             row("2001-01-05 01:00:00", null, "LAX", null, "0", origin));
+  }
+
+  @Test
+  void numbersTooBigForTheCleanTable_areRejectedWithTheirReason_notAFailedRun() {
+    LocalDateTime at = LocalDateTime.parse("2001-01-05T01:00:00");
+    Dataset<Row> raw =
+        flights(
+            RowFactory.create(at, 3_000_000_000L, 100L, "SFO", "LAX"),
+            RowFactory.create(at, -3_000_000_000L, 100L, "SFO", "LAX"),
+            RowFactory.create(at, 5L, 3_000_000_000L, "SFO", "LAX"),
+            flight("2001-01-05T02:00:00", 7, 200, "SFO", "LAX"));
+
+    assertThat(values(FlightsTransforms.rejects(raw)))
+        .containsExactlyInAnyOrder(
+            row("2001-01-05 01:00:00", "SFO", "LAX", "3000000000", "100", "delay is out of range"),
+            row("2001-01-05 01:00:00", "SFO", "LAX", "-3000000000", "100", "delay is out of range"),
+            row(
+                "2001-01-05 01:00:00",
+                "SFO",
+                "LAX",
+                "5",
+                "3000000000",
+                "distance is out of range"));
+    assertThat(values(FlightsTransforms.clean(raw).select("delay", "distance")))
+        .containsExactly(row(7, 200));
   }
 
   @Test
