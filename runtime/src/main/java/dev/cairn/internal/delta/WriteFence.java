@@ -12,27 +12,47 @@ import java.util.function.LongSupplier;
  * FencedLogStore} refuses to write the commit file, so it cannot publish after another driver took
  * the run over.
  *
+ * <p>Two clocks bound the fence, and either ending it is enough: the monotonic one (immune to the
+ * wall clock being set) and the wall clock, because the monotonic clock stops while a VM or a
+ * hibernating Spot instance is suspended, and the lease's expiry in the store does not. A wall
+ * clock stepped forward by more than the margin refuses a commit early (the stage is retried); one
+ * stepped back leaves the monotonic bound.
+ *
  * <p>Process-wide because Delta instantiates log stores by reflection, one per table and scheme,
  * with no way to pass them an object; one driver process runs one run at a time. Thread-safe.
  */
 public final class WriteFence {
   private static final AtomicReference<State> STATE = new AtomicReference<>(State.OPEN);
   private static volatile LongSupplier nanoClock = System::nanoTime;
+  private static volatile LongSupplier wallMillis = System::currentTimeMillis;
 
   private WriteFence() {}
 
-  private record State(boolean armed, long validUntilNanos, String holder) {
-    static final State OPEN = new State(false, Long.MAX_VALUE, "");
+  private record State(
+      boolean armed, long validUntilNanos, long validUntilWallMillis, String holder) {
+    static final State OPEN = new State(false, Long.MAX_VALUE, Long.MAX_VALUE, "");
+
+    boolean expired(long nanos, long millis) {
+      return armed && (nanos > validUntilNanos || millis > validUntilWallMillis);
+    }
   }
 
-  /** From now on commits are allowed until {@code validForNanos} from now, for {@code holder}. */
+  /**
+   * From now on commits are allowed until {@code validForNanos} from now on both clocks, for {@code
+   * holder}.
+   */
   public static void extend(String holder, long validForNanos) {
-    STATE.set(new State(true, nanoClock.getAsLong() + validForNanos, holder));
+    STATE.set(
+        new State(
+            true,
+            nanoClock.getAsLong() + validForNanos,
+            wallMillis.getAsLong() + validForNanos / 1_000_000L,
+            holder));
   }
 
   /** Commits are refused from now on (the lease was lost or released). */
   public static void close(String holder) {
-    STATE.set(new State(true, Long.MIN_VALUE, holder));
+    STATE.set(new State(true, Long.MIN_VALUE, Long.MIN_VALUE, holder));
   }
 
   /** No run is active: commits are not fenced (tests, tools writing tables directly). */
@@ -47,14 +67,19 @@ public final class WriteFence {
    */
   public static void check(String what) {
     State state = STATE.get();
-    if (state.armed() && nanoClock.getAsLong() > state.validUntilNanos()) {
+    if (state.expired(nanoClock.getAsLong(), wallMillis.getAsLong())) {
       throw new FencedException(TableErrors.fencedCommitRefused(what, state.holder()));
     }
   }
 
-  /** For tests: the clock the fence reads. */
+  /** For tests: the monotonic clock the fence reads. */
   static void useClock(LongSupplier clock) {
     nanoClock = clock;
+  }
+
+  /** For tests: the wall clock the fence reads, in epoch milliseconds. */
+  static void useWallClock(LongSupplier clock) {
+    wallMillis = clock;
   }
 
   /** A commit refused by the fence. */
