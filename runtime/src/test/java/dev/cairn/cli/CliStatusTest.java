@@ -330,7 +330,11 @@ class CliStatusTest {
     String runId = openRun(Instant.parse("2026-04-03T00:00:00Z"));
     LeaseHolder killed =
         new LeaseHolder(
-            "killed-driver", InetAddress.getLocalHost().getHostName(), 999_999_999L, Instant.EPOCH);
+            "killed-driver",
+            InetAddress.getLocalHost().getHostName(),
+            999_999_999L,
+            Instant.EPOCH,
+            LeaseHolder.thisMachine());
     store.tryAcquireLease(runId, killed, Instant.now(), TTL, null).orElseThrow();
 
     assertThat(cli.run("status", runId).out())

@@ -101,7 +101,8 @@ final class Items {
                     str(item, "leaseOwner"),
                     str(item, "leaseHost"),
                     num(item, "leasePid"),
-                    Instant.ofEpochMilli(num(item, "leaseProcessStart"))))
+                    Instant.ofEpochMilli(num(item, "leaseProcessStart")),
+                    str(item, "leaseMachine")))
             : Optional.empty();
     return new RunRecord(
         str(item, "runId"),

@@ -1,5 +1,8 @@
 package dev.cairn.internal.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -10,8 +13,20 @@ import java.util.Optional;
  * @param host the host name the driver runs on
  * @param pid the driver's process id on that host
  * @param processStart when that process started, to tell a reused pid from the holder
+ * @param machine which boot of which kernel, and which process-id namespace in it, the pid belongs
+ *     to ({@link #thisMachine()}); empty where that cannot be told (not Linux, older records)
  */
-public record LeaseHolder(String id, String host, long pid, Instant processStart) {
+public record LeaseHolder(String id, String host, long pid, Instant processStart, String machine) {
+
+  /** A holder whose machine is not known. */
+  public LeaseHolder(String id, String host, long pid, Instant processStart) {
+    this(id, host, pid, processStart, "");
+  }
+
+  /** A name every machine may fall back to when it cannot resolve its own. */
+  private static final String FALLBACK_HOST = "localhost";
+
+  private static final String THIS_MACHINE = readThisMachine();
 
   /** The holder describing this JVM. */
   public static LeaseHolder thisProcess(String host) {
@@ -21,15 +36,50 @@ public record LeaseHolder(String id, String host, long pid, Instant processStart
         host + ":" + self.pid() + ":" + Long.toHexString(start.toEpochMilli()),
         host,
         self.pid(),
-        start);
+        start,
+        THIS_MACHINE);
   }
 
   /**
-   * True when this holder is a process on {@code localHost} that no longer exists: its lease can be
-   * taken over at once instead of waiting for it to expire.
+   * This process's machine: Linux's boot id (new at every boot, different on every machine) and its
+   * process-id namespace (containers sharing a kernel have their own pids), or empty.
+   */
+  public static String thisMachine() {
+    return THIS_MACHINE;
+  }
+
+  private static String readThisMachine() {
+    try {
+      String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+      String pids = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+      return boot + "/" + pids;
+    } catch (IOException | UnsupportedOperationException | SecurityException notLinux) {
+      return "";
+    }
+  }
+
+  /**
+   * True when this holder is a process on this machine (host {@code localHost}) that no longer
+   * exists: its lease can be taken over at once instead of waiting for it to expire.
    */
   public boolean isDeadProcessOn(String localHost) {
+    return isDeadProcessOn(localHost, THIS_MACHINE);
+  }
+
+  /**
+   * As {@link #isDeadProcessOn(String)}, from a machine {@code localMachine}. A holder is judged
+   * only on the same boot of the same machine: a host name alone can be shared (containers, the
+   * {@code localhost} fallback) and survives a reboot, and a pid means nothing elsewhere.
+   */
+  boolean isDeadProcessOn(String localHost, String localMachine) {
     if (!host.equals(localHost)) {
+      return false;
+    }
+    if (!machine.isEmpty() || !localMachine.isEmpty()) {
+      if (!machine.equals(localMachine)) {
+        return false;
+      }
+    } else if (host.equals(FALLBACK_HOST)) {
       return false;
     }
     Optional<ProcessHandle> process = ProcessHandle.of(pid);

@@ -44,6 +44,7 @@ final class LeaseWrites {
     values.put(":host", s(holder.host()));
     values.put(":pid", n(holder.pid()));
     values.put(":pstart", n(holder.processStart().toEpochMilli()));
+    values.put(":machine", s(holder.machine()));
     values.put(":now", n(now.toEpochMilli()));
     values.put(":exp", n(now.plus(ttl).toEpochMilli()));
     values.put(":running", s(RunStatus.RUNNING.name()));
@@ -59,6 +60,7 @@ final class LeaseWrites {
                           .updateExpression(
                               "SET epoch = epoch + :one, leaseOwner = :me, leaseHost = :host,"
                                   + " leasePid = :pid, leaseProcessStart = :pstart,"
+                                  + " leaseMachine = :machine,"
                                   + " leaseSince = :now, leaseExpiresAt = :exp, #status = :running,"
                                   + " updatedAt = :now REMOVE reason, reasonClass")
                           .conditionExpression(
@@ -138,7 +140,8 @@ final class LeaseWrites {
                   .updateExpression(
                       "SET epoch = epoch + :one, #status = :status, reason = :reason,"
                           + " updatedAt = :now, leaseExpiresAt = :now"
-                          + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince,"
+                          + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart,"
+                          + " leaseMachine, leaseSince,"
                           + " reasonClass")
                   .conditionExpression(condition)
                   .expressionAttributeNames(Map.of("#status", "status"))

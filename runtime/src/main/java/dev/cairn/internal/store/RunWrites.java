@@ -70,7 +70,8 @@ final class RunWrites {
                 "SET #status = :status, reason = :reason, updatedAt = :now,"
                     + " leaseExpiresAt = :now"
                     + (reasonClass.isPresent() ? ", reasonClass = :reasonClass" : "")
-                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince"
+                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart,"
+                    + " leaseMachine, leaseSince"
                     + (reasonClass.isPresent() ? "" : ", reasonClass"))
             .conditionExpression("epoch = :epoch AND leaseOwner = :me")
             .expressionAttributeNames(Map.of("#status", "status"))
@@ -111,7 +112,8 @@ final class RunWrites {
                 "SET #status = :status, reason = :reason, updatedAt = :now, leaseExpiresAt = :now, "
                     + TTL
                     + " = :expires"
-                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart, leaseSince,"
+                    + " REMOVE leaseOwner, leaseHost, leasePid, leaseProcessStart,"
+                    + " leaseMachine, leaseSince,"
                     + " reasonClass")
             .conditionExpression("epoch = :epoch AND leaseOwner = :me")
             .expressionAttributeNames(Map.of("#status", "status"))

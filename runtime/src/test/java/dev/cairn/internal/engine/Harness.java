@@ -84,12 +84,16 @@ final class Harness {
   static LeaseHolder liveLocal(String name) {
     ProcessHandle self = ProcessHandle.current();
     return new LeaseHolder(
-        name, HOST, self.pid(), self.info().startInstant().orElse(Instant.EPOCH));
+        name,
+        HOST,
+        self.pid(),
+        self.info().startInstant().orElse(Instant.EPOCH),
+        LeaseHolder.thisMachine());
   }
 
   /** A driver process on this host that no longer exists. */
   static LeaseHolder deadLocal(String name) {
-    return new LeaseHolder(name, HOST, DEAD_PID, T0);
+    return new LeaseHolder(name, HOST, DEAD_PID, T0, LeaseHolder.thisMachine());
   }
 
   String location(String table) {
