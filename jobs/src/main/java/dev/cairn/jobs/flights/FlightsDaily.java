@@ -74,7 +74,7 @@ public final class FlightsDaily extends CairnJob {
     String flights = parameters.require("flights");
     String airports = parameters.require("airports");
     Optional<LocalDate> day = parameters.optional("date").map(FlightsDaily::parseDate);
-    // enrich's chunks join the same small airports table: read it once per run in this driver.
+    // enrich's chunks join the same small airports table: read it once per driver.
     AtomicReference<Dataset<Row>> enrichAirports = new AtomicReference<>();
 
     return List.of(
@@ -85,8 +85,7 @@ public final class FlightsDaily extends CairnJob {
                     FlightsTransforms.clean(
                         FlightsTransforms.readFlights(
                             ctx.spark(), flights, plannedFlights(ctx, flights), day),
-                        FlightsTransforms.readAirports(
-                            ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
+                        airports(ctx, airports))),
         // The quarantine: every row clean leaves out, with its reason; counts per reason are
         // recorded in the stage's checkpoint.
         Stage.named("rejects")
@@ -97,8 +96,7 @@ public final class FlightsDaily extends CairnJob {
                     FlightsTransforms.rejects(
                         FlightsTransforms.readFlights(
                             ctx.spark(), flights, plannedFlights(ctx, flights), day),
-                        FlightsTransforms.readAirports(
-                            ctx.spark(), requireInput(ctx.spark(), airports, "airports")))),
+                        airports(ctx, airports))),
         // The heavy stage, in chunks of days the runtime sizes: a kill mid-stage loses one chunk.
         Stage.named("enrich")
             .dependsOn("clean")
@@ -109,13 +107,7 @@ public final class FlightsDaily extends CairnJob {
                     FlightsTransforms.enrich(
                         FlightsChunks.in(onDay(ctx.input("clean"), day), ctx.chunk().orElseThrow()),
                         enrichAirports.updateAndGet(
-                            read ->
-                                read != null
-                                    ? read
-                                    : FlightsTransforms.onDriver(
-                                        FlightsTransforms.readAirports(
-                                            ctx.spark(),
-                                            requireInput(ctx.spark(), airports, "airports")))))),
+                            read -> read != null ? read : airports(ctx, airports)))),
         Stage.named("airport_daily")
             .dependsOn("enrich")
             .output(replace(Output.table("airport_daily_delays").partitionedBy("flight_date"), day))
@@ -181,6 +173,16 @@ public final class FlightsDaily extends CairnJob {
   private static List<String> plannedFlights(StageContext ctx, String flights) {
     requireInput(ctx.spark(), flights, "flights");
     return ctx.files("flights");
+  }
+
+  /**
+   * The airports, from their files frozen for the run like the flights' (a resumed attempt joins
+   * what the first one did, or fails naming the file that changed), one row per code, held on the
+   * driver.
+   */
+  private static Dataset<Row> airports(StageContext ctx, String airports) {
+    requireInput(ctx.spark(), airports, "airports");
+    return FlightsTransforms.airportsOnDriver(ctx.spark(), airports, ctx.files("airports"));
   }
 
   /** Fails with the parameter's name and the fix when an input path does not exist. */

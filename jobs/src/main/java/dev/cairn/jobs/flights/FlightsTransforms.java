@@ -182,15 +182,58 @@ public final class FlightsTransforms {
   }
 
   /**
-   * The airports CSV (iata, name, city, state, country, latitude, longitude).
+   * The airports CSV (iata, name, city, state, country, latitude, longitude), codes upper-cased and
+   * trimmed (here once: every join compares them as they are).
    *
    * @throws BadInputException when the file has no header row with those columns
    */
   public static Dataset<Row> readAirports(SparkSession spark, String path) {
+    return readAirports(spark, path, List.of(path));
+  }
+
+  /**
+   * The airports of {@code files} (the planned files of parameter 'airports', whose value is {@code
+   * path}) as {@link #readAirports(SparkSession, String)} reads them, collected on the driver
+   * ({@link #onDriver}), each code on one row.
+   *
+   * @throws BadInputException when the file has no header row with the expected columns, or a code
+   *     is on more than one row (every flight from or to it would be joined once per row)
+   */
+  public static Dataset<Row> airportsOnDriver(SparkSession spark, String path, List<String> files) {
+    Dataset<Row> airports = onDriver(readAirports(spark, path, files));
+    java.util.Map<String, Integer> rowsByCode = new java.util.TreeMap<>();
+    for (Row airport : airports.select("iata").collectAsList()) {
+      if (!airport.isNullAt(0)) {
+        rowsByCode.merge(airport.getString(0), 1, Integer::sum);
+      }
+    }
+    rowsByCode.values().removeIf(rows -> rows == 1);
+    if (!rowsByCode.isEmpty()) {
+      String first = rowsByCode.keySet().iterator().next();
+      throw new BadInputException(
+          "airports input '"
+              + path
+              + "' (parameter 'airports') has the code '"
+              + first
+              + "' on "
+              + rowsByCode.get(first)
+              + " rows"
+              + (rowsByCode.size() > 1
+                  ? " (" + (rowsByCode.size() - 1) + " more codes are on several rows)"
+                  : "")
+              + "; codes compare trimmed and upper-cased, and every flight from or to a repeated"
+              + " code would be counted once per row",
+          "keep one row per code, or give -p airports=<a CSV with one row per code>");
+    }
+    return airports;
+  }
+
+  private static Dataset<Row> readAirports(SparkSession spark, String path, List<String> files) {
+    String[] paths = files.toArray(String[]::new);
     java.util.List<String> header;
     try {
       header =
-          java.util.Arrays.stream(spark.read().option("header", "true").csv(path).columns())
+          java.util.Arrays.stream(spark.read().option("header", "true").csv(paths).columns())
               .map(c -> c.strip().toLowerCase(java.util.Locale.ROOT))
               .toList();
     } catch (Exception unreadable) {
@@ -217,13 +260,15 @@ public final class FlightsTransforms {
                 + ">");
       }
     }
-    Dataset<Row> airports = spark.read().option("header", "true").csv(path);
-    Column[] typed =
-        java.util.Arrays.stream(AIRPORTS_SCHEMA.fields())
-            // try_cast: a malformed coordinate becomes null, as a permissive CSV read would make
-            // it.
-            .map(f -> col(f.name()).try_cast(f.dataType()).alias(f.name()))
-            .toArray(Column[]::new);
+    Dataset<Row> airports = spark.read().option("header", "true").csv(paths);
+    StructField[] fields = AIRPORTS_SCHEMA.fields();
+    Column[] typed = new Column[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      // try_cast: a malformed coordinate becomes null, as a permissive CSV read would make it.
+      Column value = col(fields[i].name()).try_cast(fields[i].dataType());
+      typed[i] =
+          (fields[i].name().equals("iata") ? upper(trim(value)) : value).alias(fields[i].name());
+    }
     return airports.select(typed);
   }
 
@@ -232,7 +277,7 @@ public final class FlightsTransforms {
    * reasons of {@link #rejectReason()} plus an origin or destination not in {@code airports}.
    */
   static Dataset<Row> withReason(Dataset<Row> raw, Dataset<Row> airports) {
-    Dataset<Row> codes = airports.select(upper(trim(col("iata"))).alias("code")).distinct();
+    Dataset<Row> codes = airports.select(col("iata").alias("code")).distinct();
     Dataset<Row> known =
         raw.join(
                 broadcast(codes.withColumnRenamed("code", "o_code")),
@@ -320,7 +365,6 @@ public final class FlightsTransforms {
             col("reason"));
   }
 
-  /** Flights with their airports' names and places (broadcast join; unknown codes keep nulls). */
   /**
    * A small table's rows collected and held on the driver (a local relation): joining it again, as
    * each chunk of enrich does, broadcasts it without reading its file or running a Spark job.
@@ -329,6 +373,7 @@ public final class FlightsTransforms {
     return small.sparkSession().createDataFrame(small.collectAsList(), small.schema());
   }
 
+  /** Flights with their airports' names and places (broadcast join; unknown codes keep nulls). */
   public static Dataset<Row> enrich(Dataset<Row> clean, Dataset<Row> airports) {
     Dataset<Row> origins =
         airports.select(

@@ -111,6 +111,52 @@ class FlightsBadInputTest {
   }
 
   @Test
+  void airportsWithACodeOnTwoRows_isBadInput_namingTheCode_notDoubledFlights(@TempDir Path dir)
+      throws Exception {
+    Path csv = dir.resolve("airports.csv");
+    Files.writeString(
+        csv,
+        "iata,name,city,state,country,latitude,longitude\n"
+            + "SFO,San Francisco International,San Francisco,CA,USA,37.6,-122.4\n"
+            + "LAX,Los Angeles International,Los Angeles,CA,USA,33.9,-118.4\n"
+            + " sfo,San Francisco (again),San Francisco,CA,USA,37.6,-122.4\n");
+
+    assertThatThrownBy(
+            () ->
+                FlightsTransforms.airportsOnDriver(
+                    spark(), csv.toString(), java.util.List.of(csv.toString())))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "airports input '"
+                + csv
+                + "' (parameter 'airports') has the code 'SFO' on 2 rows; codes compare trimmed"
+                + " and upper-cased, and every flight from or to a repeated code would be counted"
+                + " once per row. Fix: keep one row per code, or give -p airports=<a CSV with one"
+                + " row per code>");
+  }
+
+  @Test
+  void airportCodesInLowerCaseOrPadded_areNormalisedOnce_soEnrichFindsThem(@TempDir Path dir)
+      throws Exception {
+    Path csv = dir.resolve("airports.csv");
+    Files.writeString(
+        csv,
+        "iata,name,city,state,country,latitude,longitude\n"
+            + " sfo ,San Francisco International,San Francisco,CA,USA,37.6,-122.4\n"
+            + "lax,Los Angeles International,Los Angeles,CA,USA,33.9,-118.4\n");
+    Dataset<Row> airports =
+        FlightsTransforms.airportsOnDriver(
+            spark(), csv.toString(), java.util.List.of(csv.toString()));
+    Dataset<Row> raw = flights(flight("2001-01-05T08:30:00", 10, 500, "SFO", "lax"));
+
+    Dataset<Row> enriched =
+        FlightsTransforms.enrich(FlightsTransforms.clean(raw, airports), airports);
+
+    assertThat(values(enriched.select("origin", "origin_city", "destination", "dest_city")))
+        .containsExactly(row("SFO", "San Francisco", "LAX", "Los Angeles"));
+  }
+
+  @Test
   void unknownAirportCodes_areQuarantinedWithTheirReason_notCleaned() {
     Dataset<Row> raw =
         flights(
