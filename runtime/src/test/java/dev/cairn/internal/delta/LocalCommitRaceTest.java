@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Driver processes sharing one local table (two runs on one {@code CAIRN_HOME}) race to commit the
  * same versions: each version is made by exactly one of them, and its file is that writer's commit,
- * whole. (Delta's HDFS and local log stores check, then rename, and the local rename replaces
- * the file: their window is microseconds wide, so this race guards the property more than it
- * reproduces their failure.)
+ * whole. (Delta's HDFS and local log stores check, then rename, and the local rename replaces the
+ * file: their window is microseconds wide, so this race guards the property more than it reproduces
+ * their failure.)
  */
 class LocalCommitRaceTest {
   private static final int WRITERS = 3;
