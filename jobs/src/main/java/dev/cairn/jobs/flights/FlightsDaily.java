@@ -176,7 +176,7 @@ public final class FlightsDaily extends CairnJob {
   }
 
   /**
-   * The airports, from their files frozen for the run like the flights' (a resumed attempt joins
+   * The airports, from their files frozen for the stage like the flights' (a resumed attempt joins
    * what the first one did, or fails naming the file that changed), one row per code, held on the
    * driver.
    */

@@ -1,6 +1,7 @@
 package dev.cairn.jobs.flights;
 
 import io.delta.tables.DeltaTable;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.ObjLongConsumer;
 import org.apache.spark.sql.DataFrameWriter;
@@ -90,7 +91,7 @@ public final class FlightsDailyPlain {
   }
 
   private Dataset<Row> airports(String airports) {
-    return FlightsTransforms.readAirports(spark, airports);
+    return FlightsTransforms.airportsOnDriver(spark, airports, List.of(airports));
   }
 
   private Dataset<Row> read(String flights) {

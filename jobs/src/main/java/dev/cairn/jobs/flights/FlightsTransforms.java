@@ -219,7 +219,7 @@ public final class FlightsTransforms {
               + rowsByCode.get(first)
               + " rows"
               + (rowsByCode.size() > 1
-                  ? " (" + (rowsByCode.size() - 1) + " more codes are on several rows)"
+                  ? " (" + (rowsByCode.size() - 1) + " more on several rows)"
                   : "")
               + "; codes compare trimmed and upper-cased, and every flight from or to a repeated"
               + " code would be counted once per row",

@@ -113,18 +113,14 @@ class FlightsBadInputTest {
   @Test
   void airportsWithACodeOnTwoRows_isBadInput_namingTheCode_notDoubledFlights(@TempDir Path dir)
       throws Exception {
-    Path csv = dir.resolve("airports.csv");
-    Files.writeString(
-        csv,
-        "iata,name,city,state,country,latitude,longitude\n"
-            + "SFO,San Francisco International,San Francisco,CA,USA,37.6,-122.4\n"
-            + "LAX,Los Angeles International,Los Angeles,CA,USA,33.9,-118.4\n"
-            + " sfo,San Francisco (again),San Francisco,CA,USA,37.6,-122.4\n");
+    Path csv =
+        airportsCsv(
+            dir,
+            "SFO,San Francisco International,San Francisco,CA,USA,37.6,-122.4",
+            "LAX,Los Angeles International,Los Angeles,CA,USA,33.9,-118.4",
+            " sfo,San Francisco (again),San Francisco,CA,USA,37.6,-122.4");
 
-    assertThatThrownBy(
-            () ->
-                FlightsTransforms.airportsOnDriver(
-                    spark(), csv.toString(), java.util.List.of(csv.toString())))
+    assertThatThrownBy(() -> airportsOnDriver(csv))
         .isInstanceOf(BadInputException.class)
         .hasMessage(
             "airports input '"
@@ -138,15 +134,12 @@ class FlightsBadInputTest {
   @Test
   void airportCodesInLowerCaseOrPadded_areNormalisedOnce_soEnrichFindsThem(@TempDir Path dir)
       throws Exception {
-    Path csv = dir.resolve("airports.csv");
-    Files.writeString(
-        csv,
-        "iata,name,city,state,country,latitude,longitude\n"
-            + " sfo ,San Francisco International,San Francisco,CA,USA,37.6,-122.4\n"
-            + "lax,Los Angeles International,Los Angeles,CA,USA,33.9,-118.4\n");
     Dataset<Row> airports =
-        FlightsTransforms.airportsOnDriver(
-            spark(), csv.toString(), java.util.List.of(csv.toString()));
+        airportsOnDriver(
+            airportsCsv(
+                dir,
+                " sfo ,San Francisco International,San Francisco,CA,USA,37.6,-122.4",
+                "lax,Los Angeles International,Los Angeles,CA,USA,33.9,-118.4"));
     Dataset<Row> raw = flights(flight("2001-01-05T08:30:00", 10, 500, "SFO", "lax"));
 
     Dataset<Row> enriched =
@@ -154,6 +147,18 @@ class FlightsBadInputTest {
 
     assertThat(values(enriched.select("origin", "origin_city", "destination", "dest_city")))
         .containsExactly(row("SFO", "San Francisco", "LAX", "Los Angeles"));
+  }
+
+  /** An airports CSV of {@code rows} under the expected header. */
+  private static Path airportsCsv(Path dir, String... rows) throws java.io.IOException {
+    return Files.writeString(
+        dir.resolve("airports.csv"),
+        "iata,name,city,state,country,latitude,longitude\n" + String.join("\n", rows) + "\n");
+  }
+
+  private static Dataset<Row> airportsOnDriver(Path csv) {
+    return FlightsTransforms.airportsOnDriver(
+        spark(), csv.toString(), java.util.List.of(csv.toString()));
   }
 
   @Test

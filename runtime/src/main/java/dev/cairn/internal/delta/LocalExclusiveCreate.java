@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.UUID;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Creates a Delta commit file on a local file system atomically and only if it does not exist, even
@@ -17,12 +19,15 @@ import java.util.UUID;
  * disk, then hard-linked to the commit's name ({@code link(2)} fails if the name exists, and the
  * file appears whole or not at all).
  *
- * <p>Written by hand because Delta's and Hadoop's local stores check-then-rename: Hadoop's local
- * rename replaces an existing file, and Delta's {@code LocalLogStore} guards it with a lock inside
- * one JVM only, so two driver processes sharing a warehouse could each believe they made the same
- * version, one commit silently replacing the other.
+ * <p>Written by hand because Delta's log stores check, then rename, on a local file system: its
+ * {@code HDFSLogStore} checks the name is absent and renames onto it, Hadoop's local rename
+ * replaces an existing file, and {@code LocalLogStore}'s lock holds inside one JVM only. Two driver
+ * processes sharing a warehouse could each believe they made the same version, one commit silently
+ * replacing the other.
  */
 final class LocalExclusiveCreate {
+  private static final Logger LOG = LogManager.getLogger(LocalExclusiveCreate.class);
+
   private LocalExclusiveCreate() {}
 
   /**
@@ -53,11 +58,23 @@ final class LocalExclusiveCreate {
       try {
         Files.createLink(target, temp);
       } catch (FileAlreadyExistsException exists) {
-        // Delta matches on this exception's type; name the commit, not the temporary file.
-        throw new FileAlreadyExistsException(target.toString());
+        // NFS may answer a retransmitted link that succeeded with "exists": then it is ours.
+        if (!Files.isSameFile(target, temp)) {
+          // Delta matches on this exception's type; name the commit, not the temporary file.
+          throw new FileAlreadyExistsException(target.toString());
+        }
       }
     } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  /** The temporary name goes; failing to remove it must not change the commit's outcome. */
+  private static void deleteQuietly(Path temp) {
+    try {
       Files.deleteIfExists(temp);
+    } catch (IOException leftBehind) {
+      LOG.warn("Could not remove the temporary commit file {}: {}", temp, leftBehind.getMessage());
     }
   }
 }

@@ -14,9 +14,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Two clocks bound the fence, and either ending it is enough: the monotonic one (immune to the
  * wall clock being set) and the wall clock, because the monotonic clock stops while a VM or a
- * hibernating Spot instance is suspended, and the lease's expiry in the store does not. A wall
- * clock stepped forward by more than the margin refuses a commit early (the stage is retried); one
- * stepped back leaves the monotonic bound.
+ * hibernating Spot instance is suspended, and the lease's expiry in the store does not. Both
+ * deadlines run from a {@link Stamp} taken before the renewal was sent. A wall clock stepped
+ * forward by more than the time left on the fence refuses a commit early (the stage is retried);
+ * one stepped back leaves the monotonic bound.
  *
  * <p>Process-wide because Delta instantiates log stores by reflection, one per table and scheme,
  * with no way to pass them an object; one driver process runs one run at a time. Thread-safe.
@@ -37,16 +38,32 @@ public final class WriteFence {
     }
   }
 
+  /** An instant on both of the fence's clocks. */
+  public record Stamp(long nanos, long wallMillis) {
+    /** Now, on the clocks the fence reads. */
+    public static Stamp now() {
+      return new Stamp(nanoClock.getAsLong(), WriteFence.wallMillis.getAsLong());
+    }
+  }
+
   /**
    * From now on commits are allowed until {@code validForNanos} from now on both clocks, for {@code
    * holder}.
    */
   public static void extend(String holder, long validForNanos) {
+    extend(holder, Stamp.now(), validForNanos);
+  }
+
+  /**
+   * From now on commits are allowed until {@code validForNanos} after {@code from} on both clocks
+   * (when a renewal was sent: the store may have applied it then), for {@code holder}.
+   */
+  public static void extend(String holder, Stamp from, long validForNanos) {
     STATE.set(
         new State(
             true,
-            nanoClock.getAsLong() + validForNanos,
-            wallMillis.getAsLong() + validForNanos / 1_000_000L,
+            from.nanos() + validForNanos,
+            from.wallMillis() + validForNanos / 1_000_000L,
             holder));
   }
 

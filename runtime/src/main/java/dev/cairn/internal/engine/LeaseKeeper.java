@@ -73,12 +73,11 @@ final class LeaseKeeper implements AutoCloseable {
     }
     try {
       // Measured before the request: the lease runs from when the store may have applied it.
-      long sentNanos = System.nanoTime();
+      WriteFence.Stamp sent = WriteFence.Stamp.now();
       store.renewLease(lease, clock.instant(), ttl);
       synchronized (fence) {
         if (!closed) {
-          WriteFence.extend(
-              lease.holder().describe(), sentNanos - System.nanoTime() + fenceNanos(ttl));
+          WriteFence.extend(lease.holder().describe(), sent, fenceNanos(ttl));
         }
       }
     } catch (RunHeldException e) {

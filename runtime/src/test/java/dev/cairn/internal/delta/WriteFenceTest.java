@@ -48,6 +48,18 @@ class WriteFenceTest {
   }
 
   @Test
+  void aRenewalsFenceRunsFromWhenItWasSent_soASuspendDuringTheRenewalCounts() {
+    WriteFence.Stamp sent = WriteFence.Stamp.now();
+    // Suspended after the store applied the renewal, before the response was read.
+    wallMillis.addAndGet(60_000);
+    nanos.addAndGet(SECOND / 10);
+    WriteFence.extend("host-a pid 42", sent, 20 * SECOND);
+
+    assertThatThrownBy(() -> WriteFence.check("Delta commit 7"))
+        .isInstanceOf(WriteFence.FencedException.class);
+  }
+
+  @Test
   void aWallClockSetBack_doesNotExtendTheFence_theMonotonicClockEndsIt() {
     WriteFence.extend("host-a pid 42", 20 * SECOND);
     wallMillis.addAndGet(-3_600_000);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** Whose lease may be taken at once: a driver gone from this very machine, and no other. */
 class LeaseHolderTest {
@@ -52,6 +54,7 @@ class LeaseHolderTest {
   }
 
   @Test
+  @EnabledOnOs(OS.LINUX)
   void thisProcess_recordsThisMachine_onLinux() {
     LeaseHolder self = LeaseHolder.thisProcess(HOST);
 
