@@ -193,18 +193,20 @@ public final class FlightsTransforms {
 
   /**
    * The airports of {@code files} (the planned files of parameter 'airports', whose value is {@code
-   * path}) as {@link #readAirports(SparkSession, String)} reads them, collected on the driver
-   * ({@link #onDriver}), each code on one row.
+   * path}) as {@link #readAirports(SparkSession, String)} reads them, collected once and held on
+   * the driver (as {@link #onDriver}), each code on one row.
    *
    * @throws BadInputException when the file has no header row with the expected columns, or a code
    *     is on more than one row (every flight from or to it would be joined once per row)
    */
   public static Dataset<Row> airportsOnDriver(SparkSession spark, String path, List<String> files) {
-    Dataset<Row> airports = onDriver(readAirports(spark, path, files));
+    Dataset<Row> read = readAirports(spark, path, files);
+    List<Row> collected = read.collectAsList();
+    int iata = read.schema().fieldIndex("iata");
     java.util.Map<String, Integer> rowsByCode = new java.util.TreeMap<>();
-    for (Row airport : airports.select("iata").collectAsList()) {
-      if (!airport.isNullAt(0)) {
-        rowsByCode.merge(airport.getString(0), 1, Integer::sum);
+    for (Row airport : collected) {
+      if (!airport.isNullAt(iata)) {
+        rowsByCode.merge(airport.getString(iata), 1, Integer::sum);
       }
     }
     rowsByCode.values().removeIf(rows -> rows == 1);
@@ -225,7 +227,7 @@ public final class FlightsTransforms {
               + " code would be counted once per row",
           "keep one row per code, or give -p airports=<a CSV with one row per code>");
     }
-    return airports;
+    return spark.createDataFrame(collected, read.schema());
   }
 
   private static Dataset<Row> readAirports(SparkSession spark, String path, List<String> files) {

@@ -14,7 +14,8 @@ import org.apache.hadoop.fs.local.LocalConfigKeys;
 /**
  * {@link NioLocalFileSystem} for Hadoop's {@code FileContext} ({@code
  * fs.AbstractFileSystem.file.impl}): what Hadoop's {@code LocalFs} is, over {@link
- * NioLocalFileSystem.Raw}. Delta's log store on {@code file:} writes each commit through it.
+ * NioLocalFileSystem.Raw}. Delta's log store on {@code file:} writes checkpoints through it (commit
+ * files go through {@code LocalExclusiveCreate}).
  */
 public class NioLocalFs extends ChecksumFs {
   public NioLocalFs(Configuration conf) throws IOException, URISyntaxException {
