@@ -1,5 +1,6 @@
 package dev.cairn.internal.interrupt;
 
+import static org.apache.logging.log4j.Level.DEBUG;
 import static org.apache.logging.log4j.Level.WARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -131,15 +132,25 @@ class ImdsNoticeSourceTest {
             NoticeSource.NoticeSourceUnavailableException.class,
             e -> assertThat(e.unexpected()).as("worth a warning").isFalse())
         .hasMessageStartingWith("the EC2 instance metadata service is not reachable");
-    // Off EC2: said at DEBUG only.
-    assertThat(watchOnce(source(URI.create("http://127.0.0.1:" + closedPort()), false)).at(WARN))
-        .isEmpty();
-
+    // Off EC2: said once at DEBUG, and the watcher does not poll the source again.
     Interruption interruption = new Interruption();
-    try (InterruptionWatcher watcher =
-        new InterruptionWatcher(
-            List.of(), interruption, Duration.ofHours(1), Duration.ZERO, CLOCK)) {
+    try (CapturedLog log = CapturedLog.of(InterruptionWatcher.class);
+        InterruptionWatcher watcher =
+            new InterruptionWatcher(
+                List.of(source(URI.create("http://127.0.0.1:" + closedPort()), false)),
+                interruption,
+                Duration.ofHours(1),
+                Duration.ZERO,
+                CLOCK)) {
       watcher.pollOnce();
+      watcher.pollOnce();
+
+      assertThat(log.at(DEBUG))
+          .singleElement(STRING)
+          .startsWith(
+              "Not polling for interruption notices: the EC2 instance metadata service is not"
+                  + " reachable");
+      assertThat(log.at(WARN)).isEmpty();
     }
     assertThat(interruption.requested()).isEmpty();
   }
