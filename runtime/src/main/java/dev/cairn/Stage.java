@@ -146,14 +146,17 @@ public final class Stage {
      * stage's expected duration and the expected time between interruptions, never holding more
      * than {@code CAIRN_CHUNK_MAX_SECONDS} of expected work (README, "chunk sizing"). The grouped
      * plan is frozen in the checkpoint. Each chunk's rows ({@link StageContext#chunk()} says which
-     * units are asked for) are written in a Delta commit of their own, in plan order, and
-     * checkpointed; a resumed run computes only the chunks not committed. The first chunk writes as
-     * {@link #output(Output)} says (replacing the table, or the rows matching its predicate) and
-     * the others add their rows to it; with {@link Output#mergeOn} every chunk merges. Expectations
-     * are checked on each chunk's rows.
+     * units are asked for) are staged as data files of the table, in plan order, and checkpointed;
+     * a resumed run computes only the chunks not staged. When every chunk is staged, one Delta
+     * commit publishes them all, replacing what {@link #output(Output)} replaces (the table, or the
+     * partitions its predicate selects: a chunked {@code replaceWhere} must name only partition
+     * columns) as the table is at that commit. With {@link Output#mergeOn} every chunk merges in a
+     * commit of its own. Expectations are checked on each chunk's rows.
      *
-     * <p>Readers of the table see it grow chunk by chunk; downstream stages read it once the whole
-     * stage is committed, at that version. APPEND outputs cannot be chunked.
+     * <p>Readers of the table see what it held before the stage until the publishing commit, then
+     * the whole stage; a chunked stage that fails publishes nothing (except the chunks a MERGE
+     * stage merged). Downstream stages read the table at the stage's commit. APPEND outputs cannot
+     * be chunked.
      */
     public Builder chunked(ChunkPlanner planner) {
       this.chunks = Objects.requireNonNull(planner, "planner");

@@ -214,9 +214,9 @@ class CrashAndResumeIT {
 
   /**
    * The chunked stage (enrich, one day per chunk under a tiny {@code CAIRN_CHUNK_MAX_SECONDS})
-   * killed between chunk 1's Delta commit and its checkpoint, then, in the driver that resumed it
-   * with the default cap, killed again with chunks 0-1 committed and chunk 2 computing: each resume
-   * runs at most the chunk in flight again (chunk 1 is recovered from the Delta log, chunk 2 runs
+   * killed between staging chunk 1 and its checkpoint, then, in the driver that resumed it with the
+   * default cap, killed again with chunks 0-1 committed and chunk 2 computing: each resume runs at
+   * most the chunk in flight again (chunk 1 is recovered from its staged files, chunk 2 runs
    * twice), and follows the frozen plan although the resumed drivers run with the default cap.
    */
   @Test
@@ -235,6 +235,9 @@ class CrashAndResumeIT {
     assertThat(before.get("chunks").get("total").asInt()).isEqualTo(FlightsData.DAYS);
     assertThat(before.get("chunks").get("sizing").get("capBasis").asText())
         .isEqualTo("CAIRN_CHUNK_MAX_SECONDS");
+    assertThat(warehouse(driver, name).resolve("flights_enriched/_delta_log"))
+        .as("a reader sees nothing of a chunked stage before it is published")
+        .doesNotExist();
 
     driver.withoutEnv("CAIRN_CHUNK_MAX_SECONDS");
     running = killAndResumeUntil(driver, running, runId, "enrich#2", "after-start");
@@ -262,7 +265,7 @@ class CrashAndResumeIT {
 
   /**
    * {@code cairn report} of the chunked run killed twice and resumed: three driver lanes, the first
-   * two killed, every stage, the chunk recovered from the Delta log and the one re-executed, each
+   * two killed, every stage, the chunk recovered without recomputing and the one re-executed, each
    * driver's Spark application with its event log on disk; and headless Chromium renders the page.
    */
   private void assertReportShowsTheKillsAndTheResume(Driver driver, String name, String runId)

@@ -2,6 +2,7 @@ package dev.cairn.testing;
 
 import dev.cairn.Output;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.errors.TableErrors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +18,10 @@ import org.apache.spark.sql.Row;
  *
  * <p>It honours Delta's idempotency rule: a write whose {@code appId} already has a transaction
  * version at or above the one asked for commits nothing and returns the earlier commit with {@code
- * skippedDuplicate = true}. A write at a higher version of an app that already committed (a rerun's
- * generation) commits as usual; in APPEND mode it records which earlier commit it replaces ({@link
- * LoggedCommit#replaces()}), as Delta's commit removes that commit's files.
+ * skippedDuplicate = true}. Staged chunks are kept apart from the log until published. A write at a
+ * higher version of an app that already committed (a rerun's generation) commits as usual; in
+ * APPEND mode it records which earlier commit it replaces ({@link LoggedCommit#replaces()}), as
+ * Delta's commit removes that commit's files.
  *
  * <p>For assertions it records every write call ({@link #writes(String)}, {@link
  * #writesFor(String)}) and every read ({@link #reads()}); {@link #failNextWrite(RuntimeException)}
@@ -60,6 +62,7 @@ public final class InMemoryTableStore implements TableStore {
   private final String warehouse;
   private final Map<String, List<LoggedCommit>> logs = new HashMap<>();
   private final Map<String, Long> rowsPerWrite = new HashMap<>();
+  private final Map<String, Map<Integer, Staged>> staged = new HashMap<>();
   private final List<WriteCall> writeCalls = new ArrayList<>();
   private final List<Read> reads = new ArrayList<>();
   private RuntimeException nextWriteFailure;
@@ -182,21 +185,77 @@ public final class InMemoryTableStore implements TableStore {
     return outcome;
   }
 
-  /**
-   * A chunk's write: committed (or skipped as a duplicate) like {@link #write}, with Delta's rule
-   * on the chunk's app id; whether it replaces or adds rows is not modelled (no rows are kept).
-   */
+  /** A MERGE chunk's write: committed (or skipped as a duplicate) like {@link #write}. */
   @Override
-  public synchronized Commit writeChunk(
+  public synchronized Commit mergeChunk(
       Dataset<Row> rows,
       Output output,
-      boolean first,
       String location,
       String appId,
       long txnVersion,
       long baseVersion) {
-    TableStore.requireChunkable(output);
+    if (output.mode() != Output.Mode.MERGE) {
+      throw new IllegalArgumentException("only MERGE chunks are committed one by one: " + output);
+    }
     return write(rows, output, location, appId, txnVersion, baseVersion);
+  }
+
+  /**
+   * Stages a chunk: nothing in the table's log; reports {@link #rowsPerWrite} rows. Recorded as a
+   * write call with {@code txnVersion} {@code index + 1} and no table version ({@code -1}).
+   */
+  @Override
+  public synchronized Staged stageChunk(
+      Dataset<Row> rows, Output output, String location, String appId, int index) {
+    if (output.mode() == Output.Mode.MERGE || output.mode() == Output.Mode.APPEND) {
+      throw new IllegalArgumentException("only OVERWRITE and REPLACE_WHERE chunks are staged");
+    }
+    if (nextWriteFailure != null) {
+      RuntimeException failure = nextWriteFailure;
+      nextWriteFailure = null;
+      writeCalls.add(new WriteCall(location, appId, index + 1L, -1, output, Optional.empty()));
+      throw failure;
+    }
+    Staged chunk = new Staged(index, rowsPerWrite.getOrDefault(location, 1L), 1, 0);
+    staged.computeIfAbsent(location + "|" + appId, k -> new HashMap<>()).put(index, chunk);
+    writeCalls.add(
+        new WriteCall(
+            location,
+            appId,
+            index + 1L,
+            -1,
+            output,
+            Optional.of(new Commit(-1, chunk.rows(), false))));
+    return chunk;
+  }
+
+  @Override
+  public synchronized Optional<Staged> stagedChunk(String location, String appId, int index) {
+    return Optional.ofNullable(staged.getOrDefault(location + "|" + appId, Map.of()).get(index));
+  }
+
+  /**
+   * Publishes the staged chunks in one commit carrying {@code (appId, txnVersion)}, with their rows
+   * summed, or skips it as {@link #write} does; refuses when a chunk was not staged.
+   */
+  @Override
+  public synchronized Commit publishChunks(
+      Output output, String location, String appId, long txnVersion, int chunks, long baseVersion) {
+    long total = 0;
+    for (int i = 0; i < chunks; i++) {
+      Staged chunk = stagedChunk(location, appId, i).orElse(null);
+      if (chunk == null && committedTxnVersion(location, appId) < txnVersion) {
+        throw TableErrors.stagedChunkMissing(location, appId, i);
+      }
+      total += chunk == null ? 0 : chunk.rows();
+    }
+    long perWrite = rowsPerWrite.getOrDefault(location, 1L);
+    rowsPerWrite.put(location, total);
+    try {
+      return write(null, output, location, appId, txnVersion, baseVersion);
+    } finally {
+      rowsPerWrite.put(location, perWrite);
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ public final class DeltaTableStore implements TableStore {
   private final Supplier<SparkSession> spark;
   private final String warehouse;
   private final DeltaTxnLog log;
+  private final StagedChunks staged;
 
   /**
    * @param spark the session, asked for only when a table is read or written, so that a driver
@@ -33,6 +34,7 @@ public final class DeltaTableStore implements TableStore {
     this.spark = spark;
     this.warehouse = warehouse;
     this.log = new DeltaTxnLog(spark);
+    this.staged = new StagedChunks(spark);
   }
 
   @Override
@@ -75,24 +77,47 @@ public final class DeltaTableStore implements TableStore {
   }
 
   @Override
-  public Commit writeChunk(
+  public Commit mergeChunk(
       Dataset<Row> rows,
       Output output,
-      boolean first,
       String location,
       String appId,
       long txnVersion,
       long baseVersion) {
-    TableStore.requireChunkable(output);
-    if (!first && output.mode() != Output.Mode.MERGE) {
-      // Chunks after the first add to what the first replaced; one app id, rising versions. The
-      // append's own transaction says which version it started from (one log listing, not two).
-      long before = log.appendAsTxn(rows, location, appId, txnVersion);
-      return outcome(location, appId, txnVersion, before, baseVersion);
+    if (output.mode() != Output.Mode.MERGE) {
+      throw new IllegalArgumentException(
+          "only MERGE chunks are committed one by one; " + output + " chunks are staged");
     }
     long before = log.currentVersion(location);
-    writeRows(rows, output, location, appId, txnVersion, before);
+    merge(rows, output, location, appId, txnVersion, before);
     return outcome(location, appId, txnVersion, before, baseVersion);
+  }
+
+  @Override
+  public Staged stageChunk(
+      Dataset<Row> rows, Output output, String location, String appId, int index) {
+    requireStaged(output);
+    return staged.stage(rows, output, location, appId, index);
+  }
+
+  @Override
+  public Optional<Staged> stagedChunk(String location, String appId, int index) {
+    return staged.find(location, appId, index);
+  }
+
+  @Override
+  public Commit publishChunks(
+      Output output, String location, String appId, long txnVersion, int chunks, long baseVersion) {
+    requireStaged(output);
+    long before = staged.publish(output, location, appId, txnVersion, chunks);
+    return outcome(location, appId, txnVersion, before, baseVersion);
+  }
+
+  private static void requireStaged(Output output) {
+    if (output.mode() != Output.Mode.OVERWRITE && output.mode() != Output.Mode.REPLACE_WHERE) {
+      throw new IllegalArgumentException(
+          "only OVERWRITE and REPLACE_WHERE chunks are staged: " + output);
+    }
   }
 
   private void writeRows(

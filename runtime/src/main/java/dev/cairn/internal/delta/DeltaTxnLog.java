@@ -117,35 +117,6 @@ final class DeltaTxnLog {
   }
 
   /**
-   * Appends {@code rows} in one commit holding the transaction {@code (appId, txnVersion)}, or does
-   * nothing when the table already holds that version of {@code appId} or a higher one: what a
-   * DataFrameWriter append with Delta's {@code txnAppId}/{@code txnVersion} options does, for a
-   * chunk after a stage's first. Unlike it, the app's committed version is read from the version
-   * checksum ({@code N.crc}) when that holds the table's transactions, as Delta's own commits write
-   * it, instead of reconstructing the table's whole state with Spark jobs before every chunk;
-   * without a checksum it falls back to that. The app id is registered as read, so a concurrent
-   * commit of the same app makes this one fail, as with the options.
-   *
-   * @return the table version the transaction started from (its commit, if any, is the next)
-   * @throws CairnException when the rows do not have the table's columns
-   */
-  long appendAsTxn(Dataset<Row> rows, String location, String appId, long txnVersion) {
-    DeltaLog log = DeltaLog.forTable(spark.get(), location);
-    OptimisticTransaction txn = log.startTransaction();
-    Snapshot snapshot = txn.snapshot();
-    if (committedVersion(txn, appId) >= txnVersion) {
-      return snapshot.version();
-    }
-    Map<String, String> columns = columns(rows.schema());
-    Map<String, String> tableColumns = columns(snapshot.schema());
-    if (!columns.equals(tableColumns)) {
-      throw TableErrors.chunkColumnsDiffer(location, columns, tableColumns);
-    }
-    commitAppend(txn, List.of(), rows, appId, txnVersion, Option.empty());
-    return snapshot.version();
-  }
-
-  /**
    * Writes {@code rows}' files and commits them, after {@code actions}, with the transaction {@code
    * (appId, txnVersion)}, as an append of the snapshot's partitioning.
    */
@@ -166,18 +137,6 @@ final class DeltaTxnLog {
             Option.apply(txn.snapshot().metadata().partitionColumns()),
             Option.empty(),
             userMetadata));
-  }
-
-  /**
-   * The version of {@code appId} the transaction's snapshot holds (-1 if none), read as Delta's.
-   */
-  private static long committedVersion(OptimisticTransaction txn, String appId) {
-    Optional<Long> known = fromChecksum(txn.snapshot(), appId);
-    if (known.isEmpty()) {
-      return txn.txnVersion(appId); // reconstructs the snapshot's state
-    }
-    txn.readTxn().$plus$eq(appId); // what txnVersion registers for Delta's conflict check
-    return known.get();
   }
 
   /**

@@ -49,32 +49,53 @@ public interface TableStore {
       long baseVersion);
 
   /**
-   * Writes one chunk of a chunked stage in one Delta commit carrying ({@code appId}, {@code
+   * Writes one chunk of a chunked MERGE stage in one Delta commit carrying ({@code appId}, {@code
    * txnVersion}), idempotent like {@link #write}. Chunks share one app id per stage generation and
-   * are written in plan order with rising versions (chunk index + 1). The {@code first} chunk
-   * writes as {@code output} says (replacing the table or the rows matching its predicate); later
-   * chunks append, except with MERGE, where every chunk merges.
+   * are merged in plan order with rising versions (chunk index + 1).
    *
-   * @throws IllegalArgumentException for an APPEND output, which is never chunked
+   * @throws IllegalArgumentException for an output that does not merge
    */
-  Commit writeChunk(
+  Commit mergeChunk(
       Dataset<Row> rows,
       Output output,
-      boolean first,
       String location,
       String appId,
       long txnVersion,
       long baseVersion);
 
-  /** Refuses an APPEND output for a chunk write, which {@link #writeChunk} never takes. */
-  static void requireChunkable(Output output) {
-    if (output.mode() == Output.Mode.APPEND) {
-      throw new IllegalArgumentException(
-          "APPEND outputs are not chunked: "
-              + output
-              + ". Fix: declare the stage with overwrite(), replaceWhere(...) or mergeOn(...)");
-    }
-  }
+  /**
+   * Writes chunk {@code index} of a chunked OVERWRITE or REPLACE_WHERE stage as data files of the
+   * table that no commit references yet, recorded under {@code appId} (replacing what an earlier
+   * attempt staged for it). Readers do not see them until {@link #publishChunks}.
+   *
+   * @throws dev.cairn.CairnException when the rows do not have the table's columns, or a
+   *     REPLACE_WHERE predicate names a column the table is not partitioned by
+   */
+  Staged stageChunk(Dataset<Row> rows, Output output, String location, String appId, int index);
+
+  /** Chunk {@code index} as staged under {@code appId} by an earlier attempt, if it was. */
+  Optional<Staged> stagedChunk(String location, String appId, int index);
+
+  /**
+   * Publishes the staged chunks {@code 0..chunks-1} of {@code appId} in one Delta commit carrying
+   * ({@code appId}, {@code txnVersion}) that replaces what {@code output} replaces (the table, or
+   * the partitions its predicate selects) as the table is at that commit. Idempotent like {@link
+   * #write}.
+   *
+   * @param baseVersion the table's version before the stage's attempt, where the search for the
+   *     commit starts
+   * @throws dev.cairn.CairnException a chunk's staged files are missing; nothing is published
+   */
+  Commit publishChunks(
+      Output output, String location, String appId, long txnVersion, int chunks, long baseVersion);
+
+  /**
+   * A chunk written as files no commit references yet.
+   *
+   * @param rows rows in its files (-1 when Delta's file statistics do not say)
+   * @param stagedAtMillis when it was staged, epoch milliseconds
+   */
+  record Staged(int index, long rows, int files, long stagedAtMillis) {}
 
   /** The table as it was at {@code version}. */
   Dataset<Row> read(String location, long version);

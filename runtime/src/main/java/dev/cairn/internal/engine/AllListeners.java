@@ -87,6 +87,11 @@ final class AllListeners implements RunListener {
   }
 
   @Override
+  public void chunksPublished(String stage, int chunks, TableStore.Commit commit) {
+    listeners.forEach(l -> l.chunksPublished(stage, chunks, commit));
+  }
+
+  @Override
   public void retryScheduled(
       String stage,
       int attempt,

@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.Chunk;
+import dev.cairn.Output;
 import dev.cairn.Stage;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.store.CheckResult;
@@ -13,6 +14,7 @@ import dev.cairn.internal.store.StageRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs the chunks of a chunked stage that are not committed yet, in plan order, in one attempt. The
@@ -55,6 +57,30 @@ final class ChunkLoop {
    * @param location the stage's output table
    * @param base the table's version when the attempt started
    */
+  /** A staged chunk as the commit the checkpoint records: no table version yet. */
+  private static TableStore.Commit staged(TableStore.Staged staged) {
+    return new TableStore.Commit(-1, staged.rows(), false);
+  }
+
+  private void recordRecovered(
+      Stage stage, long generation, int index, String key, long version, long rows) {
+    services
+        .store()
+        .transition(
+            lease,
+            new ChunkTransition.Commit(
+                stage.name(),
+                generation,
+                index,
+                key,
+                version,
+                rows,
+                true,
+                ids.next(),
+                services.clock().instant()));
+    listener.chunkRecovered(stage.name(), index, key, version);
+  }
+
   ChunksResult run(
       Stage stage, StageRecord record, RunStageContext context, String location, long base) {
     var store = services.store();
@@ -73,12 +99,20 @@ final class ChunkLoop {
     Map<Integer, ChunkRecord> known = new HashMap<>();
     store.chunks(runId, stage.name(), generation).forEach(c -> known.put(c.index(), c));
     String appId = DeltaTxn.chunkAppId(runId, stage.name(), generation);
+    boolean merge = stage.output().mode() == Output.Mode.MERGE;
+    // MERGE chunks commit one by one (version i + 1); the others are staged and published by one
+    // commit carrying version plan.size().
+    long published = plan.size();
     long inDelta = tables.committedTxnVersion(location, appId);
     long committedChunks =
         known.values().stream()
             .filter(c -> c.status() == ChunkRecord.ChunkStatus.COMMITTED)
             .count();
-    listener.chunksPlanned(stage.name(), plan, committedChunks, Math.max(0, inDelta));
+    listener.chunksPlanned(
+        stage.name(),
+        plan,
+        committedChunks,
+        merge ? Math.max(0, inDelta) : inDelta >= published ? plan.size() : 0);
     long rows = 0;
     long version = -1;
     List<CheckResult> checks = List.of();
@@ -92,7 +126,7 @@ final class ChunkLoop {
         version = Math.max(version, done.outputVersion());
         continue;
       }
-      if (inDelta >= chunkTxn) {
+      if (merge && inDelta >= chunkTxn) {
         TableStore.Commit found =
             DeltaTxn.loggedCommit(
                 tables,
@@ -103,22 +137,19 @@ final class ChunkLoop {
                 " of chunk " + i,
                 runId,
                 stage.name());
-        store.transition(
-            lease,
-            new ChunkTransition.Commit(
-                stage.name(),
-                generation,
-                i,
-                key,
-                found.version(),
-                found.rowsWritten(),
-                true,
-                ids.next(),
-                clock.instant()));
-        listener.chunkRecovered(stage.name(), i, key, found.version());
+        recordRecovered(stage, generation, i, key, found.version(), found.rowsWritten());
         rows += Math.max(0, found.rowsWritten());
         version = Math.max(version, found.version());
         continue;
+      }
+      if (!merge && done != null) {
+        // Started by an earlier attempt: its files may have been staged before the driver stopped.
+        Optional<TableStore.Staged> staged = tables.stagedChunk(location, appId, i);
+        if (staged.isPresent()) {
+          recordRecovered(stage, generation, i, key, -1, staged.get().rows());
+          rows += Math.max(0, staged.get().rows());
+          continue;
+        }
       }
       if (services.interruption().requested().isPresent()) {
         return new ChunksResult.Stopped(i, plan.size());
@@ -128,15 +159,18 @@ final class ChunkLoop {
           lease,
           new ChunkTransition.Start(stage.name(), generation, i, key, ids.next(), clock.instant()));
       faults.reached(point, FaultPoints.Window.AFTER_START);
-      boolean first = i == 0;
       long writeBase = Math.max(base, version);
+      int index = i;
       StageWriter.Written written =
           writer.write(
               stage,
               context.forChunk(chunk),
               chunkRows ->
-                  tables.writeChunk(
-                      chunkRows, stage.output(), first, location, appId, chunkTxn, writeBase));
+                  merge
+                      ? tables.mergeChunk(
+                          chunkRows, stage.output(), location, appId, chunkTxn, writeBase)
+                      : staged(
+                          tables.stageChunk(chunkRows, stage.output(), location, appId, index)));
       TableStore.Commit commit = written.commit();
       checks = written.checks();
       faults.reached(point, FaultPoints.Window.AFTER_DELTA_COMMIT);
@@ -156,6 +190,17 @@ final class ChunkLoop {
       listener.chunkCommitted(stage.name(), i, plan.size(), key, commit);
       rows += Math.max(0, commit.rowsWritten());
       version = Math.max(version, commit.version());
+    }
+    if (!merge) {
+      // The one commit readers see: every chunk at once, replacing what the output replaces.
+      TableStore.Commit commit =
+          inDelta >= published
+              ? DeltaTxn.loggedCommit(
+                  tables, location, appId, published, base + 1, "", runId, stage.name())
+              : tables.publishChunks(stage.output(), location, appId, published, plan.size(), base);
+      listener.chunksPublished(stage.name(), plan.size(), commit);
+      return new ChunksResult.Completed(
+          new TableStore.Commit(commit.version(), rows, commit.skippedDuplicate()), checks);
     }
     return new ChunksResult.Completed(new TableStore.Commit(version, rows, false), checks);
   }

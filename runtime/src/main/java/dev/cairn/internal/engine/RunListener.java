@@ -56,12 +56,18 @@ interface RunListener {
   /** A chunked stage's attempt knows its plan and what is committed of it. */
   default void chunksPlanned(String stage, ChunkPlan plan, long committedBefore, long inDeltaLog) {}
 
-  /** A chunk's Delta commit was found in the log and recorded without recomputing. */
+  /**
+   * A chunk done by an earlier driver (its Delta commit in the log, or its files staged; {@code
+   * version} -1) was recorded without recomputing.
+   */
   default void chunkRecovered(String stage, int index, String key, long version) {}
 
-  /** A chunk's commit was recorded. */
+  /** A chunk's commit (or, {@code version} -1, its staged files) was recorded. */
   default void chunkCommitted(
       String stage, int index, int chunks, String key, TableStore.Commit commit) {}
+
+  /** The one commit publishing a chunked stage's staged chunks is in the table. */
+  default void chunksPublished(String stage, int chunks, TableStore.Commit commit) {}
 
   /** A stage attempt failed transiently; its failure is recorded and it runs again after delay. */
   default void retryScheduled(

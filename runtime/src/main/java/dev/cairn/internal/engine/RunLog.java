@@ -130,6 +130,15 @@ final class RunLog implements RunListener {
 
   @Override
   public void chunkRecovered(String stage, int index, String key, long version) {
+    if (version < 0) {
+      LOG.info(
+          "Stage {} chunk {} ({}) recovered: its files were staged before the driver stopped;"
+              + " recorded without recomputing",
+          stage,
+          index,
+          key);
+      return;
+    }
     LOG.info(
         "Stage {} chunk {} ({}) recovered: its Delta commit (version {}) was made before the"
             + " driver stopped; recorded without recomputing",
@@ -142,6 +151,16 @@ final class RunLog implements RunListener {
   @Override
   public void chunkCommitted(
       String stage, int index, int chunks, String key, TableStore.Commit commit) {
+    if (commit.version() < 0) {
+      LOG.info(
+          "Stage {} chunk {}/{} ({}) staged: {} rows, published with the stage's last chunk",
+          stage,
+          index + 1,
+          chunks,
+          key,
+          commit.rowsWritten());
+      return;
+    }
     LOG.info(
         "Stage {} chunk {}/{} ({}) committed: version {}, {} rows",
         stage,
@@ -150,6 +169,15 @@ final class RunLog implements RunListener {
         key,
         commit.version(),
         commit.rowsWritten());
+  }
+
+  @Override
+  public void chunksPublished(String stage, int chunks, TableStore.Commit commit) {
+    LOG.info(
+        "Stage {}: its {} chunks published in one commit, version {}",
+        stage,
+        chunks,
+        commit.version());
   }
 
   @Override

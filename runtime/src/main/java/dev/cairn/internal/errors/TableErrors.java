@@ -4,6 +4,7 @@ import static dev.cairn.internal.errors.Messages.problemAndFix;
 
 import dev.cairn.CairnException;
 import dev.cairn.FailureClass;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,8 +80,76 @@ public final class TableErrors {
         location,
         rows,
         table,
-        "every chunk of a stage must have the columns its first chunk wrote",
-        "make the stage's compute return the same columns for every chunk, then resume the run");
+        "a chunked stage publishes all its chunks in one commit, so every chunk must have the"
+            + " table's columns (or, for a new table, its first chunk's)",
+        "make the stage's compute return the table's columns for every chunk, then resume the"
+            + " run");
+  }
+
+  /**
+   * A chunked stage's REPLACE_WHERE predicate names a column the table is not partitioned by, so
+   * the commit publishing its chunks could not remove exactly the rows it replaces.
+   */
+  public static CairnException chunkedPredicateNotOnPartitions(
+      String location, String predicate, String column, List<String> partitionColumns) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot write the chunks of "
+                + location
+                + " with replaceWhere("
+                + predicate
+                + "): it names column '"
+                + column
+                + "', which the table is not partitioned by ("
+                + (partitionColumns.isEmpty() ? "no partitions" : partitionColumns)
+                + "); a chunked stage replaces whole partitions in the commit that publishes it."
+                + " Nothing was written",
+            "partition the output by the predicate's columns (Output.partitionedBy), or do not"
+                + " chunk the stage"));
+  }
+
+  /**
+   * The commit publishing a chunked stage found no whole manifest for one of its chunks (deleted,
+   * or written by a different stage generation).
+   */
+  public static CairnException stagedChunkMissing(String location, String appId, int index) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot publish the chunks of "
+                + appId
+                + " to "
+                + location
+                + ": chunk "
+                + index
+                + " is recorded as staged but its manifest under "
+                + location
+                + "/_cairn/staged is missing or cut short. Nothing was published",
+            "`cairn rerun <run> --from <stage>` writes the stage again from its first chunk"));
+  }
+
+  /**
+   * A staged chunk's data file is gone (VACUUM deletes files no commit references once they are
+   * older than the table's retention).
+   */
+  public static CairnException stagedFilesGone(
+      String location, String appId, int index, String file) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot publish the chunks of "
+                + appId
+                + " to "
+                + location
+                + ": chunk "
+                + index
+                + "'s staged file "
+                + file
+                + " is gone (VACUUM removes files no commit references once they are older than"
+                + " the table's retention). Nothing was published",
+            "`cairn rerun <run> --from <stage>` writes the stage again; resume a chunked stage"
+                + " within the table's deletedFileRetentionDuration (7 days by default)"));
   }
 
   /**

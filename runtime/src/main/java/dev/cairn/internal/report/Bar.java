@@ -24,8 +24,11 @@ public record Bar(
   public enum Outcome {
     /** Computed and committed. */
     COMMITTED("committed", "committed"),
-    /** Found committed in the Delta log and recorded without recomputing. */
-    RECOVERED("recovered", "recovered from the Delta log"),
+    /**
+     * Found done by an earlier driver (a stage's or MERGE chunk's commit in the Delta log, a
+     * chunk's staged files) and recorded without recomputing.
+     */
+    RECOVERED("recovered", "recovered without recomputing"),
     /** A chunk committed, but only after an earlier execution of it was lost. */
     REEXECUTED("reexecuted", "re-executed"),
     /** Delta skipped the write: the commit was already there. */
@@ -53,7 +56,7 @@ public record Bar(
       return cssClass;
     }
 
-    /** For the legend: "recovered from the Delta log". */
+    /** For the legend: "recovered without recomputing". */
     public String label() {
       return label;
     }

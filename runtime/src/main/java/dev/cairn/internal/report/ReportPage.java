@@ -137,7 +137,7 @@ public final class ReportPage {
                 + " without a driver)");
     card("chunks re-executed", Integer.toString(s.reexecutedChunks()));
     card(
-        "recovered from the Delta log",
+        "recovered without recomputing",
         s.recoveredStages() + " stages, " + s.recoveredChunks() + " chunks");
     card("skipped as duplicate", s.duplicateStages() + " stages");
     card("retries", Integer.toString(s.retries()));
@@ -448,7 +448,7 @@ public final class ReportPage {
             .append(chunks.stream().mapToInt(ChunkRecord::reexecutions).sum())
             .append(" re-executed, ")
             .append(chunks.stream().filter(ChunkRecord::recovered).count())
-            .append(" recovered from the Delta log</td></tr>\n");
+            .append(" recovered without recomputing</td></tr>\n");
       }
       s.errorClass()
           .ifPresent(

@@ -277,7 +277,7 @@ public record RunReport(
                     + (chunk.executions() == 1 ? " execution" : " executions")
                     + (chunk.outputVersion() >= 0 ? ", version " + chunk.outputVersion() : "")
                     + (chunk.rowsWritten() >= 0 ? ", " + chunk.rowsWritten() + " rows" : "")
-                    + (chunk.recovered() ? ", recovered from the Delta log" : "")));
+                    + (chunk.recovered() ? ", recovered without recomputing" : "")));
       }
     }
     return bars;

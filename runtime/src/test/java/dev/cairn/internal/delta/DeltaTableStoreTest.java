@@ -283,78 +283,163 @@ class DeltaTableStoreTest {
     assertThat(tables.currentVersion(location)).isZero();
   }
 
+  // Issue 18, item 2: a chunked stage killed or failed after some chunks left readers a table the
+  // first chunk had truncated.
   @Test
-  void chunks_firstReplacesTheTable_laterOnesAdd_andANewGenerationReplacesThemAll() {
+  void stagedChunks_areInvisibleUntilPublished_thenReplaceTheTableInOneCommit_onlyOnce() {
     Output output = Output.table("t").partitionedBy("day");
     tables.write(rows(row("d0", "old", 0)), output, location, "cairn:r0:s", 1, -1);
 
-    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, 0);
-    TableStore.Commit second =
-        tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 1);
-    TableStore.Commit again =
-        tables.writeChunk(rows(row("d2", "x", 9)), output, false, location, "cairn:r:s#g1", 2, 1);
+    TableStore.Staged first =
+        tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:r:s#g1", 0);
+    tables.stageChunk(
+        rows(row("d2", "b", 2), row("d2", "c", 3)), output, location, "cairn:r:s#g1", 1);
 
-    assertThat(second).isEqualTo(new TableStore.Commit(2, 1, false));
-    assertThat(again.skippedDuplicate()).isTrue();
-    assertThat(again.version()).isEqualTo(2);
-    assertThat(sorted(tables.read(location, 2))).containsExactly("[d1,a,1]", "[d2,b,2]");
-    assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(2);
+    assertThat(first.rows()).isEqualTo(1);
+    assertThat(tables.currentVersion(location)).as("nothing published").isZero();
+    assertThat(sorted(tables.read(location, 0))).containsExactly("[d0,old,0]");
+    assertThat(tables.stagedChunk(location, "cairn:r:s#g1", 1).map(TableStore.Staged::rows))
+        .contains(2L);
+    assertThat(tables.stagedChunk(location, "cairn:r:s#g1", 2)).isEmpty();
+    assertThat(tables.stagedChunk(location, "cairn:r:other#g1", 0)).isEmpty();
 
-    tables.writeChunk(rows(row("d1", "c", 3)), output, true, location, "cairn:r:s#g2", 1, 2);
+    TableStore.Commit published = tables.publishChunks(output, location, "cairn:r:s#g1", 2, 2, 0);
+    TableStore.Commit again = tables.publishChunks(output, location, "cairn:r:s#g1", 2, 2, 0);
 
-    assertThat(sorted(tables.read(location, 3))).containsExactly("[d1,c,3]");
+    assertThat(published).isEqualTo(new TableStore.Commit(1, 3, false));
+    assertThat(again).isEqualTo(new TableStore.Commit(1, 3, true));
+    assertThat(tables.currentVersion(location)).isEqualTo(1);
+    assertThat(sorted(tables.read(location, 1)))
+        .containsExactly("[d1,a,1]", "[d2,b,2]", "[d2,c,3]");
+    assertThat(Path.of(location, "_cairn", "staged")).as("manifests removed").isEmptyDirectory();
+
+    tables.stageChunk(rows(row("d1", "x", 9)), output, location, "cairn:r:s#g2", 0);
+    tables.publishChunks(output, location, "cairn:r:s#g2", 1, 1, 1);
+
+    assertThat(sorted(tables.read(location, 2))).containsExactly("[d1,x,9]");
   }
 
-  // A later chunk reads its app's committed version from the version checksum; without one (a
-  // table written by a writer that keeps none) it reads Delta's reconstructed state instead.
+  // Issue 18, item 1: a day another run wrote between two chunks was doubled by the later chunk's
+  // blind append (and another full run's overwrite between chunks lost the first chunks' rows).
   @Test
-  void aLaterChunk_alreadyInTheTable_isSkipped_withOrWithoutTheVersionChecksum() throws Exception {
+  void aCommitOfAnotherRunBetweenTwoChunks_isNeitherDoubledNorMixedIn() {
     Output output = Output.table("t").partitionedBy("day");
-    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
-    tables.writeChunk(rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 0);
-    assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(2);
-    assertThat(tables.committedTxnVersion(location, "cairn:r:other#g1")).isEqualTo(-1);
-    try (var checksums = Files.list(Path.of(location, "_delta_log"))) {
-      for (Path crc : checksums.filter(p -> p.toString().endsWith(".crc")).toList()) {
-        Files.delete(crc);
-      }
-    }
-    org.apache.spark.sql.delta.DeltaLog.clearCache();
+    tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:full:s#g1", 0);
+    Output daily = output.replaceWhere("day = 'd2'");
+    tables.write(rows(row("d2", "daily", 7)), daily, location, "cairn:daily:s", 1, -1);
+    tables.stageChunk(
+        rows(row("d2", "b", 2), row("d3", "c", 3)), output, location, "cairn:full:s#g1", 1);
 
-    TableStore.Commit again =
-        tables.writeChunk(rows(row("d2", "x", 9)), output, false, location, "cairn:r:s#g1", 2, 0);
-    TableStore.Commit third =
-        tables.writeChunk(rows(row("d3", "c", 3)), output, false, location, "cairn:r:s#g1", 3, 1);
+    tables.publishChunks(output, location, "cairn:full:s#g1", 2, 2, 0);
 
-    assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(3);
-    assertThat(again).isEqualTo(new TableStore.Commit(1, 1, true));
-    assertThat(third).isEqualTo(new TableStore.Commit(2, 1, false));
-    assertThat(sorted(tables.read(location, 2)))
+    assertThat(sorted(tables.read(location, tables.currentVersion(location))))
         .containsExactly("[d1,a,1]", "[d2,b,2]", "[d3,c,3]");
   }
 
-  // The point of reading the checksum: Delta's own look-up reconstructs the table's whole state
-  // with Spark jobs before every chunk and at every resume (Delta 4.0's setTransactionsIfKnown
-  // too).
   @Test
-  void laterChunksAndTheResumeLookUp_readTheTxnVersion_withoutReconstructingTheTableState()
-      throws Exception {
+  void chunksOfAReplaceWhereOutput_replaceOnlyThePredicatesPartitions_asTheyAreWhenPublished() {
+    Output days = Output.table("t").partitionedBy("day");
+    tables.write(rows(row("d1", "a", 1), row("d9", "z", 9)), days, location, "setup", 1, -1);
+    Output replace = days.replaceWhere("day IN ('d1', 'd2')");
+
+    tables.stageChunk(rows(row("d1", "b", 2)), replace, location, "cairn:r:s#g1", 0);
+    tables.write(
+        rows(row("d2", "other", 5), row("d8", "y", 8)), days.append(), location, "x", 1, 0);
+    tables.stageChunk(rows(row("d2", "c", 3)), replace, location, "cairn:r:s#g1", 1);
+    tables.publishChunks(replace, location, "cairn:r:s#g1", 2, 2, 0);
+
+    assertThat(sorted(tables.read(location, 2)))
+        .containsExactly("[d1,b,2]", "[d2,c,3]", "[d8,y,8]", "[d9,z,9]");
+    assertThatThrownBy(
+            () -> tables.stageChunk(rows(row("d5", "e", 5)), replace, location, "cairn:r:s#g2", 0))
+        .as("a row outside the predicate")
+        .hasMessageContaining("replaceWhere(day IN ('d1', 'd2'))");
+    assertThatThrownBy(
+            () ->
+                tables.stageChunk(
+                    rows(row("d1", "e", 5)),
+                    days.replaceWhere("key = 'e'"),
+                    location,
+                    "cairn:r:s#g2",
+                    0))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith(
+            "cannot write the chunks of "
+                + location
+                + " with replaceWhere(key = 'e'): it names column 'key', which the table is not"
+                + " partitioned by ([day])");
+    assertThat(tables.currentVersion(location)).isEqualTo(2);
+  }
+
+  @Test
+  void chunksOfANewTable_createItWithTheOutputsPartitions_whenPublished() {
+    Output output = Output.table("t").partitionedBy("day").replaceWhere("day = 'd1'");
+    tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:r:s#g1", 0);
+    assertThat(tables.currentVersion(location)).isEqualTo(-1);
+
+    tables.publishChunks(output, location, "cairn:r:s#g1", 1, 1, -1);
+
+    assertThat(sorted(tables.read(location, 0))).containsExactly("[d1,a,1]");
+    assertThat(Path.of(location, "day=d1")).isDirectory();
+  }
+
+  // A driver killed while writing a manifest leaves it cut short: the chunk runs again.
+  @Test
+  void aManifestCutShort_isNotAStagedChunk_andPublishingWithoutItIsRefused() throws Exception {
     Output output = Output.table("t").partitionedBy("day");
-    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
+    tables.write(rows(row("d0", "old", 0)), output, location, "setup", 1, -1);
+    tables.stageChunk(
+        rows(row("d1", "a", 1), row("d2", "b", 2)), output, location, "cairn:r:s#g1", 0);
+    Path manifest;
+    try (var files = Files.walk(Path.of(location, "_cairn"))) {
+      manifest = files.filter(p -> p.toString().endsWith("chunk-0.json")).findFirst().orElseThrow();
+    }
+    List<String> lines = Files.readAllLines(manifest);
+    Files.write(manifest, lines.subList(0, lines.size() - 1));
+
+    assertThat(tables.stagedChunk(location, "cairn:r:s#g1", 0)).isEmpty();
+    assertThatThrownBy(() -> tables.publishChunks(output, location, "cairn:r:s#g1", 1, 1, 0))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith(
+            "cannot publish the chunks of cairn:r:s#g1 to "
+                + location
+                + ": chunk 0 is recorded as staged but its manifest");
+    assertThat(tables.currentVersion(location)).isZero();
+  }
+
+  @Test
+  void aChunkWithOtherColumnsThanTheTable_isRefused_namingTheTableAndTheFix() {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.write(rows(row("d0", "old", 0)), output, location, "setup", 1, -1);
+    Dataset<Row> renamed = rows(row("d2", "b", 2)).withColumnRenamed("value", "amount");
+
+    assertThatThrownBy(() -> tables.stageChunk(renamed, output, location, "cairn:r:s#g1", 0))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("the rows to append to " + location)
+        .hasMessageContaining(
+            "a chunked stage publishes all its chunks in one commit, so every chunk must have the"
+                + " table's columns");
+    assertThat(tables.currentVersion(location)).isZero();
+  }
+
+  // The resume's look-up reads the app's version from the version checksum: Delta's own look-up
+  // reconstructs the table's whole state with Spark jobs (Delta 4.0's setTransactionsIfKnown too);
+  // staging a chunk needs no state either.
+  @Test
+  void stagingChunksAndTheResumeLookUp_doNotReconstructTheTableState() throws Exception {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:r:s#g1", 0);
+    tables.publishChunks(output, location, "cairn:r:s#g1", 1, 1, -1);
     org.apache.spark.sql.delta.DeltaLog.clearCache(); // a resumed driver's fresh log
 
     long reconstructions =
         snapshotComputations(
             () -> {
-              tables.writeChunk(
-                  rows(row("d2", "b", 2)), output, false, location, "cairn:r:s#g1", 2, 0);
-              tables.writeChunk(
-                  rows(row("d3", "c", 3)), output, false, location, "cairn:r:s#g1", 3, 1);
-              assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(3);
+              tables.stageChunk(rows(row("d2", "b", 2)), output, location, "cairn:r:s#g2", 0);
+              assertThat(tables.committedTxnVersion(location, "cairn:r:s#g1")).isEqualTo(1);
             });
 
     assertThat(reconstructions).isZero();
-    // What it avoids: Delta's own append with a txn id reconstructs the state.
     assertThat(
             snapshotComputations(
                 () ->
@@ -365,6 +450,7 @@ class DeltaTableStoreTest {
                         .option("txnAppId", "cairn:r:other#g1")
                         .option("txnVersion", 1)
                         .save(location)))
+        .as("what it avoids")
         .isPositive();
   }
 
@@ -392,39 +478,19 @@ class DeltaTableStoreTest {
   }
 
   @Test
-  void aLaterChunkWithOtherColumns_isRefused_namingTheTableAndTheFix() {
-    Output output = Output.table("t").partitionedBy("day");
-    tables.writeChunk(rows(row("d1", "a", 1)), output, true, location, "cairn:r:s#g1", 1, -1);
-    Dataset<Row> renamed = rows(row("d2", "b", 2)).withColumnRenamed("value", "amount");
-
-    assertThatThrownBy(
-            () -> tables.writeChunk(renamed, output, false, location, "cairn:r:s#g1", 2, 0))
-        .isInstanceOf(CairnException.class)
-        .hasMessageContaining("the rows to append to " + location)
-        .hasMessageContaining(
-            "every chunk of a stage must have the columns its first chunk wrote. Fix: make the"
-                + " stage's compute return the same columns for every chunk");
-    assertThat(tables.currentVersion(location)).isZero();
-  }
-
-  @Test
-  void chunks_ofAReplaceWhereOutput_replaceOnlyItsRows_andOfAMergeOutput_eachMerge() {
-    Output days = Output.table("t").partitionedBy("day");
-    tables.write(rows(row("d1", "a", 1), row("d9", "z", 9)), days, location, "setup", 1, -1);
-    Output replace = days.replaceWhere("day IN ('d1', 'd2')");
-
-    tables.writeChunk(rows(row("d1", "b", 2)), replace, true, location, "cairn:r:s#g1", 1, 0);
-    tables.writeChunk(rows(row("d2", "c", 3)), replace, false, location, "cairn:r:s#g1", 2, 1);
-
-    assertThat(sorted(tables.read(location, 2)))
-        .containsExactly("[d1,b,2]", "[d2,c,3]", "[d9,z,9]");
-
+  void chunksOfAMergeOutput_eachMerge_inTheirOwnCommit() {
+    tables.write(
+        rows(row("d1", "b", 2), row("d9", "z", 9)), Output.table("t"), location, "s", 1, -1);
     Output merge = Output.table("t").mergeOn("day", "key");
-    tables.writeChunk(rows(row("d1", "b", 5)), merge, true, location, "cairn:r:m#g1", 1, 2);
-    tables.writeChunk(rows(row("d9", "z", 6)), merge, false, location, "cairn:r:m#g1", 2, 3);
 
-    assertThat(sorted(tables.read(location, 4)))
-        .containsExactly("[d1,b,5]", "[d2,c,3]", "[d9,z,6]");
+    tables.mergeChunk(rows(row("d1", "b", 5)), merge, location, "cairn:r:m#g1", 1, 0);
+    TableStore.Commit second =
+        tables.mergeChunk(
+            rows(row("d9", "z", 6), row("d3", "n", 1)), merge, location, "cairn:r:m#g1", 2, 1);
+
+    assertThat(second).isEqualTo(new TableStore.Commit(2, 2, false));
+    assertThat(sorted(tables.read(location, 2)))
+        .containsExactly("[d1,b,5]", "[d3,n,1]", "[d9,z,6]");
   }
 
   private static Dataset<Row> rows(Row... rows) {

@@ -21,6 +21,7 @@ import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
+import dev.cairn.testing.InMemoryTableStore;
 import dev.cairn.testing.InMemoryTableStore.Txn;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -32,7 +33,10 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** A chunked stage: a frozen plan, one commit and two store writes per chunk, resume per chunk. */
+/**
+ * A chunked stage: a frozen plan, chunks staged with two store writes each and published in one
+ * commit (MERGE chunks commit one by one), resume per chunk.
+ */
 class ChunkedStageTest {
   private final Harness h = new Harness();
   private final LeaseHolder first = Harness.remote("first", 101);
@@ -43,7 +47,7 @@ class ChunkedStageTest {
   private final String table = h.location("monthly");
 
   @Test
-  void cleanRun_commitsEachChunkInPlanOrder_withVersionChunkIndexPlusOne_andTwoWritesPerChunk() {
+  void cleanRun_stagesEachChunkInPlanOrder_andPublishesThemInOneCommit_twoStoreWritesPerChunk() {
     h.tables.rowsPerWrite(table, 10);
 
     RunOutcome outcome = h.driver(first).run(job, parameters);
@@ -51,18 +55,17 @@ class ChunkedStageTest {
     assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(job.planned).isEqualTo(1);
     assertThat(job.computed).containsExactly("01", "02", "03", "04", "05");
+    assertThat(h.tables.writesFor(chunkAppId(1)))
+        .extracting(InMemoryTableStore.WriteCall::txnVersion)
+        .as("five chunks staged, then published")
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 5L);
     assertThat(h.tables.commits(table))
         .extracting(c -> c.txn().orElseThrow())
-        .containsExactly(
-            new Txn(chunkAppId(1), 1),
-            new Txn(chunkAppId(1), 2),
-            new Txn(chunkAppId(1), 3),
-            new Txn(chunkAppId(1), 4),
-            new Txn(chunkAppId(1), 5));
+        .containsExactly(new Txn(chunkAppId(1), 5));
     StageRecord load = stage();
     assertThat(load.status()).isEqualTo(StageStatus.COMMITTED);
     assertThat(load.chunkPlan().units()).containsExactly("01", "02", "03", "04", "05");
-    assertThat(load.outputVersion()).isEqualTo(4);
+    assertThat(load.outputVersion()).isZero();
     assertThat(load.rowsWritten()).isEqualTo(50);
     assertThat(load.attempts()).isEqualTo(1);
     assertThat(chunks())
@@ -71,9 +74,21 @@ class ChunkedStageTest {
               assertThat(c.status()).isEqualTo(ChunkStatus.COMMITTED);
               assertThat(c.executions()).isEqualTo(1);
               assertThat(c.recovered()).isFalse();
-            })
-        .extracting(ChunkRecord::outputVersion)
-        .containsExactly(0L, 1L, 2L, 3L, 4L);
+              assertThat(c.outputVersion()).as("staged, in no table version").isEqualTo(-1);
+            });
+  }
+
+  @Test
+  void mergeChunks_commitOneByOne_withVersionChunkIndexPlusOne() {
+    job.output = Output.table("monthly").mergeOn("month");
+
+    h.driver(first).run(job, parameters);
+
+    assertThat(h.tables.commits(table))
+        .extracting(c -> c.txn().orElseThrow().version())
+        .containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(chunks()).extracting(ChunkRecord::outputVersion).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(stage().outputVersion()).isEqualTo(4);
   }
 
   @Test
@@ -106,18 +121,19 @@ class ChunkedStageTest {
     assertThat(job.planned).isEqualTo(1);
     assertThat(job.computed).containsExactly("04", "05");
     assertThat(chunks()).extracting(ChunkRecord::executions).containsExactly(1, 1, 1, 2, 1);
-    assertThat(h.tables.commitsOf(table, chunkAppId(1))).hasSize(5);
+    assertThat(h.tables.commitsOf(table, chunkAppId(1))).hasSize(1);
     assertThat(stage().attempts()).isEqualTo(2);
-    assertThat(stage().outputVersion()).isEqualTo(4);
+    assertThat(stage().outputVersion()).isZero();
   }
 
   @Test
-  void killedBetweenAChunksDeltaCommitAndItsCheckpoint_resumeRecordsItWithoutRecomputing() {
+  void killedBetweenStagingAChunkAndItsCheckpoint_resumeRecordsItWithoutRecomputing() {
     h.tables.rowsPerWrite(table, 7);
     assertThatThrownBy(
             () -> h.driver(first, killAt("load#2", Window.AFTER_DELTA_COMMIT)).run(job, parameters))
         .isInstanceOf(Killed.class);
     assertThat(chunks().get(2).status()).isEqualTo(ChunkStatus.RUNNING);
+    assertThat(h.tables.commits(table)).as("nothing published").isEmpty();
     h.expireLease();
     job.computed.clear();
 
@@ -128,13 +144,13 @@ class ChunkedStageTest {
     assertThat(recovered.status()).isEqualTo(ChunkStatus.COMMITTED);
     assertThat(recovered.recovered()).isTrue();
     assertThat(recovered.executions()).isEqualTo(1);
-    assertThat(recovered.outputVersion()).isEqualTo(2);
-    assertThat(h.tables.commitsOf(table, chunkAppId(1))).hasSize(5);
+    assertThat(recovered.rowsWritten()).isEqualTo(7);
+    assertThat(h.tables.commitsOf(table, chunkAppId(1))).hasSize(1);
     assertThat(stage().rowsWritten()).isEqualTo(35);
   }
 
   @Test
-  void killedAfterTheLastChunksCheckpoint_resumeCommitsTheStageWithoutComputing() {
+  void killedAfterTheLastChunksCheckpoint_resumePublishesThemWithoutComputing() {
     assertThatThrownBy(
             () -> h.driver(first, killAt("load#4", Window.AFTER_CHECKPOINT)).run(job, parameters))
         .isInstanceOf(Killed.class);
@@ -145,7 +161,26 @@ class ChunkedStageTest {
 
     assertThat(job.computed).isEmpty();
     assertThat(stage().status()).isEqualTo(StageStatus.COMMITTED);
-    assertThat(stage().outputVersion()).isEqualTo(4);
+    assertThat(stage().outputVersion()).isZero();
+  }
+
+  @Test
+  void killedAfterThePublishingCommit_resumeRecordsTheStageWithoutPublishingAgain() {
+    h.tables.rowsPerWrite(table, 3);
+    assertThatThrownBy(
+            () -> h.driver(first, killAt("load", Window.AFTER_DELTA_COMMIT)).run(job, parameters))
+        .isInstanceOf(Killed.class);
+    h.expireLease();
+    job.computed.clear();
+
+    h.driver(second).run(job, parameters);
+
+    assertThat(job.computed).isEmpty();
+    assertThat(h.tables.writesFor(chunkAppId(1))).hasSize(6);
+    assertThat(h.tables.commits(table)).hasSize(1);
+    assertThat(stage().status()).isEqualTo(StageStatus.COMMITTED);
+    assertThat(stage().outputVersion()).isZero();
+    assertThat(stage().rowsWritten()).isEqualTo(15);
   }
 
   @Test
@@ -212,7 +247,7 @@ class ChunkedStageTest {
     assertThat(stage().chunkPlan().units()).containsExactly("01", "02");
     assertThat(h.tables.commitsOf(table, chunkAppId(2)))
         .extracting(c -> c.txn().orElseThrow().version())
-        .containsExactly(1L, 2L);
+        .containsExactly(2L);
     assertThat(h.store.chunks(runId, "load", 2)).hasSize(2);
   }
 
@@ -283,6 +318,7 @@ class ChunkedStageTest {
   /** One stage, {@code load}, chunked by month keys "01".."NN"; records what it computed. */
   private static final class MonthsJob extends CairnJob {
     volatile List<String> plan;
+    volatile Output output = Output.table("monthly");
     volatile int planned;
     final List<String> computed = new CopyOnWriteArrayList<>();
     private final Map<String, List<Runnable>> hooks =
@@ -322,7 +358,7 @@ class ChunkedStageTest {
     public List<Stage> stages(Parameters parameters) {
       return List.of(
           Stage.named("load")
-              .output(Output.table("monthly"))
+              .output(output)
               .chunked(
                   context -> {
                     planned++;

@@ -311,15 +311,44 @@ class ErrorsTest {
     assertThat(chunk)
         .hasMessage(
             "the rows to append to /w/t have columns {id=BIGINT} but the table has {id=BIGINT,"
-                + " name=STRING}; every chunk of a stage must have the columns its first chunk"
-                + " wrote. Fix: make the stage's compute return the same columns for every chunk,"
-                + " then resume the run");
+                + " name=STRING}; a chunked stage publishes all its chunks in one commit, so"
+                + " every chunk must have the table's columns (or, for a new table, its first"
+                + " chunk's). Fix: make the stage's compute return the table's columns for every"
+                + " chunk, then resume the run");
     assertThat(TableErrors.rerunAppendColumnsDiffer("/w/t", rows, table))
         .hasMessage(
             "the rows to append to /w/t have columns {id=BIGINT} but the table has {id=BIGINT,"
                 + " name=STRING}; a rerun of an append replaces the previous rows in place and"
                 + " needs the table's schema. Fix: make the stage produce the table's columns, or"
                 + " rerun from a stage that overwrites the table");
+  }
+
+  @Test
+  void table_stagedChunksThatCannotBePublished_arePermanent_andSayHowToWriteThemAgain() {
+    CairnException missing = TableErrors.stagedChunkMissing("/w/t", "cairn:r:s#g1", 3);
+    assertThat(missing.failureClass()).contains(FailureClass.PERMANENT);
+    assertThat(missing)
+        .hasMessage(
+            "cannot publish the chunks of cairn:r:s#g1 to /w/t: chunk 3 is recorded as staged but"
+                + " its manifest under /w/t/_cairn/staged is missing or cut short. Nothing was"
+                + " published. Fix: `cairn rerun <run> --from <stage>` writes the stage again from"
+                + " its first chunk");
+    assertThat(TableErrors.stagedFilesGone("/w/t", "cairn:r:s#g1", 2, "d=1/part-0.parquet"))
+        .hasMessageStartingWith(
+            "cannot publish the chunks of cairn:r:s#g1 to /w/t: chunk 2's staged file"
+                + " d=1/part-0.parquet is gone (VACUUM removes files")
+        .hasMessageEndingWith(
+            "resume a chunked stage within the table's deletedFileRetentionDuration (7 days by"
+                + " default)");
+    assertThat(
+            TableErrors.chunkedPredicateNotOnPartitions(
+                "/w/t", "origin = 'SFO'", "origin", List.of("flight_date")))
+        .hasMessage(
+            "cannot write the chunks of /w/t with replaceWhere(origin = 'SFO'): it names column"
+                + " 'origin', which the table is not partitioned by ([flight_date]); a chunked"
+                + " stage replaces whole partitions in the commit that publishes it. Nothing was"
+                + " written. Fix: partition the output by the predicate's columns"
+                + " (Output.partitionedBy), or do not chunk the stage");
   }
 
   @Test
