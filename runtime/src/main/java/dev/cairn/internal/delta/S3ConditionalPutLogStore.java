@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +40,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *   <li>the driver's {@link WriteFence} is checked, as {@link FencedLogStore} does: a driver that
  *       may have lost its run's lease publishes nothing;
  *   <li>the file is put with {@code If-None-Match: *} in one request (a commit file is small), so
- *       it is never partly visible;
+ *       it is never partly visible, with the time the fence has left as the request's total timeout
+ *       (the SDK's retries included): a put still unanswered when the fence closes fails instead of
+ *       landing after another driver may have taken the run;
  *   <li>412 Precondition Failed: the key exists. If its content is byte for byte ours (each commit
  *       holds Delta's unique {@code txnId}), our own earlier attempt landed and its response was
  *       lost (the SDK retried): success. Otherwise {@link FileAlreadyExistsException};
@@ -98,9 +101,14 @@ public final class S3ConditionalPutLogStore extends HadoopFileSystemLogStore {
       putOrWrap(put.build(), bytes, path);
       return;
     }
-    WriteFence.check("Delta commit " + path);
-    PutObjectRequest conditional = put.ifNoneMatch("*").build();
     for (int attempt = 1; ; attempt++) {
+      // The whole PUT, the SDK's retries included, ends before the fence does: a response slower
+      // than that is a failed commit, never one landing after another driver took the run.
+      Optional<Duration> left = WriteFence.remaining("Delta commit " + path);
+      PutObjectRequest conditional =
+          put.ifNoneMatch("*")
+              .overrideConfiguration(c -> left.ifPresent(c::apiCallTimeout))
+              .build();
       try {
         client.putObject(conditional, RequestBody.fromBytes(bytes));
         return;

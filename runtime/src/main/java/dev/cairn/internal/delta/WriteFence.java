@@ -89,6 +89,28 @@ public final class WriteFence {
     }
   }
 
+  /**
+   * Throws like {@link #check}, and otherwise says how long commits stay allowed: the most a write
+   * started now may take, on the earlier of the two clocks (empty when no run fences commits).
+   *
+   * @throws FencedException when the lease may have been lost
+   */
+  public static java.util.Optional<java.time.Duration> remaining(String what) {
+    State state = STATE.get();
+    long nanos = nanoClock.getAsLong();
+    long millis = wallMillis.getAsLong();
+    if (state.expired(nanos, millis)) {
+      throw new FencedException(TableErrors.fencedCommitRefused(what, state.holder()));
+    }
+    if (!state.armed()) {
+      return java.util.Optional.empty();
+    }
+    long left =
+        Math.min(
+            state.validUntilNanos() - nanos, (state.validUntilWallMillis() - millis) * 1_000_000L);
+    return java.util.Optional.of(java.time.Duration.ofNanos(Math.max(left, 1_000_000L)));
+  }
+
   /** For tests: the monotonic clock the fence reads. */
   static void useClock(LongSupplier clock) {
     nanoClock = clock;

@@ -97,6 +97,43 @@ class S3ConditionalPutLogStoreTest {
   }
 
   @Test
+  void aCommitPut_mayTakeNoLongerThanTheFenceHasLeft_retriesIncluded() throws IOException {
+    WriteFence.extend("host-a pid 42", java.time.Duration.ofSeconds(4).toNanos());
+
+    store.write(COMMIT, List.of("mine").iterator(), false, conf);
+
+    assertThat(s3.timeouts)
+        .singleElement()
+        .satisfies(
+            t -> assertThat(t).isPositive().isLessThanOrEqualTo(java.time.Duration.ofSeconds(4)));
+  }
+
+  // The bound above, enforced by the real SDK client: a store that never answers.
+  @Test
+  void aCommitPutUnansweredWhenTheFenceCloses_fails_insteadOfLandingLate() throws Exception {
+    try (java.net.ServerSocket silent =
+            new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        S3Client client =
+            S3Client.builder()
+                .endpointOverride(java.net.URI.create("http://127.0.0.1:" + silent.getLocalPort()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(
+                    software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                            "key", "secret")))
+                .forcePathStyle(true)
+                .build()) {
+      WriteFence.extend("host-a pid 42", java.time.Duration.ofMillis(300).toNanos());
+      S3ConditionalPutLogStore real = new S3ConditionalPutLogStore(conf, client);
+
+      assertThatThrownBy(() -> real.write(COMMIT, List.of("mine").iterator(), false, conf))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("S3 write of Delta log file " + COMMIT + " failed")
+          .hasCauseInstanceOf(software.amazon.awssdk.core.exception.ApiCallTimeoutException.class);
+    }
+  }
+
+  @Test
   void checkpointFilesWithOverwrite_arePlainPuts_andNotFenced() throws IOException {
     WriteFence.close("host-a pid 42");
     Path last = new Path("s3a://bucket/wh/t/_delta_log/_last_checkpoint");
@@ -122,6 +159,7 @@ class S3ConditionalPutLogStoreTest {
   private static final class FakeS3 implements S3Client {
     final Map<String, byte[]> objects = new HashMap<>();
     final List<String> conditionalPuts = new ArrayList<>();
+    final List<java.time.Duration> timeouts = new ArrayList<>();
     private final Deque<int[]> injected = new ArrayDeque<>();
 
     void nextPutAnswers(int status) {
@@ -146,6 +184,7 @@ class S3ConditionalPutLogStoreTest {
       }
       if ("*".equals(request.ifNoneMatch())) {
         conditionalPuts.add(request.key());
+        request.overrideConfiguration().flatMap(c -> c.apiCallTimeout()).ifPresent(timeouts::add);
       }
       int[] answer = injected.poll();
       if (answer != null) {
