@@ -13,6 +13,7 @@ import dev.cairn.internal.config.DynamoDbRetries;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.config.SparkApplication;
+import dev.cairn.internal.config.StoreClockSkew;
 import dev.cairn.internal.config.Warehouse;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.engine.FaultPoints;
@@ -499,7 +500,11 @@ public final class CairnRuntime implements AutoCloseable {
     DynamoDbClientBuilder builder =
         DynamoDbClient.builder()
             .httpClientBuilder(ApacheHttpClient.builder())
-            .overrideConfiguration(o -> o.retryStrategy(DynamoDbRetries.configure(attempts)));
+            .overrideConfiguration(
+                o ->
+                    o.retryStrategy(DynamoDbRetries.configure(attempts))
+                        .addExecutionInterceptor(
+                            new StoreClockSkew(config.leaseTtl().dividedBy(6))));
     DynamoDbClient client;
     if (config.embeddedStore()) {
       client =

@@ -289,4 +289,27 @@ public final class StoreErrors {
   private static String anotherDriverMayHaveMovedIt(String runId) {
     return ". Fix: check `cairn status " + runId + "`; another driver may have moved it";
   }
+
+  /**
+   * The warning that this host's clock and the checkpoint store's differ by more than leases
+   * tolerate.
+   *
+   * @param skewMillis the store's clock minus this host's, estimated
+   * @param marginMillis the most two hosts' clocks may differ (a sixth of the lease TTL)
+   */
+  public static String clockSkewMessage(long skewMillis, long marginMillis) {
+    return problemAndFix(
+        String.format(
+            java.util.Locale.ROOT,
+            "this host's clock is %.1f s %s the checkpoint store's (from its responses' Date"
+                + " header), more than the %.1f s leases tolerate (a sixth of"
+                + " CAIRN_LEASE_TTL_SECONDS): leases compare the clocks of the drivers' hosts, so"
+                + " a live driver could be judged dead, or a frozen one publish after another took"
+                + " its run over",
+            Math.abs(skewMillis) / 1000.0,
+            skewMillis > 0 ? "behind" : "ahead of",
+            marginMillis / 1000.0),
+        "synchronise this host's clock (chrony or systemd-timesyncd; on EC2 the Amazon Time Sync"
+            + " Service, 169.254.169.123)");
+  }
 }
