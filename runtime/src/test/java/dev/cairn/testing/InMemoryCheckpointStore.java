@@ -201,12 +201,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public synchronized void renewLease(Lease lease, Instant now, Duration ttl) {
-    write(
+  public synchronized Instant renewLease(Lease lease, Instant now, Duration ttl) {
+    return write(
         "renewing the lease of run " + lease.runId(),
         () -> {
           guard(lease, "renewing its lease").leaseExpiresAt = now.plus(ttl);
-          return null;
+          return now.plus(ttl);
         });
   }
 

@@ -6,6 +6,7 @@ import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.Lease;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -74,10 +75,14 @@ final class LeaseKeeper implements AutoCloseable {
     try {
       // Measured before the request: the lease runs from when the store may have applied it.
       WriteFence.Stamp sent = WriteFence.Stamp.now();
-      store.renewLease(lease, clock.instant(), ttl);
+      Instant requested = clock.instant();
+      Instant expiry = store.renewLease(lease, requested, ttl);
       synchronized (fence) {
         if (!closed) {
-          WriteFence.extend(lease.holder().describe(), sent, fenceNanos(ttl));
+          WriteFence.extend(
+              lease.holder().describe(),
+              sent,
+              fenceNanos(Duration.between(requested, expiry), ttl));
         }
       }
     } catch (RunHeldException e) {
@@ -113,7 +118,15 @@ final class LeaseKeeper implements AutoCloseable {
    * skew between this host and the next driver's (which compares the expiry to its own clock).
    */
   static long fenceNanos(Duration ttl) {
-    return ttl.minus(ttl.dividedBy(6)).toNanos();
+    return fenceNanos(ttl, ttl);
+  }
+
+  /**
+   * The same for a lease that runs {@code left} more from when its renewal was sent (less than the
+   * TTL when the store says the renewal did not land).
+   */
+  static long fenceNanos(Duration left, Duration ttl) {
+    return left.minus(ttl.dividedBy(6)).toNanos();
   }
 
   @Override

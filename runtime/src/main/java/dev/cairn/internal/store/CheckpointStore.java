@@ -57,9 +57,12 @@ public interface CheckpointStore extends AutoCloseable {
   /**
    * Extends the lease to {@code now + ttl}.
    *
+   * @return the lease's expiry as the store holds it: {@code now + ttl}, or, when the renewal's
+   *     outcome was unknown and reading the run back found it still held but not extended, the
+   *     expiry it had
    * @throws RunHeldException when the lease was lost to another driver
    */
-  void renewLease(Lease lease, Instant now, Duration ttl);
+  Instant renewLease(Lease lease, Instant now, Duration ttl);
 
   /**
    * An operator's override: takes the lease away from whoever holds it at {@code expectedEpoch}

@@ -182,8 +182,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public void renewLease(Lease lease, Instant now, Duration ttl) {
-    leases.renew(lease, now, ttl);
+  public Instant renewLease(Lease lease, Instant now, Duration ttl) {
+    return leases.renew(lease, now, ttl);
   }
 
   @Override

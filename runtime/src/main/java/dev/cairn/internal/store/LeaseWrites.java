@@ -89,7 +89,8 @@ final class LeaseWrites {
   }
 
   /** See {@link CheckpointStore#renewLease}. */
-  void renew(Lease lease, Instant now, Duration ttl) {
+  Instant renew(Lease lease, Instant now, Duration ttl) {
+    Instant expiry = now.plus(ttl);
     try {
       dynamo.updateItem(
           r ->
@@ -99,7 +100,7 @@ final class LeaseWrites {
                   .conditionExpression("epoch = :epoch AND leaseOwner = :me")
                   .expressionAttributeValues(
                       Map.of(
-                          ":exp", n(now.plus(ttl).toEpochMilli()),
+                          ":exp", n(expiry.toEpochMilli()),
                           ":epoch", n(lease.epoch()),
                           ":me", s(lease.holder().id()))));
     } catch (ConditionalCheckFailedException lost) {
@@ -112,8 +113,10 @@ final class LeaseWrites {
       if (run == null || !stillHolds(run, lease)) {
         throw fences.fenced(lease, "renewing its lease");
       }
-      // still ours: the next heartbeat extends it
+      // Still ours, but extended only if this renewal landed: trust what the store holds.
+      return run.leaseExpiresAt().isBefore(expiry) ? run.leaseExpiresAt() : expiry;
     }
+    return expiry;
   }
 
   /** See {@link CheckpointStore#breakLease}. */

@@ -135,4 +135,29 @@ class LeaseKeeperTest {
     assertThatCode(racing.get()::check).doesNotThrowAnyException();
     assertThat(lostCalls).hasValue(0);
   }
+
+  // Issue 18, item 4: a renewal whose outcome was unknown, read back as still held but not
+  // extended, extended the fence as if it had landed.
+  @Test
+  void aRenewalTheStoreDidNotApply_extendsTheFenceOnlyToTheExpiryTheStoreHolds() {
+    CheckpointStore notExtended =
+        (CheckpointStore)
+            Proxy.newProxyInstance(
+                CheckpointStore.class.getClassLoader(),
+                new Class<?>[] {CheckpointStore.class},
+                (proxy, method, args) ->
+                    method.getName().equals("renewLease")
+                        ? h.clock.instant().minusSeconds(1) // as read back: it ran out meanwhile
+                        : method.invoke(h.store, args));
+    try (LeaseKeeper renewing =
+        new LeaseKeeper(
+            notExtended, lease, h.clock, Harness.TTL, Duration.ZERO, lostCalls::incrementAndGet)) {
+      assertThatCode(() -> WriteFence.check("a commit")).doesNotThrowAnyException();
+
+      renewing.renewNow();
+
+      assertThatThrownBy(() -> WriteFence.check("a commit"))
+          .isInstanceOf(WriteFence.FencedException.class);
+    }
+  }
 }

@@ -197,6 +197,22 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract<DynamoDbCheckp
     assertThat(store.findRun(runId).orElseThrow().leaseExpiresAt()).isEqualTo(T0.plusSeconds(40));
   }
 
+  // Issue 18, item 4: a renewal whose outcome was unknown extended the fence although the stored
+  // expiry had not moved.
+  @Test
+  void renew_whoseOutcomeIsUnknown_saysTheExpiryTheStoreHolds() {
+    Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    client.dropNextWrites(1);
+
+    Instant notLanded = store.renewLease(lease, T0.plusSeconds(10), TTL);
+    client.loseNextWriteResponses(1);
+    Instant landed = store.renewLease(lease, T0.plusSeconds(20), TTL);
+
+    assertThat(notLanded).as("the acquisition's expiry").isEqualTo(T0.plusSeconds(30));
+    assertThat(landed).isEqualTo(T0.plusSeconds(50));
+    assertThat(store.findRun(runId).orElseThrow().leaseExpiresAt()).isEqualTo(landed);
+  }
+
   @Test
   void start_resentAfterItLanded_countsOneAttempt() {
     Lease lease = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
