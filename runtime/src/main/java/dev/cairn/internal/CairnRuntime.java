@@ -504,7 +504,7 @@ public final class CairnRuntime implements AutoCloseable {
                 o ->
                     o.retryStrategy(DynamoDbRetries.configure(attempts))
                         .addExecutionInterceptor(
-                            new StoreClockSkew(config.leaseTtl().dividedBy(6))));
+                            new StoreClockSkew(config.leaseTtl().dividedBy(12))));
     DynamoDbClient client;
     if (config.embeddedStore()) {
       client =

@@ -19,8 +19,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * the store's responses, and warns once per process when they certainly differ by more than leases
  * tolerate: a lease's expiry is written from one host's clock and compared with another's, so two
  * hosts must agree within a sixth of the lease TTL. The store is the one clock every driver talks
- * to, so each driver checking itself against it bounds the skew between any two by twice the
- * margin.
+ * to: each driver held within a twelfth of the TTL of it keeps any two within the sixth.
  *
  * <p>{@code Date} has one-second resolution and the store reads its clock somewhere between the
  * request leaving and the response arriving, so the skew is known to lie in {@code [date -
@@ -36,7 +35,7 @@ public final class StoreClockSkew implements ExecutionInterceptor {
   private final AtomicBoolean warned = new AtomicBoolean();
 
   /**
-   * @param margin the most this host's clock may differ from the store's
+   * @param margin the most this host's clock may differ from the store's (a twelfth of the TTL)
    */
   public StoreClockSkew(Duration margin) {
     this(margin, System::currentTimeMillis);
@@ -80,6 +79,9 @@ public final class StoreClockSkew implements ExecutionInterceptor {
     } catch (DateTimeParseException e) {
       LOG.debug("Not measuring clock skew: the store's Date header '{}' does not parse", date);
       return;
+    }
+    if (received < sent) {
+      return; // our clock was stepped back meanwhile: no interval to trust
     }
     long atLeast = server - received; // the store's clock minus ours
     long atMost = server + 999 - sent;

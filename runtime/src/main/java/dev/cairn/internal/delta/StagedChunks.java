@@ -79,6 +79,7 @@ final class StagedChunks {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STAGING = "_cairn/staged";
   private static final Duration CHECK_FILES_AFTER = Duration.ofDays(1);
+  private static final String COLUMN_MAPPING_MODE = "delta.columnMapping.mode";
 
   private final Supplier<SparkSession> spark;
 
@@ -127,7 +128,8 @@ final class StagedChunks {
     }
     TableStore.Staged staged =
         new TableStore.Staged(index, count, files.size(), System.currentTimeMillis());
-    writeManifest(log, manifest(location, appId, index), appId, staged, schema, files);
+    writeManifest(
+        log, manifest(location, appId, index), appId, staged, schema, txn.metadata(), files);
     return staged;
   }
 
@@ -152,6 +154,7 @@ final class StagedChunks {
     Snapshot snapshot = txn.snapshot();
     // Reading the app's version registers it: a concurrent publish of the same chunks conflicts.
     if (txn.txnVersion(appId) >= txnVersion) {
+      deleteManifests(log, location, appId); // published by an attempt killed before deleting them
       return snapshot.version();
     }
     List<Manifest> manifests = new ArrayList<>();
@@ -167,10 +170,12 @@ final class StagedChunks {
     }
     if (snapshot.version() < 0) {
       txn.updateMetadataForNewTable(newTable(schema, output.partitionColumns()));
-    } else {
-      requireColumns(location, schema, snapshot.schema());
+    } else if (!columns(schema).equals(columns(snapshot.schema()))) {
+      throw TableErrors.tableChangedSinceStaging(
+          location, appId, "its columns are now " + columns(snapshot.schema()));
     }
-    requireFilesExist(log, location, appId, manifests);
+    requireSameFileLayout(location, appId, manifests, txn.metadata());
+    requireFilesExist(log, location, appId, manifests, txn.metadata());
     List<AddFile> removed = snapshot.version() < 0 ? List.of() : replaced(txn, output, location);
     long now = System.currentTimeMillis();
     List<Action> actions = new ArrayList<>();
@@ -213,16 +218,23 @@ final class StagedChunks {
         Metadata.$lessinit$greater$default$4(),
         schema.json(),
         CollectionConverters.asScala(partitionColumns).toSeq(),
-        Metadata.$lessinit$greater$default$7(),
+        // Pinned: with column mapping each transaction would give the columns new physical names,
+        // and files staged by one could not be read through the metadata another commits.
+        CollectionConverters.asScala(Map.of(COLUMN_MAPPING_MODE, "none"))
+            .toMap(scala.$less$colon$less$.MODULE$.refl()),
         Option.apply(System.currentTimeMillis()));
   }
 
   private static List<String> partitionColumns(OptimisticTransaction txn) {
-    return CollectionConverters.asJava(txn.metadata().partitionColumns());
+    return partitionColumns(txn.metadata());
+  }
+
+  private static List<String> partitionColumns(Metadata metadata) {
+    return CollectionConverters.asJava(metadata.partitionColumns());
   }
 
   /** A REPLACE_WHERE predicate must select whole partitions: those are what the commit removes. */
-  private static void requirePartitionPredicate(
+  private void requirePartitionPredicate(
       String location, String predicate, List<String> partitionColumns) {
     Expression parsed = parse(predicate);
     List<String> partitions =
@@ -235,9 +247,9 @@ final class StagedChunks {
     }
   }
 
-  private static Expression parse(String predicate) {
+  private Expression parse(String predicate) {
     try {
-      return SparkSession.active().sessionState().sqlParser().parseExpression(predicate);
+      return spark.get().sessionState().sqlParser().parseExpression(predicate);
     } catch (org.apache.spark.sql.catalyst.parser.ParseException e) {
       throw new IllegalArgumentException(
           "replaceWhere predicate '" + predicate + "' is not a SQL expression: " + e.getMessage(),
@@ -279,30 +291,71 @@ final class StagedChunks {
     return columns;
   }
 
-  /** Files staged long enough ago that VACUUM may have deleted them must still be there. */
-  private static void requireFilesExist(
-      DeltaLog log, String location, String appId, List<Manifest> manifests) {
-    long checkBefore = System.currentTimeMillis() - CHECK_FILES_AFTER.toMillis();
+  /**
+   * The files of every chunk were written under the metadata the publishing commit has: the same
+   * physical column names (column mapping) and partitioning, so the table can read them.
+   */
+  private static void requireSameFileLayout(
+      String location, String appId, List<Manifest> manifests, Metadata target) {
+    String mode = target.columnMappingMode().name();
     for (Manifest m : manifests) {
-      if (m.staged().stagedAtMillis() > checkBefore) {
-        continue;
-      }
-      Path root = new Path(location);
-      try {
-        FileSystem fs = root.getFileSystem(log.newDeltaHadoopConf());
-        for (AddFile f : m.files()) {
-          if (!fs.exists(new Path(root, f.path()))) {
-            throw TableErrors.stagedFilesGone(location, appId, m.staged().index(), f.path());
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      boolean sameLayout =
+          m.partitionColumns().equals(partitionColumns(target))
+              && m.columnMapping().equals(mode)
+              && (mode.equals("none") || m.schemaString().equals(target.schemaString()));
+      if (!sameLayout) {
+        throw TableErrors.tableChangedSinceStaging(
+            location,
+            appId,
+            "chunk "
+                + m.staged().index()
+                + " was written with partitions "
+                + m.partitionColumns()
+                + " and column mapping '"
+                + m.columnMapping()
+                + "', the table now has "
+                + partitionColumns(target)
+                + " and '"
+                + mode
+                + "'"
+                + (m.columnMapping().equals(mode) ? " with other physical column names" : ""));
       }
     }
   }
 
-  private static void registerMetrics(OptimisticTransaction txn, long rows, long files) {
-    SparkSession session = SparkSession.active();
+  /**
+   * Files staged long enough ago that VACUUM may have deleted them must still be there: older than
+   * a day, or than half the table's retention of unreferenced files if that is shorter.
+   */
+  private static void requireFilesExist(
+      DeltaLog log, String location, String appId, List<Manifest> manifests, Metadata metadata) {
+    long retention = DeltaLog.tombstoneRetentionMillis(metadata);
+    long checkBefore =
+        System.currentTimeMillis() - Math.min(CHECK_FILES_AFTER.toMillis(), retention / 2);
+    Path root = new Path(location);
+    try {
+      FileSystem fs = root.getFileSystem(log.newDeltaHadoopConf());
+      for (Manifest m : manifests) {
+        if (m.staged().stagedAtMillis() > checkBefore) {
+          continue;
+        }
+        for (AddFile f : m.files()) {
+          // AddFile paths are URI-encoded (a partition value with ':' or ' ').
+          Path file = new Path(new java.net.URI(f.path()));
+          if (!fs.exists(file.isAbsolute() ? file : new Path(root, file))) {
+            throw TableErrors.stagedFilesGone(location, appId, m.staged().index(), f.path());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("Delta wrote an AddFile path that is not a URI", e);
+    }
+  }
+
+  private void registerMetrics(OptimisticTransaction txn, long rows, long files) {
+    SparkSession session = spark.get();
     SQLMetric outputRows = SQLMetrics.createMetric(session.sparkContext(), "rows");
     SQLMetric outputFiles = SQLMetrics.createMetric(session.sparkContext(), "files");
     outputRows.set(Math.max(rows, 0));
@@ -340,6 +393,7 @@ final class StagedChunks {
       String appId,
       TableStore.Staged staged,
       StructType schema,
+      Metadata metadata,
       List<AddFile> files) {
     ObjectNode header = JSON.createObjectNode();
     header
@@ -348,7 +402,10 @@ final class StagedChunks {
         .put("rows", staged.rows())
         .put("files", staged.files())
         .put("stagedAt", staged.stagedAtMillis())
-        .put("schema", schema.json());
+        .put("schema", schema.json())
+        .put("schemaString", metadata.schemaString())
+        .put("columnMapping", metadata.columnMappingMode().name());
+    partitionColumns(metadata).forEach(header.putArray("partitionColumns")::add);
     try {
       FileSystem fs = path.getFileSystem(log.newDeltaHadoopConf());
       try (FSDataOutputStream out = fs.create(path, true);
@@ -391,8 +448,13 @@ final class StagedChunks {
       }
       List<AddFile> adds = new ArrayList<>();
       for (String line : lines.subList(1, lines.size() - 1)) {
-        adds.add((AddFile) Action.fromJson(line));
+        if (!(Action.fromJson(line) instanceof AddFile add)) {
+          return cutShort(path);
+        }
+        adds.add(add);
       }
+      List<String> partitionColumns = new ArrayList<>();
+      header.path("partitionColumns").forEach(c -> partitionColumns.add(c.asText()));
       return Optional.of(
           new Manifest(
               new TableStore.Staged(
@@ -401,11 +463,16 @@ final class StagedChunks {
                   files,
                   header.path("stagedAt").asLong()),
               (StructType) DataType.fromJson(header.path("schema").asText()),
+              header.path("schemaString").asText(),
+              header.path("columnMapping").asText(),
+              partitionColumns,
               adds));
     } catch (FileNotFoundException e) {
       return Optional.empty();
     } catch (org.apache.hadoop.fs.ChecksumException e) {
       return cutShort(path); // a local file system's checksum of the whole file it was to hold
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+      return cutShort(path); // a line that is not what was written (a torn or zero-filled tail)
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -425,5 +492,15 @@ final class StagedChunks {
     }
   }
 
-  private record Manifest(TableStore.Staged staged, StructType schema, List<AddFile> files) {}
+  /**
+   * A chunk's manifest: what was staged, the rows' schema, and the table metadata its files were
+   * written under (schema with physical names, column mapping mode, partition columns).
+   */
+  private record Manifest(
+      TableStore.Staged staged,
+      StructType schema,
+      String schemaString,
+      String columnMapping,
+      List<String> partitionColumns,
+      List<AddFile> files) {}
 }

@@ -17,13 +17,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs the chunks of a chunked stage that are not committed yet, in plan order, in one attempt. The
- * plan (the planner's units grouped into chunks by {@link ChunkPlanning}) is frozen in the stage's
- * checkpoint the first time (per generation); a chunk whose Delta commit is in the log but not in
- * its checkpoint (the driver died between the two) is recorded without recomputing, as for stages.
- * Each chunk costs two store writes, started and committed, each fenced by the lease, around its
- * own Delta commit (see docs/ARCHITECTURE.md). A stop request is honoured between chunks, never
- * inside one.
+ * Runs the chunks of a chunked stage that are not done yet, in plan order, in one attempt. The plan
+ * (the planner's units grouped into chunks by {@link ChunkPlanning}) is frozen in the stage's
+ * checkpoint the first time (per generation). Each chunk costs two store writes, started and
+ * committed, each fenced by the lease, around the chunk's rows being staged as uncommitted Delta
+ * files; when all are staged one Delta commit publishes them (MERGE chunks instead commit one by
+ * one). A chunk staged but not recorded (the driver died between the two), or a MERGE chunk whose
+ * commit is in the log, is recorded without recomputing (see docs/ARCHITECTURE.md). A stop request
+ * is honoured between chunks, never inside one.
  */
 final class ChunkLoop {
   private final RunServices services;
@@ -50,13 +51,6 @@ final class ChunkLoop {
     this.lease = lease;
   }
 
-  /**
-   * Runs the chunks of {@code stage} not committed yet.
-   *
-   * @param record the stage's checkpoint, RUNNING at this attempt
-   * @param location the stage's output table
-   * @param base the table's version when the attempt started
-   */
   /** A staged chunk as the commit the checkpoint records: no table version yet. */
   private static TableStore.Commit staged(TableStore.Staged staged) {
     return new TableStore.Commit(-1, staged.rows(), false);
@@ -81,6 +75,13 @@ final class ChunkLoop {
     listener.chunkRecovered(stage.name(), index, key, version);
   }
 
+  /**
+   * Runs the chunks of {@code stage} not committed yet.
+   *
+   * @param record the stage's checkpoint, RUNNING at this attempt
+   * @param location the stage's output table
+   * @param base the table's version when the attempt started
+   */
   ChunksResult run(
       Stage stage, StageRecord record, RunStageContext context, String location, long base) {
     var store = services.store();

@@ -295,17 +295,18 @@ public final class StoreErrors {
    * tolerate.
    *
    * @param skewMillis the store's clock minus this host's, estimated
-   * @param marginMillis the most two hosts' clocks may differ (a sixth of the lease TTL)
+   * @param marginMillis the most this host's clock may differ from the store's (a twelfth of the
+   *     lease TTL)
    */
   public static String clockSkewMessage(long skewMillis, long marginMillis) {
     return problemAndFix(
         String.format(
             java.util.Locale.ROOT,
             "this host's clock is %.1f s %s the checkpoint store's (from its responses' Date"
-                + " header), more than the %.1f s leases tolerate (a sixth of"
-                + " CAIRN_LEASE_TTL_SECONDS): leases compare the clocks of the drivers' hosts, so"
-                + " a live driver could be judged dead, or a frozen one publish after another took"
-                + " its run over",
+                + " header), more than %.1f s (a twelfth of CAIRN_LEASE_TTL_SECONDS, so that two"
+                + " drivers' hosts agree within the sixth leases tolerate): leases compare the"
+                + " clocks of the drivers' hosts, so a live driver could be judged dead, or a"
+                + " frozen one publish after another took its run over",
             Math.abs(skewMillis) / 1000.0,
             skewMillis > 0 ? "behind" : "ahead of",
             marginMillis / 1000.0),

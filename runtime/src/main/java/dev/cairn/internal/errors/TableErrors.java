@@ -130,6 +130,27 @@ public final class TableErrors {
   }
 
   /**
+   * The table changed since a chunked stage's chunks were staged (columns, partitioning, column
+   * mapping), so their files cannot be published into it.
+   *
+   * @param how what changed
+   */
+  public static CairnException tableChangedSinceStaging(String location, String appId, String how) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot publish the chunks of "
+                + appId
+                + " to "
+                + location
+                + ": the table changed since they were staged ("
+                + how
+                + "), so the files they wrote would not be read as the table now is. Nothing was"
+                + " published",
+            "`cairn rerun <run> --from <stage>` writes the stage again into the table as it is"));
+  }
+
+  /**
    * A staged chunk's data file is gone (VACUUM deletes files no commit references once they are
    * older than the table's retention).
    */

@@ -26,8 +26,8 @@ class StoreClockSkewTest {
           .singleElement(STRING)
           .startsWith(
               "this host's clock is 12.5 s behind the checkpoint store's (from its responses' Date"
-                  + " header), more than the 5.0 s leases tolerate (a sixth of"
-                  + " CAIRN_LEASE_TTL_SECONDS)")
+                  + " header), more than 5.0 s (a twelfth of CAIRN_LEASE_TTL_SECONDS, so that two"
+                  + " drivers' hosts agree within the sixth leases tolerate)")
           .endsWith(
               "Fix: synchronise this host's clock (chrony or systemd-timesyncd; on EC2 the Amazon"
                   + " Time Sync Service, 169.254.169.123)");

@@ -383,6 +383,42 @@ class DeltaTableStoreTest {
     assertThat(Path.of(location, "day=d1")).isDirectory();
   }
 
+  // With column mapping every transaction names the columns' files anew: files staged by one would
+  // be read as nulls through the metadata another commits.
+  @Test
+  void chunksOfANewTable_underASessionDefaultOfColumnMapping_readBackAsWritten() {
+    String mode = "spark.databricks.delta.properties.defaults.columnMapping.mode";
+    spark.conf().set(mode, "name");
+    try {
+      Output output = Output.table("t");
+      tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:r:s#g1", 0);
+      tables.stageChunk(rows(row("d2", "b", 2)), output, location, "cairn:r:s#g1", 1);
+      tables.publishChunks(output, location, "cairn:r:s#g1", 2, 2, -1);
+    } finally {
+      spark.conf().unset(mode);
+    }
+
+    assertThat(sorted(tables.read(location, 0))).containsExactly("[d1,a,1]", "[d2,b,2]");
+  }
+
+  @Test
+  void chunksStagedBeforeTheTableWasRepartitioned_areRefused_namingTheRerun() {
+    Output output = Output.table("t").partitionedBy("day");
+    tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:r:s#g1", 0);
+    tables.write(
+        rows(row("d0", "x", 0)), Output.table("t").partitionedBy("key"), location, "o", 1, -1);
+
+    assertThatThrownBy(() -> tables.publishChunks(output, location, "cairn:r:s#g1", 1, 1, -1))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining(
+            "the table changed since they were staged (chunk 0 was written with"
+                + " partitions [day] and column mapping 'none', the table now has [key]")
+        .hasMessageEndingWith(
+            "Fix: `cairn rerun <run> --from <stage>` writes the stage again into"
+                + " the table as it is");
+    assertThat(tables.currentVersion(location)).isZero();
+  }
+
   // A driver killed while writing a manifest leaves it cut short: the chunk runs again.
   @Test
   void aManifestCutShort_isNotAStagedChunk_andPublishingWithoutItIsRefused() throws Exception {

@@ -341,6 +341,13 @@ class ErrorsTest {
             "resume a chunked stage within the table's deletedFileRetentionDuration (7 days by"
                 + " default)");
     assertThat(
+            TableErrors.tableChangedSinceStaging("/w/t", "cairn:r:s#g1", "its columns are now {}"))
+        .hasMessage(
+            "cannot publish the chunks of cairn:r:s#g1 to /w/t: the table changed since they were"
+                + " staged (its columns are now {}), so the files they wrote would not be read as"
+                + " the table now is. Nothing was published. Fix: `cairn rerun <run> --from"
+                + " <stage>` writes the stage again into the table as it is");
+    assertThat(
             TableErrors.chunkedPredicateNotOnPartitions(
                 "/w/t", "origin = 'SFO'", "origin", List.of("flight_date")))
         .hasMessage(
