@@ -104,6 +104,13 @@ final class StagedChunks {
       txn.updateMetadataForNewTable(newTable(schema, output.partitionColumns()));
     } else {
       requireColumns(location, schema, snapshot.schema());
+      List<String> tablePartitions = partitionColumns(txn);
+      if (!output.partitionColumns().isEmpty()
+          && !lowerCase(output.partitionColumns()).equals(lowerCase(tablePartitions))) {
+        // What a Delta overwrite with another partitionBy refuses too.
+        throw TableErrors.chunkPartitionsDiffer(
+            location, output.partitionColumns(), tablePartitions);
+      }
     }
     List<Constraint> constraints = new ArrayList<>();
     if (output.mode() == Output.Mode.REPLACE_WHERE) {
@@ -227,6 +234,10 @@ final class StagedChunks {
 
   private static List<String> partitionColumns(OptimisticTransaction txn) {
     return partitionColumns(txn.metadata());
+  }
+
+  private static List<String> lowerCase(List<String> columns) {
+    return columns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
   }
 
   private static List<String> partitionColumns(Metadata metadata) {

@@ -109,6 +109,23 @@ public final class TableErrors {
                 + " chunk the stage"));
   }
 
+  /** A chunked stage's output is partitioned otherwise than the table it writes to. */
+  public static CairnException chunkPartitionsDiffer(
+      String location, List<String> output, List<String> table) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot write the chunks of "
+                + location
+                + ": the stage's output is partitioned by "
+                + output
+                + " but the table by "
+                + table
+                + ". Nothing was written",
+            "declare the output with the table's partitioning (Output.partitionedBy), or drop the"
+                + " table so that the stage creates it anew"));
+  }
+
   /**
    * The commit publishing a chunked stage found no whole manifest for one of its chunks (deleted,
    * or written by a different stage generation).

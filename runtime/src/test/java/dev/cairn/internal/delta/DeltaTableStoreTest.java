@@ -402,6 +402,29 @@ class DeltaTableStoreTest {
   }
 
   @Test
+  void chunksPartitionedOtherwiseThanTheTable_areRefused_namingBoth() {
+    tables.write(
+        rows(row("d0", "x", 0)), Output.table("t").partitionedBy("key"), location, "o", 1, -1);
+
+    assertThatThrownBy(
+            () ->
+                tables.stageChunk(
+                    rows(row("d1", "a", 1)),
+                    Output.table("t").partitionedBy("day"),
+                    location,
+                    "cairn:r:s#g1",
+                    0))
+        .isInstanceOf(CairnException.class)
+        .hasMessage(
+            "cannot write the chunks of "
+                + location
+                + ": the stage's output is partitioned by [day] but the table by [key]. Nothing"
+                + " was written. Fix: declare the output with the table's partitioning"
+                + " (Output.partitionedBy), or drop the table so that the stage creates it anew");
+    assertThat(tables.stagedChunk(location, "cairn:r:s#g1", 0)).isEmpty();
+  }
+
+  @Test
   void chunksStagedBeforeTheTableWasRepartitioned_areRefused_namingTheRerun() {
     Output output = Output.table("t").partitionedBy("day");
     tables.stageChunk(rows(row("d1", "a", 1)), output, location, "cairn:r:s#g1", 0);
