@@ -55,7 +55,7 @@ public final class StoreClockSkew implements ExecutionInterceptor {
   @Override
   public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
     Long sent = attributes.getAttribute(SENT);
-    if (sent != null) {
+    if (sent != null && !warned.get()) { // said once: nothing more to measure
       context
           .httpResponse()
           .firstMatchingHeader("Date")

@@ -225,7 +225,7 @@ final class DeltaTxnLog {
   }
 
   /** A schema's columns, lower-cased name to SQL type, sorted by name: what an append compares. */
-  private static Map<String, String> columns(StructType schema) {
+  static Map<String, String> columns(StructType schema) {
     Map<String, String> columns = new TreeMap<>();
     for (StructField f : schema.fields()) {
       columns.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -51,7 +50,6 @@ import org.apache.spark.sql.delta.constraints.Constraints;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
@@ -177,9 +175,9 @@ final class StagedChunks {
     }
     if (snapshot.version() < 0) {
       txn.updateMetadataForNewTable(newTable(schema, output.partitionColumns()));
-    } else if (!columns(schema).equals(columns(snapshot.schema()))) {
+    } else if (!DeltaTxnLog.columns(schema).equals(DeltaTxnLog.columns(snapshot.schema()))) {
       throw TableErrors.tableChangedSinceStaging(
-          location, appId, "its columns are now " + columns(snapshot.schema()));
+          location, appId, "its columns are now " + DeltaTxnLog.columns(snapshot.schema()));
     }
     requireSameFileLayout(location, appId, manifests, txn.metadata());
     requireFilesExist(log, location, appId, manifests, txn.metadata());
@@ -286,20 +284,11 @@ final class StagedChunks {
   }
 
   private static void requireColumns(String location, StructType rows, StructType table) {
-    Map<String, String> columns = columns(rows);
-    Map<String, String> tableColumns = columns(table);
+    Map<String, String> columns = DeltaTxnLog.columns(rows);
+    Map<String, String> tableColumns = DeltaTxnLog.columns(table);
     if (!columns.equals(tableColumns)) {
       throw TableErrors.chunkColumnsDiffer(location, columns, tableColumns);
     }
-  }
-
-  /** A schema's columns, lower-cased name to SQL type, sorted by name. */
-  private static Map<String, String> columns(StructType schema) {
-    Map<String, String> columns = new TreeMap<>();
-    for (StructField f : schema.fields()) {
-      columns.put(f.name().toLowerCase(Locale.ROOT), f.dataType().sql());
-    }
-    return columns;
   }
 
   /**

@@ -83,10 +83,7 @@ public final class WriteFence {
    * @throws FencedException when the lease may have been lost
    */
   public static void check(String what) {
-    State state = STATE.get();
-    if (state.expired(nanoClock.getAsLong(), wallMillis.getAsLong())) {
-      throw new FencedException(TableErrors.fencedCommitRefused(what, state.holder()));
-    }
+    remaining(what);
   }
 
   /**

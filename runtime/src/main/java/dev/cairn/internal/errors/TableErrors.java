@@ -131,19 +131,15 @@ public final class TableErrors {
    * or written by a different stage generation).
    */
   public static CairnException stagedChunkMissing(String location, String appId, int index) {
-    return new CairnException(
-        FailureClass.PERMANENT,
-        problemAndFix(
-            "cannot publish the chunks of "
-                + appId
-                + " to "
-                + location
-                + ": chunk "
-                + index
-                + " is recorded as staged but its manifest under "
-                + location
-                + "/_cairn/staged is missing or cut short. Nothing was published",
-            "`cairn rerun <run> --from <stage>` writes the stage again from its first chunk"));
+    return cannotPublish(
+        location,
+        appId,
+        "chunk "
+            + index
+            + " is recorded as staged but its manifest under "
+            + location
+            + "/_cairn/staged is missing or cut short",
+        "writes the stage again from its first chunk");
   }
 
   /**
@@ -153,18 +149,13 @@ public final class TableErrors {
    * @param how what changed
    */
   public static CairnException tableChangedSinceStaging(String location, String appId, String how) {
-    return new CairnException(
-        FailureClass.PERMANENT,
-        problemAndFix(
-            "cannot publish the chunks of "
-                + appId
-                + " to "
-                + location
-                + ": the table changed since they were staged ("
-                + how
-                + "), so the files they wrote would not be read as the table now is. Nothing was"
-                + " published",
-            "`cairn rerun <run> --from <stage>` writes the stage again into the table as it is"));
+    return cannotPublish(
+        location,
+        appId,
+        "the table changed since they were staged ("
+            + how
+            + "), so the files they wrote would not be read as the table now is",
+        "writes the stage again into the table as it is");
   }
 
   /**
@@ -173,21 +164,17 @@ public final class TableErrors {
    */
   public static CairnException stagedFilesGone(
       String location, String appId, int index, String file) {
-    return new CairnException(
-        FailureClass.PERMANENT,
-        problemAndFix(
-            "cannot publish the chunks of "
-                + appId
-                + " to "
-                + location
-                + ": chunk "
-                + index
-                + "'s staged file "
-                + file
-                + " is gone (VACUUM removes files no commit references once they are older than"
-                + " the table's retention). Nothing was published",
-            "`cairn rerun <run> --from <stage>` writes the stage again; resume a chunked stage"
-                + " within the table's deletedFileRetentionDuration (7 days by default)"));
+    return cannotPublish(
+        location,
+        appId,
+        "chunk "
+            + index
+            + "'s staged file "
+            + file
+            + " is gone (VACUUM removes files no commit references once they are older than the"
+            + " table's retention)",
+        "writes the stage again; resume a chunked stage within the table's"
+            + " deletedFileRetentionDuration (7 days by default)");
   }
 
   /**
@@ -268,6 +255,28 @@ public final class TableErrors {
             + " checkpoint table), so another driver may have taken the run over. Nothing was"
             + " published",
         "check `cairn status`; `cairn resume` continues the run");
+  }
+
+  /**
+   * The one shape of a refused publishing commit: nothing was published, and the rerun writes the
+   * stage again.
+   *
+   * @param why what stands in the way
+   * @param rerunDoes what the rerun does, following "`cairn rerun <run> --from <stage>` "
+   */
+  private static CairnException cannotPublish(
+      String location, String appId, String why, String rerunDoes) {
+    return new CairnException(
+        FailureClass.PERMANENT,
+        problemAndFix(
+            "cannot publish the chunks of "
+                + appId
+                + " to "
+                + location
+                + ": "
+                + why
+                + ". Nothing was published",
+            "`cairn rerun <run> --from <stage>` " + rerunDoes));
   }
 
   private static CairnException columnsDiffer(
