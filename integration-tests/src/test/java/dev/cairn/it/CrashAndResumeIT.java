@@ -351,9 +351,11 @@ class CrashAndResumeIT {
       assertThat(id.find()).as(result.output()).isTrue();
       dailyRunIds.add(id.group(1));
     }
-    // The same daily run again is the same run: it resumes, finds it done, writes nothing.
-    Driver.Result again = driver.run(withArgs(runArgs, "-p", "date=" + days.get(0)));
-    assertThat(again.output()).contains("already SUCCEEDED");
+    // The same daily run again is the same run: it resumes, finds it done, writes nothing; also
+    // when its inputs are spelled otherwise (a symlink to the flights, `.` in the airports' path).
+    Driver.Result again = driver.run(withArgs(respelled(runArgs), "-p", "date=" + days.get(0)));
+    assertThat(again.exitCode()).as(again.all()).isZero();
+    assertThat(again.output()).contains("Run " + dailyRunIds.get(0)).contains("already SUCCEEDED");
     assertThat(runIds(driver)).hasSize(2);
 
     // A rerun of the first day's APPEND stage replaces the rows its txn appended, neither
@@ -457,45 +459,80 @@ class CrashAndResumeIT {
     }
   }
 
+  /**
+   * The Delta write fence, not a checkpoint write, is what stops a driver frozen between writing a
+   * stage's data files and its log entry: the zombie parks with every chunk of {@code enrich}
+   * staged, is frozen past its lease, the next driver takes the run over and parks at the same
+   * point (the publish not made, so nothing in the log tells the zombie it lost), and the zombie,
+   * woken, tries to publish first. Between the fault point and the commit file the zombie reads
+   * only the log and its manifests; {@code flights_enriched} is new, so building the commit runs no
+   * Spark job the zombie's keeper could cancel on learning of the loss. The zombie then cannot
+   * record anything either: the run's epoch is the successor's.
+   */
   @Test
-  void zombieFrozenPastItsLease_canNeitherCheckpointNorPublish() throws Exception {
+  void zombieFrozenBeforeItsPublishingCommit_isStoppedByTheDeltaFence() throws Exception {
     Driver driver = driver("zombie").withEnv("CAIRN_LEASE_TTL_SECONDS", "6");
-    Path parked = driver.pauseAt("enrich", "after-start");
+    Path zombieParked = driver.pauseAt("enrich", "before-publish");
     Driver.Running zombie = driver.start(runArgs);
-    awaitParked(zombie, parked);
-    String runId = onlyRunId(driver);
+    Driver.Running successor = null;
+    try {
+      awaitParked(zombie, zombieParked);
+      String runId = onlyRunId(driver);
+      Path warehouse = warehouse(driver, "zombie");
+      Map<String, Long> commits = Tables.commitCounts(warehouse);
+      assertThat(commits).as("enrich staged, not published").containsEntry("flights_enriched", 0L);
 
-    zombie.signal("STOP");
-    driver.noPause();
-    // The frozen driver's process is alive, so the next one waits for its lease to expire.
-    await()
-        .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> {
-              Driver.Result result = driver.run("resume", runId);
-              assertThat(result.exitCode()).as(result.all()).isIn(0, 3);
-              return result.exitCode() == 0;
-            });
-    Path warehouse = warehouse(driver, "zombie");
-    Map<String, Long> commits = Tables.commitCounts(warehouse);
-    JsonNode done = status(driver, runId);
-    assertThat(done.get("status").asText()).isEqualTo("SUCCEEDED");
+      zombie.signal("STOP");
+      Path successorParked = zombieParked.resolveSibling("paused-successor");
+      driver.withEnv("CAIRN_TEST_PAUSE_FILE", successorParked.toString());
+      // The frozen driver's process is alive, so the next one waits for its lease to expire.
+      Instant giveUp = Instant.now().plus(Duration.ofMinutes(3));
+      while (successor == null) {
+        assertThat(Instant.now()).as("the next driver took the run over in time").isBefore(giveUp);
+        Driver.Running next = driver.start("resume", runId);
+        await()
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> !next.process.isAlive() || Files.exists(successorParked));
+        if (Files.exists(successorParked)) {
+          successor = next;
+        } else {
+          Driver.Result held = next.await(Duration.ofSeconds(10));
+          assertThat(held.exitCode()).as(held.all()).isEqualTo(3);
+        }
+      }
+      driver.noPause();
+      JsonNode takenOver = status(driver, runId);
 
-    Files.delete(parked);
-    zombie.signal("CONT");
-    Driver.Result woken = zombie.await(Duration.ofMinutes(2));
+      Files.delete(zombieParked);
+      zombie.signal("CONT");
+      Driver.Result woken = zombie.await(Duration.ofMinutes(2));
 
-    assertThat(woken.exitCode()).as(woken.all()).isEqualTo(3);
-    assertThat(Tables.commitCounts(warehouse))
-        .as("no commit published by the zombie")
-        .isEqualTo(commits);
-    assertThat(Tables.snapshot(spark, warehouse)).isEqualTo(cleanTables);
-    JsonNode after = status(driver, runId);
-    assertThat(after.get("status").asText()).isEqualTo("SUCCEEDED");
-    assertThat(after.get("epoch").asLong()).isEqualTo(done.get("epoch").asLong());
-    assertThat(stagesByName(after).get("enrich").get("attempts").asInt())
-        .isEqualTo(stagesByName(done).get("enrich").get("attempts").asInt());
+      assertThat(woken.exitCode()).as(woken.all()).isEqualTo(3);
+      assertThat(woken.log())
+          .contains("refusing to publish Delta commit")
+          .contains("flights_enriched/_delta_log/");
+      assertThat(Tables.commitCounts(warehouse))
+          .as("no commit published by the zombie")
+          .isEqualTo(commits);
+      JsonNode afterZombie = status(driver, runId);
+      assertThat(afterZombie.get("epoch").asLong()).isEqualTo(takenOver.get("epoch").asLong());
+      assertThat(stagesByName(afterZombie).get("enrich").get("attempts").asInt())
+          .isEqualTo(stagesByName(takenOver).get("enrich").get("attempts").asInt());
+
+      Files.delete(successorParked);
+      Driver.Result resumed = successor.await(Duration.ofMinutes(4));
+
+      assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+      assertThat(Tables.snapshot(spark, warehouse)).isEqualTo(cleanTables);
+      assertThat(status(driver, runId).get("status").asText()).isEqualTo("SUCCEEDED");
+    } finally {
+      for (Driver.Running left : Arrays.asList(zombie, successor)) {
+        if (left != null && left.process.isAlive()) {
+          left.killGroup();
+        }
+      }
+    }
   }
 
   private static void awaitParked(Driver.Running running, Path parked) {
@@ -504,6 +541,25 @@ class CrashAndResumeIT {
         .pollInterval(Duration.ofMillis(200))
         .failFast("driver exited before parking", () -> !running.process.isAlive())
         .until(() -> Files.exists(parked));
+  }
+
+  /** {@code args} with the flights read through a symlink and the airports' path through `.`. */
+  private static String[] respelled(String[] args) throws IOException {
+    String[] respelled = args.clone();
+    Path links = Files.createTempDirectory("cairn-respelled");
+    for (int i = 0; i < respelled.length; i++) {
+      if (respelled[i].startsWith("flights=")) {
+        Path flights = Path.of(respelled[i].substring("flights=".length()));
+        respelled[i] =
+            "flights="
+                + Files.createSymbolicLink(
+                    links.resolve(flights.getFileName()), flights.toAbsolutePath());
+      } else if (respelled[i].startsWith("airports=")) {
+        Path airports = Path.of(respelled[i].substring("airports=".length())).toAbsolutePath();
+        respelled[i] = "airports=" + airports.getParent() + "/./" + airports.getFileName();
+      }
+    }
+    return respelled;
   }
 
   private static String[] withArgs(String[] args, String... more) {

@@ -28,6 +28,7 @@ import dev.cairn.internal.engine.StageGraph;
 import dev.cairn.internal.errors.CommandErrors;
 import dev.cairn.internal.errors.ConfigErrors;
 import dev.cairn.internal.errors.RunErrors;
+import dev.cairn.internal.input.Locations.PlainPaths;
 import dev.cairn.internal.interrupt.ImdsNoticeSource;
 import dev.cairn.internal.interrupt.Interruption;
 import dev.cairn.internal.interrupt.InterruptionWatcher;
@@ -125,8 +126,9 @@ public final class CairnRuntime implements AutoCloseable {
   /** Starts the run of {@code jobName} for these parameters, or resumes it. */
   public RunOutcome run(String jobName, Map<String, String> given) {
     CairnJob job = jobs.job(jobName);
-    Parameters parameters =
-        ParameterResolver.resolve(job, given, new JobEnvironment(config.dataCache()));
+    ParameterResolver.Resolved parameters =
+        ParameterResolver.resolve(
+            job, given, new JobEnvironment(config.dataCache()), PlainPaths.here());
     return watched(job, executor -> executor.run(job, parameters));
   }
 
@@ -189,12 +191,18 @@ public final class CairnRuntime implements AutoCloseable {
   public RerunPlan planRerun(String runId, String from, Map<String, String> changes) {
     RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
+    return planRerun(
+        run, job, from, ParameterResolver.canonicalChanges(job, changes, PlainPaths.here()));
+  }
+
+  private RerunPlan planRerun(
+      RunRecord run, CairnJob job, String from, Map<String, String> canonicalChanges) {
     return RerunPlan.of(
         job,
         run,
-        store().stages(runId),
+        store().stages(run.runId()),
         from,
-        changes,
+        canonicalChanges,
         RerunPlan.Tables.checkpointsOnly(t -> DeltaTableStore.location(config.warehouse(), t)));
   }
 
@@ -208,9 +216,12 @@ public final class CairnRuntime implements AutoCloseable {
    * @throws dev.cairn.RunHeldException another driver holds the run
    */
   public RunOutcome rerun(
-      String runId, String from, Map<String, String> changes, Consumer<RerunPlan> recorded) {
-    RerunPlan planned = planRerun(runId, from, changes);
-    CairnJob job = jobs.job(planned.run().job());
+      String runId, String from, Map<String, String> asGiven, Consumer<RerunPlan> recorded) {
+    RunRecord run = existingRun(runId);
+    CairnJob job = jobs.job(run.job());
+    Map<String, String> changes =
+        ParameterResolver.canonicalChanges(job, asGiven, PlainPaths.here());
+    RerunPlan planned = planRerun(run, job, from, changes);
     return watched(job, executor -> executor.rerun(job, planned, changes, operator(), recorded));
   }
 
@@ -451,6 +462,15 @@ public final class CairnRuntime implements AutoCloseable {
             .interruption(interruption)
             .sizing(sizing)
             .sparkStarts(this::whenSparkStarted)
+            .hostParameters(
+                (declared, identity, recorded, setByRerun) ->
+                    ParameterResolver.onThisHost(
+                        declared,
+                        identity,
+                        recorded,
+                        setByRerun,
+                        new JobEnvironment(config.dataCache()),
+                        PlainPaths.here()))
             .build());
   }
 

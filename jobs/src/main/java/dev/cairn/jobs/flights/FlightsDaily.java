@@ -7,6 +7,7 @@ import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
 import dev.cairn.Expectation;
 import dev.cairn.InvalidParameterException;
+import dev.cairn.JobEnvironment;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
@@ -43,6 +44,13 @@ import org.apache.spark.sql.SparkSession;
 public final class FlightsDaily extends CairnJob {
   static final String DATASET_DIR = "vega-datasets-3.2.1";
 
+  /** The files' pinned hashes, as {@code src/bin/fetch-datasets} checks them before caching. */
+  static final String FLIGHTS_SHA256 =
+      "dbeb920c90f59b6ccaff823dcc3d08f25a97fa1ce128d93f40be4e931f5900b0";
+
+  static final String AIRPORTS_SHA256 =
+      "903c7169e6d558eefb95295fe2947ec8503135fbb855ea5c737cf4a90ea603ad";
+
   @Override
   public String name() {
     return "flights-daily";
@@ -57,16 +65,26 @@ public final class FlightsDaily extends CairnJob {
   @Override
   public List<Parameter> parameters() {
     return List.of(
-        Parameter.withDefault(
+        Parameter.location(
             "flights",
             "Parquet file or directory of flights (date, delay, distance, origin, destination)",
-            env -> env.dataCache().resolve(DATASET_DIR).resolve("flights-3m.parquet").toString()),
-        Parameter.withDefault(
+            env -> fetched(env, "flights-3m.parquet", FLIGHTS_SHA256)),
+        Parameter.location(
             "airports",
             "CSV of airports (iata, name, city, state, country, latitude, longitude)",
-            env -> env.dataCache().resolve(DATASET_DIR).resolve("airports.csv").toString()),
+            env -> fetched(env, "airports.csv", AIRPORTS_SHA256)),
         Parameter.optional(
             "date", "YYYY-MM-DD: process only this day and replace only its partitions"));
+  }
+
+  /**
+   * A dataset file in the data cache, named by its content: the same command is the same run on
+   * every host, wherever its cache lies.
+   */
+  private static Parameter.Fetched fetched(JobEnvironment env, String file, String sha256) {
+    return new Parameter.Fetched(
+        env.dataCache().resolve(DATASET_DIR).resolve(file).toString(),
+        "sha256:" + sha256 + " (vega-datasets@3.2.1/data/" + file + ")");
   }
 
   @Override

@@ -20,7 +20,7 @@ public final class DailyDelays extends CairnJob {
 
   @Override
   public List<Parameter> parameters() {
-    return List.of(Parameter.required("flights", "Parquet of flights"));
+    return List.of(Parameter.location("flights", "Parquet of flights"));
   }
 
   @Override

@@ -17,6 +17,9 @@ import dev.cairn.Parameter;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
+import dev.cairn.internal.engine.ParameterResolver;
+import dev.cairn.internal.engine.RunIdentity;
+import dev.cairn.internal.input.Locations.PlainPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -65,6 +68,42 @@ class FlightsDailyTest {
         .contains("/cache/vega-datasets-3.2.1/airports.csv");
     assertThat(declared.get("date").isRequired()).isFalse();
     assertThat(declared.get("date").defaultValue(env)).isEmpty();
+  }
+
+  @Test
+  void theSameDailyCommand_isTheSameRun_forEveryUserAndNode_whereverTheirDataCacheLies(
+      @TempDir Path dir) {
+    Map<String, String> daily = Map.of("date", "2001-02-03");
+    var alice =
+        ParameterResolver.resolve(
+            job, daily, new JobEnvironment(dir.resolve("alice")), PlainPaths.LOCAL);
+    var node2 =
+        ParameterResolver.resolve(
+            job, daily, new JobEnvironment(dir.resolve("node2")), PlainPaths.LOCAL);
+
+    assertThat(RunIdentity.of(job.name(), alice.identity()).runId())
+        .isEqualTo(RunIdentity.of(job.name(), node2.identity()).runId());
+    assertThat(alice.identity().get("flights"))
+        .isEqualTo(
+            "content:sha256:"
+                + FlightsDaily.FLIGHTS_SHA256
+                + " (vega-datasets@3.2.1/data/flights-3m.parquet)");
+    assertThat(node2.values().require("airports"))
+        .endsWith("/node2/vega-datasets-3.2.1/airports.csv");
+  }
+
+  @Test
+  void theChecksumsNamingTheDefaults_areThoseTheFetcherVerifies() throws Exception {
+    String fetcher = Files.readString(Path.of("..", "src", "bin", "fetch-datasets"));
+
+    assertThat(fetcher)
+        .contains("readonly FILES=(flights-3m.parquet airports.csv)")
+        .contains(
+            "readonly FILE_SHA256=(\n  "
+                + FlightsDaily.FLIGHTS_SHA256
+                + "\n  "
+                + FlightsDaily.AIRPORTS_SHA256
+                + "\n)");
   }
 
   @Test

@@ -5,7 +5,6 @@ import dev.cairn.internal.errors.ConfigErrors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -44,14 +43,7 @@ public final class Warehouse {
 
   /** As above, with S3A reaching S3 as {@code s3} says. */
   static Check checkWritable(String warehouse, S3Settings s3) {
-    Configuration conf = new Configuration();
-    s3.hadoopSettings().forEach(conf::set);
-    for (Map.Entry<Object, Object> p : System.getProperties().entrySet()) {
-      String key = String.valueOf(p.getKey());
-      if (key.startsWith("spark.hadoop.")) {
-        conf.set(key.substring("spark.hadoop.".length()), String.valueOf(p.getValue()));
-      }
-    }
+    Configuration conf = HadoopConf.asSparkBuildsIt(s3.hadoopSettings());
     Path root = new Path(warehouse);
     Path probe = new Path(root, "_cairn_init_probe_" + UUID.randomUUID());
     try {

@@ -3,6 +3,8 @@ package dev.cairn.internal.delta;
 import dev.cairn.internal.errors.TableErrors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The last line of zombie fencing: a Delta commit is refused once this driver can no longer be sure
@@ -23,6 +25,7 @@ import java.util.function.LongSupplier;
  * with no way to pass them an object; one driver process runs one run at a time. Thread-safe.
  */
 public final class WriteFence {
+  private static final Logger LOG = LogManager.getLogger(WriteFence.class);
   private static final AtomicReference<State> STATE = new AtomicReference<>(State.OPEN);
   private static volatile LongSupplier nanoClock = System::nanoTime;
   private static volatile LongSupplier wallMillis = System::currentTimeMillis;
@@ -97,7 +100,11 @@ public final class WriteFence {
     long nanos = nanoClock.getAsLong();
     long millis = wallMillis.getAsLong();
     if (state.expired(nanos, millis)) {
-      throw new FencedException(TableErrors.fencedCommitRefused(what, state.holder()));
+      FencedException refused =
+          new FencedException(TableErrors.fencedCommitRefused(what, state.holder()));
+      // Logged here: the run then ends on the lost lease, whose message says nothing of the log.
+      LOG.warn(refused.getMessage());
+      throw refused;
     }
     if (!state.armed()) {
       return java.util.Optional.empty();

@@ -194,11 +194,16 @@ final class ChunkLoop {
     }
     if (!merge) {
       // The one commit readers see: every chunk at once, replacing what the output replaces.
-      TableStore.Commit commit =
-          inDelta >= published
-              ? DeltaTxn.loggedCommit(
-                  tables, location, appId, published, base + 1, "", runId, stage.name())
-              : tables.publishChunks(stage.output(), location, appId, published, plan.size(), base);
+      TableStore.Commit commit;
+      if (inDelta >= published) {
+        commit =
+            DeltaTxn.loggedCommit(
+                tables, location, appId, published, base + 1, "", runId, stage.name());
+      } else {
+        faults.reached(stage.name(), FaultPoints.Window.BEFORE_PUBLISH);
+        commit =
+            tables.publishChunks(stage.output(), location, appId, published, plan.size(), base);
+      }
       listener.chunksPublished(stage.name(), plan.size(), commit);
       return new ChunksResult.Completed(
           new TableStore.Commit(commit.version(), rows, commit.skippedDuplicate()), checks);

@@ -13,7 +13,12 @@ public interface FaultPoints {
     /** Delta commit made, checkpoint not updated. Resume records it without recomputing. */
     AFTER_DELTA_COMMIT,
     /** Checkpoint says COMMITTED. Resume skips it. */
-    AFTER_CHECKPOINT;
+    AFTER_CHECKPOINT,
+    /**
+     * A chunked stage's chunks all staged and recorded, its publishing commit not made (the data
+     * files are written, the log entry is not). Resume publishes them without recomputing.
+     */
+    BEFORE_PUBLISH;
 
     /** The window's name on the command line: {@code after-delta-commit}. */
     public String flag() {

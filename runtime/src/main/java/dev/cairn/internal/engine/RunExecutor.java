@@ -13,8 +13,10 @@ import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -78,7 +80,13 @@ public final class RunExecutor {
    * @throws dev.cairn.StateUnknownException a checkpoint write's outcome could not be decided
    */
   public RunOutcome run(CairnJob job, Parameters parameters) {
-    RunIdentity identity = RunIdentity.of(job.name(), parameters);
+    return run(job, ParameterResolver.Resolved.asSpelled(parameters));
+  }
+
+  /** As {@link #run(CairnJob, Parameters)}, the run identified by {@code resolved.identity()}. */
+  public RunOutcome run(CairnJob job, ParameterResolver.Resolved resolved) {
+    Parameters parameters = resolved.values();
+    RunIdentity identity = RunIdentity.of(job.name(), resolved.identity());
     StageGraph graph = StageGraph.of(job.name(), job.stages(parameters));
     RunRecord run =
         services
@@ -95,7 +103,7 @@ public final class RunExecutor {
     if (!run.parametersHash().equals(identity.parametersHash())) {
       throw RunErrors.parametersCollide(run.runId(), run.runKey());
     }
-    if (!run.parameters().equals(parameters.asMap())) {
+    if (!onThisHost(job, run, run.parameters(), Set.of()).equals(parameters)) {
       // A rerun changed them; the run keeps its id, and its recorded parameters are its own.
       return resume(job, run);
     }
@@ -113,7 +121,7 @@ public final class RunExecutor {
    * @throws StageFailedException a stage failed; it is recorded FAILED and the run FAILED
    */
   public RunOutcome resume(CairnJob job, RunRecord run) {
-    Parameters parameters = Parameters.of(run.parameters());
+    Parameters parameters = onThisHost(job, run, run.parameters(), Set.of());
     StageGraph graph = StageGraph.of(job.name(), job.stages(parameters));
     if (run.status() == RunStatus.SUCCEEDED) {
       return alreadySucceeded(run);
@@ -187,7 +195,8 @@ public final class RunExecutor {
     }
     RunAttempt.listener(services, ids, plan.run(), lease, begun).rerunRecorded(plan, by);
     recorded.accept(plan);
-    Parameters parameters = Parameters.of(plan.parameters());
+    Parameters parameters =
+        onThisHost(job, plan.run(), plan.parameters(), plan.parameterChanges().keySet());
     return executeWithLease(
         plan.run(),
         lease,
@@ -195,6 +204,16 @@ public final class RunExecutor {
         parameters,
         job.retryPolicy(),
         begun);
+  }
+
+  /** The recorded parameters of {@code run} as a driver on this host reads them. */
+  private Parameters onThisHost(
+      CairnJob job, RunRecord run, Map<String, String> recorded, Set<String> changedNow) {
+    Set<String> setByRerun = new HashSet<>(changedNow);
+    run.reruns().forEach(r -> setByRerun.addAll(r.parameterChanges().keySet()));
+    return services
+        .hostParameters()
+        .onThisHost(job, RunIdentity.values(run.runKey()), recorded, setByRerun);
   }
 
   private static RunOutcome alreadySucceeded(RunRecord run) {

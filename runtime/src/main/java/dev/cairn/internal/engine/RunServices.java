@@ -23,6 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * @param interruption whether this driver was asked to stop (Spot notice, SIGTERM)
  * @param sizing the operator's chunk sizing settings, and whether the driver runs on Spot
  * @param sparkStarts tells when this driver's Spark application starts, to record its id
+ * @param hostParameters the parameters a recorded run continues with on this host
  */
 public record RunServices(
     CheckpointStore store,
@@ -37,7 +38,8 @@ public record RunServices(
     StageObserver observer,
     Interruption interruption,
     SizingSettings sizing,
-    SparkStarts sparkStarts) {
+    SparkStarts sparkStarts,
+    HostParameters hostParameters) {
 
   public RunServices {
     Objects.requireNonNull(store, "store");
@@ -53,12 +55,13 @@ public record RunServices(
     Objects.requireNonNull(interruption, "interruption");
     Objects.requireNonNull(sizing, "sizing");
     Objects.requireNonNull(sparkStarts, "sparkStarts");
+    Objects.requireNonNull(hostParameters, "hostParameters");
   }
 
   /**
    * The services a run cannot do without; the others default to: no fault points, nothing to
    * cancel, real sleeps, no Spark observer, an interruption nobody requests, the default chunk
-   * sizing off Spot, and no Spark start told.
+   * sizing off Spot, no Spark start told, and recorded parameters read as recorded.
    */
   public static Builder builder(
       CheckpointStore store,
@@ -85,6 +88,7 @@ public record RunServices(
     private Interruption interruption = new Interruption();
     private SizingSettings sizing = SizingSettings.DEFAULTS;
     private SparkStarts sparkStarts = SparkStarts.NONE;
+    private HostParameters hostParameters = HostParameters.RECORDED;
 
     private Builder(
         CheckpointStore store,
@@ -136,6 +140,11 @@ public record RunServices(
       return this;
     }
 
+    public Builder hostParameters(HostParameters hostParameters) {
+      this.hostParameters = Objects.requireNonNull(hostParameters, "hostParameters");
+      return this;
+    }
+
     public RunServices build() {
       return new RunServices(
           store,
@@ -150,7 +159,8 @@ public record RunServices(
           observer,
           interruption,
           sizing,
-          sparkStarts);
+          sparkStarts,
+          hostParameters);
     }
   }
 }

@@ -155,6 +155,46 @@ public final class InputErrors {
             + rerun(runId, stage));
   }
 
+  /**
+   * A run resumed on a host whose copy of a fetched dataset differs from the copy its plan was
+   * recorded on.
+   *
+   * @param plannedAt where the plan was recorded (the other host's copy)
+   * @param location this host's copy
+   * @param planned the first planned file that has no match here ({@code (none)} if the copy has
+   *     more files)
+   * @param found the file of this host's copy in its place ({@code (none)} if it has fewer)
+   */
+  public static BadInputException copyDiffers(
+      String runId,
+      String stage,
+      String name,
+      String plannedAt,
+      String location,
+      String planned,
+      String found) {
+    return new BadInputException(
+        "input '"
+            + name
+            + "' of stage "
+            + stage
+            + " of run "
+            + runId
+            + " was planned at "
+            + plannedAt
+            + " (another host's copy of the dataset), and this host's copy at "
+            + location
+            + " differs: planned "
+            + planned
+            + ", found "
+            + found
+            + " (names and sizes must match)",
+        "fetch the same dataset version here and `cairn resume "
+            + runId
+            + "`, resume on the host that planned it, or re-plan the stage on this copy with "
+            + rerun(runId, stage));
+  }
+
   /** How a message tells the user to re-plan {@code stage}: its next generation. */
   private static String rerun(String runId, String stage) {
     return "`cairn rerun " + runId + " --from " + stage + "`";

@@ -63,6 +63,9 @@ public final class InputPlanner {
       Lease lease, String stage, long generation, String name, String location) {
     String runId = lease.runId();
     Optional<InputPlan> recorded = store.findPlan(runId, stage, name, generation);
+    if (recorded.isPresent() && !recorded.get().location().equals(location)) {
+      return relocated(recorded.get(), location);
+    }
     List<PlannedFile> listed = list(runId, stage, name, location, recorded);
     InputPlan plan;
     if (recorded.isEmpty()) {
@@ -92,6 +95,58 @@ public final class InputPlanner {
     }
     verify(plan, listed);
     return plan.files().stream().map(PlannedFile::path).toList();
+  }
+
+  /**
+   * The files of {@code plan} in this host's copy at {@code location}: a run identified by the
+   * content of a fetched dataset may be resumed on a host that keeps that dataset elsewhere (the
+   * only way a plan's location can differ from the one asked for, since a rerun that changes a
+   * location plans anew). The copy must hold the same files, by path under their common directory,
+   * with the same sizes; modification times differ between copies and are not compared.
+   */
+  private List<String> relocated(InputPlan plan, String location) {
+    List<PlannedFile> here =
+        list(plan.runId(), plan.stage(), plan.name(), location, Optional.empty());
+    List<String> plannedNames = underCommonDirectory(plan.files());
+    List<String> hereNames = underCommonDirectory(here);
+    for (int i = 0; i < Math.max(plannedNames.size(), hereNames.size()); i++) {
+      boolean same =
+          i < plannedNames.size()
+              && i < hereNames.size()
+              && plannedNames.get(i).equals(hereNames.get(i))
+              && plan.files().get(i).size() == here.get(i).size();
+      if (!same) {
+        String planned = i < plannedNames.size() ? plan.files().get(i).path() : "(none)";
+        String found = i < hereNames.size() ? here.get(i).path() : "(none)";
+        throw InputErrors.copyDiffers(
+            plan.runId(), plan.stage(), plan.name(), plan.location(), location, planned, found);
+      }
+    }
+    LOG.info(
+        "Input {} of stage {} was planned at {}; read from this host's copy at {} ({} files, same"
+            + " names and sizes)",
+        plan.name(),
+        plan.stage(),
+        plan.location(),
+        location,
+        here.size());
+    return here.stream().map(PlannedFile::path).toList();
+  }
+
+  /** Each file's path after the longest directory prefix all of them share. */
+  static List<String> underCommonDirectory(List<PlannedFile> files) {
+    if (files.isEmpty()) {
+      return List.of();
+    }
+    String first = files.get(0).path();
+    int cut = first.lastIndexOf('/') + 1;
+    for (PlannedFile file : files) {
+      while (!file.path().startsWith(first.substring(0, cut))) {
+        cut = cut <= 1 ? 0 : first.lastIndexOf('/', cut - 2) + 1;
+      }
+    }
+    int common = cut;
+    return files.stream().map(f -> f.path().substring(common)).toList();
   }
 
   private List<PlannedFile> list(

@@ -150,10 +150,12 @@ class ChunkedStageTest {
   }
 
   @Test
-  void killedAfterTheLastChunksCheckpoint_resumePublishesThemWithoutComputing() {
+  void killedWithEveryChunkStagedBeforePublishing_resumePublishesThemWithoutComputing() {
     assertThatThrownBy(
-            () -> h.driver(first, killAt("load#4", Window.AFTER_CHECKPOINT)).run(job, parameters))
+            () -> h.driver(first, killAt("load", Window.BEFORE_PUBLISH)).run(job, parameters))
         .isInstanceOf(Killed.class);
+    assertThat(chunks()).extracting(ChunkRecord::status).containsOnly(ChunkStatus.COMMITTED);
+    assertThat(h.tables.commits(table)).as("nothing published").isEmpty();
     h.expireLease();
     job.computed.clear();
 

@@ -50,6 +50,9 @@ final class Harness {
     return driver(holder, faults, StageObserver.NONE);
   }
 
+  /** How the drivers built from now on read a recorded run's parameters on their host. */
+  HostParameters hostParameters = HostParameters.RECORDED;
+
   /** What the drivers are told of their Spark application: nothing unless a test sets it. */
   SparkStarts sparkStarts = SparkStarts.NONE;
 
@@ -68,6 +71,7 @@ final class Harness {
             .observer(observer)
             .interruption(interruption)
             .sizing(sizing)
+            .hostParameters(hostParameters)
             .build());
   }
 

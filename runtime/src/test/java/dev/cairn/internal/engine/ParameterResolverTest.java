@@ -9,10 +9,14 @@ import dev.cairn.JobEnvironment;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
+import dev.cairn.internal.input.Locations.PlainPaths;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ParameterResolverTest {
   private static final JobEnvironment ENV = new JobEnvironment(Path.of("/cache"));
@@ -67,6 +71,120 @@ class ParameterResolverTest {
         .isInstanceOf(InvalidParameterException.class)
         .hasMessage(
             "job 'flights' needs parameter 'date' (the day to load). Fix: add -p date=<value>");
+  }
+
+  @Test
+  void aLocationSpelledTwoWays_isOneRun_andTheJobReadsItsRealPath(@TempDir Path dir)
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("x.parquet"), "rows");
+    Path link = Files.createSymbolicLink(dir.resolve("today.parquet"), file);
+    CairnJob daily = job("daily", Parameter.location("flights", "Parquet of flights"));
+    String relative = "./" + Path.of("").toAbsolutePath().relativize(file);
+
+    ParameterResolver.Resolved absolute = resolve(daily, Map.of("flights", file.toString()), ENV);
+    ParameterResolver.Resolved dotted = resolve(daily, Map.of("flights", relative), ENV);
+    ParameterResolver.Resolved linked = resolve(daily, Map.of("flights", link.toString()), ENV);
+
+    assertThat(runId(daily, dotted)).isEqualTo(runId(daily, absolute));
+    assertThat(runId(daily, linked)).isEqualTo(runId(daily, absolute));
+    assertThat(dotted.values().require("flights")).isEqualTo(file.toRealPath().toString());
+    assertThat(runId(daily, resolve(daily, Map.of("flights", dir + "/y.parquet"), ENV)))
+        .isNotEqualTo(runId(daily, absolute));
+  }
+
+  @Test
+  void aFetchedDefault_isTheSameRunInEveryDataCache_identifiedByItsChecksum(@TempDir Path dir) {
+    CairnJob daily = job("daily", Parameter.location("flights", "Parquet", FetchedFlights::in));
+    JobEnvironment alice = new JobEnvironment(dir.resolve("alice"));
+    JobEnvironment node2 = new JobEnvironment(dir.resolve("node2"));
+
+    ParameterResolver.Resolved here = resolve(daily, Map.of(), alice);
+    ParameterResolver.Resolved there = resolve(daily, Map.of(), node2);
+
+    assertThat(runId(daily, here)).isEqualTo(runId(daily, there));
+    assertThat(here.identity()).containsEntry("flights", "content:sha256:abc1");
+    assertThat(here.values().require("flights")).endsWith("/alice/f.parquet");
+    assertThat(there.values().require("flights")).endsWith("/node2/f.parquet");
+  }
+
+  @Test
+  void aLocationGivenAsTheDefaultsOwnPlace_isTheDefaultsRun_anotherPlaceIsAnotherRun(
+      @TempDir Path dir) {
+    CairnJob daily = job("daily", Parameter.location("flights", "Parquet", FetchedFlights::in));
+    JobEnvironment alice = new JobEnvironment(dir.resolve("alice"));
+
+    String byDefault = runId(daily, resolve(daily, Map.of(), alice));
+
+    assertThat(runId(daily, resolve(daily, Map.of("flights", dir + "/alice/./f.parquet"), alice)))
+        .isEqualTo(byDefault);
+    assertThat(runId(daily, resolve(daily, Map.of("flights", dir + "/f.parquet"), alice)))
+        .isNotEqualTo(byDefault);
+  }
+
+  @Test
+  void aLocationSpelledAsTheContentIdentity_isAPlace_notTheDefault(@TempDir Path dir) {
+    CairnJob daily = job("daily", Parameter.location("flights", "Parquet", FetchedFlights::in));
+    JobEnvironment alice = new JobEnvironment(dir.resolve("alice"));
+
+    assertThat(resolve(daily, Map.of("flights", "content:sha256:abc1"), alice).identity())
+        .containsEntry("flights", "place:content:sha256:abc1");
+  }
+
+  @Test
+  void aRecordedRun_readsThisHostsCopyOfItsFetchedDefault_unlessARerunSetIt(@TempDir Path dir) {
+    CairnJob daily =
+        job(
+            "daily",
+            Parameter.location("flights", "Parquet", FetchedFlights::in),
+            Parameter.optional("date", "the day"));
+    ParameterResolver.Resolved alices =
+        resolve(daily, Map.of("date", "2001-01-02"), new JobEnvironment(dir.resolve("alice")));
+    Map<String, String> identity =
+        RunIdentity.values(RunIdentity.of(daily.name(), alices.identity()).runKey());
+    JobEnvironment bob = new JobEnvironment(dir.resolve("bob"));
+
+    Parameters onBobsHost =
+        ParameterResolver.onThisHost(
+            daily, identity, alices.values().asMap(), Set.of(), bob, PlainPaths.LOCAL);
+    Parameters setByRerun =
+        ParameterResolver.onThisHost(
+            daily, identity, alices.values().asMap(), Set.of("flights"), bob, PlainPaths.LOCAL);
+
+    assertThat(identity).isEqualTo(alices.identity());
+    assertThat(onBobsHost.asMap())
+        .containsEntry("date", "2001-01-02")
+        .containsEntry("flights", resolve(daily, Map.of(), bob).values().require("flights"));
+    assertThat(setByRerun).isEqualTo(alices.values());
+  }
+
+  @Test
+  void aRerunsLocationChange_isCanonical_otherChangesAsGiven() {
+    CairnJob daily =
+        job(
+            "daily",
+            Parameter.location("flights", "Parquet"),
+            Parameter.optional("date", "the day"));
+
+    assertThat(
+            ParameterResolver.canonicalChanges(
+                daily, Map.of("flights", "s3a://b/in/./x/", "date", "./2024"), PlainPaths.LOCAL))
+        .containsExactly(Map.entry("date", "./2024"), Map.entry("flights", "s3a://b/in/x"));
+  }
+
+  /** A dataset fetched into the data cache, as the launcher fetches flights-daily's. */
+  private static final class FetchedFlights {
+    static Parameter.Fetched in(JobEnvironment env) {
+      return new Parameter.Fetched(env.dataCache().resolve("f.parquet").toString(), "sha256:abc1");
+    }
+  }
+
+  private static ParameterResolver.Resolved resolve(
+      CairnJob job, Map<String, String> given, JobEnvironment env) {
+    return ParameterResolver.resolve(job, given, env, PlainPaths.LOCAL);
+  }
+
+  private static String runId(CairnJob job, ParameterResolver.Resolved resolved) {
+    return RunIdentity.of(job.name(), resolved.identity()).runId();
   }
 
   private static CairnJob job(String name, Parameter... parameters) {

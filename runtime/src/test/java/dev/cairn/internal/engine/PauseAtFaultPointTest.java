@@ -28,7 +28,8 @@ class PauseAtFaultPointTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "CAIRN_TEST_PAUSE_AT='clean:after-lunch' must be <stage>:<window> with window one of"
-                + " [after-start, after-delta-commit, after-checkpoint]");
+                + " [after-start, after-delta-commit, after-checkpoint,"
+                + " before-publish]");
   }
 
   @Test

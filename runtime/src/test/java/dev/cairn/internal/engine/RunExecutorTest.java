@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.InvalidParameterException;
 import dev.cairn.Output;
+import dev.cairn.Parameters;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.config.SparkApplication;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,6 +102,33 @@ class RunExecutorTest {
     // with the run.
     assertThat(h.store.writes()).isEqualTo(11);
     assertThat(h.store.reads()).isEqualTo(3);
+  }
+
+  @Test
+  void aRunIdentifiedByContent_continuesOnAnotherHost_withThatHostsCopyOfTheInput() {
+    Map<String, String> identity = Map.of("date", "content:sha256:abc1");
+    ParameterResolver.Resolved onHostA =
+        new ParameterResolver.Resolved(Parameters.of(Map.of("date", "/a/cache/d")), identity);
+    ParameterResolver.Resolved onHostB =
+        new ParameterResolver.Resolved(Parameters.of(Map.of("date", "/b/cache/d")), identity);
+    assertThatThrownBy(() -> h.driver(first, killAt(CLEAN, Window.AFTER_START)).run(h.job, onHostA))
+        .isInstanceOf(Killed.class);
+    h.expireLease();
+    h.hostParameters =
+        (job, recordedIdentity, recorded, setByRerun) ->
+            recordedIdentity.equals(identity)
+                ? onHostB.values()
+                : Parameters.of(Map.of("date", "identity not passed"));
+    AtomicReference<String> read = new AtomicReference<>();
+    h.job.onNextCompute(CLEAN, ctx -> read.set(ctx.parameters().require("date")));
+
+    RunOutcome outcome = h.driver(second).run(h.job, onHostB);
+
+    assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(read.get()).isEqualTo("/b/cache/d");
+    assertThat(h.store.findRun(outcome.runId()).orElseThrow().reruns())
+        .as("not taken for a rerun's change")
+        .isEmpty();
   }
 
   @Test

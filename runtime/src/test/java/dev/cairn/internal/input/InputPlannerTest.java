@@ -80,6 +80,55 @@ class InputPlannerTest {
   }
 
   @Test
+  void aPlanResumedOnAHostKeepingTheDatasetElsewhere_readsThatHostsCopy_ofTheSameFilesAndSizes() {
+    String copy = "file:/mnt/cache/flights.parquet";
+    planner.files(lease, "clean", 1, "flights", DIR);
+    lister.put(copy + "/part-0", 100, "mtime:5");
+    lister.put(copy + "/part-1", 200, "mtime:6");
+
+    assertThat(planner.files(lease, "clean", 1, "flights", copy))
+        .containsExactly(copy + "/part-0", copy + "/part-1");
+    assertThat(store.findPlan("run-1", "clean", "flights", 1).orElseThrow().location())
+        .as("the plan stays as recorded")
+        .isEqualTo(DIR);
+  }
+
+  @Test
+  void aCopyThatDiffers_isBadInputNamingBothCopiesAndTheFile() {
+    String copy = "file:/mnt/cache/flights.parquet";
+    planner.files(lease, "clean", 1, "flights", DIR);
+    lister.put(copy + "/part-0", 100, "mtime:5");
+    lister.put(copy + "/part-1", 201, "mtime:6");
+
+    assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", copy))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "input 'flights' of stage clean of run run-1 was planned at "
+                + DIR
+                + " (another host's copy of the dataset), and this host's copy at "
+                + copy
+                + " differs: planned "
+                + DIR
+                + "/part-1, found "
+                + copy
+                + "/part-1 (names and sizes must match). Fix: fetch the same dataset version"
+                + " here and `cairn resume run-1`, resume on the host that planned it, or"
+                + " re-plan the stage on this copy with `cairn rerun run-1 --from clean`");
+  }
+
+  @Test
+  void filesUnderTheirCommonDirectory_areTheirRelativeNames() {
+    assertThat(
+            InputPlanner.underCommonDirectory(
+                List.of(
+                    new PlannedFile("file:/a/in/d=1/x", 1, ""),
+                    new PlannedFile("file:/a/in/d=2/y", 1, ""))))
+        .containsExactly("d=1/x", "d=2/y");
+    assertThat(InputPlanner.underCommonDirectory(List.of(new PlannedFile("/c/f.csv", 1, ""))))
+        .containsExactly("f.csv");
+  }
+
+  @Test
   void aPlannedFileVanished_isBadInputNamingTheFile() {
     planner.files(lease, "clean", 1, "flights", DIR);
     lister.remove(DIR + "/part-0");
