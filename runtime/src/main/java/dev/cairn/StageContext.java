@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /** What a stage's compute function may use. */
 public interface StageContext {
@@ -37,6 +38,31 @@ public interface StageContext {
    *     since vanished or changed ({@code cairn rerun <runId> --from <stage>} re-plans)
    */
   List<String> files(String parameterOrPath);
+
+  /**
+   * The partitions of an upstream stage's output as chunk units: one per value of its partition
+   * column {@code column}, in ascending order of the values, weighted by rows; the key is the
+   * value's string form ({@code 2001-01-31} for a date). Rows whose value is null form no unit. For
+   * a {@link ChunkPlanner} whose units are the days (or other partitions) of its input.
+   *
+   * <p>The runtime counts the rows from the Delta log's file statistics at the version {@link
+   * #input} reads, without reading the data; where the statistics cannot say (not a partition
+   * column, files without row counts), it counts them with one aggregation over the input.
+   *
+   * @throws IllegalArgumentException if {@code stage} is not a declared dependency
+   */
+  default List<ChunkPlanner.Unit> partitionUnits(String stage, String column) {
+    return input(stage)
+        .where(functions.col(column).isNotNull())
+        .groupBy(column)
+        .count()
+        .orderBy(column)
+        .select(functions.col(column).cast("string"), functions.col("count"))
+        .collectAsList()
+        .stream()
+        .map(r -> ChunkPlanner.Unit.of(r.getString(0), r.getLong(1)))
+        .toList();
+  }
 
   /**
    * For a chunked stage ({@link Stage.Builder#chunked(ChunkPlanner)}), the chunk this call

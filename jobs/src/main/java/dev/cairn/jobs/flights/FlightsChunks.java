@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.cairn.Chunk;
 import dev.cairn.ChunkPlanner;
+import dev.cairn.StageContext;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -24,8 +25,22 @@ public final class FlightsChunks {
   private FlightsChunks() {}
 
   /**
+   * The days of {@code clean}'s table in date order, each weighted by its rows, counted from the
+   * Delta log's statistics ({@link StageContext#partitionUnits}); the day of a daily run; or one
+   * unit of everything when there are no rows.
+   */
+  static List<ChunkPlanner.Unit> days(StageContext ctx, Optional<LocalDate> day) {
+    if (day.isPresent()) {
+      return List.of(ChunkPlanner.Unit.of(day.get().toString()));
+    }
+    List<ChunkPlanner.Unit> days = ctx.partitionUnits("clean", "flight_date");
+    return days.isEmpty() ? List.of(ChunkPlanner.Unit.of(EVERYTHING)) : days;
+  }
+
+  /**
    * The days of {@code rows} in date order, each weighted by its row count (one small aggregation);
-   * the day of a daily run; or one unit of everything when there are no rows.
+   * the day of a daily run; or one unit of everything when there are no rows. The same units as
+   * {@link #days(StageContext, Optional)} gives for a table holding {@code rows}.
    */
   public static List<ChunkPlanner.Unit> days(Dataset<Row> rows, Optional<LocalDate> day) {
     if (day.isPresent()) {

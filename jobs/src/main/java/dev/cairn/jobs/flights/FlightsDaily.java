@@ -119,7 +119,7 @@ public final class FlightsDaily extends CairnJob {
         Stage.named("enrich")
             .dependsOn("clean")
             .output(replace(Output.table("flights_enriched").partitionedBy("flight_date"), day))
-            .chunked(ctx -> FlightsChunks.days(onDay(ctx.input("clean"), day), day))
+            .chunked(ctx -> FlightsChunks.days(ctx, day))
             .compute(
                 ctx ->
                     FlightsTransforms.enrich(

@@ -3,6 +3,7 @@ package dev.cairn.internal.delta;
 import dev.cairn.Output;
 import dev.cairn.internal.errors.TableErrors;
 import io.delta.tables.DeltaTable;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -176,6 +177,12 @@ public final class DeltaTableStore implements TableStore {
   @Override
   public Dataset<Row> read(String location, long version) {
     return spark.get().read().format("delta").option("versionAsOf", version).load(location);
+  }
+
+  @Override
+  public Optional<List<PartitionRows>> rowsByPartition(
+      String location, long version, String column) {
+    return log.rowsByPartition(location, version, column);
   }
 
   private static DataFrameWriter<Row> writer(

@@ -3,6 +3,7 @@ package dev.cairn.internal.delta;
 import dev.cairn.CairnException;
 import dev.cairn.internal.errors.TableErrors;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +24,16 @@ import org.apache.spark.sql.delta.VersionChecksum;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.apache.spark.sql.delta.actions.Metadata;
 import org.apache.spark.sql.delta.actions.SetTransaction;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
@@ -225,6 +234,52 @@ final class DeltaTxnLog {
   }
 
   /** A schema's columns, lower-cased name to SQL type, sorted by name: what an append compares. */
+  /** See {@link TableStore#rowsByPartition}. */
+  Optional<List<TableStore.PartitionRows>> rowsByPartition(
+      String location, long version, String column) {
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
+    // The snapshot the stage's input is read at: Delta returns its cached one when it is current.
+    Snapshot snapshot = log.getSnapshotAt(version, Option.empty(), Option.empty());
+    Metadata metadata = snapshot.metadata();
+    Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
+    Optional<String> partition =
+        CollectionConverters.asJava(metadata.partitionColumns()).stream()
+            .filter(c -> c.equalsIgnoreCase(column))
+            .findFirst();
+    if (partition.isEmpty() || (mapping.isDefined() && !mapping.get().equalsIgnoreCase("none"))) {
+      return Optional.empty(); // under column mapping the log keys partitions by physical names
+    }
+    DataType type = metadata.schema().apply(partition.get()).dataType();
+    Comparator<String> order;
+    if (type instanceof StringType || type instanceof DateType) {
+      order = Comparator.naturalOrder(); // dates as yyyy-MM-dd: their text order is their order
+    } else if (type instanceof ByteType
+        || type instanceof ShortType
+        || type instanceof IntegerType
+        || type instanceof LongType) {
+      order = Comparator.comparing(Long::valueOf);
+    } else {
+      return Optional.empty(); // a value whose log form is not Spark's string form: count rows
+    }
+    // The files are collected (one state reconstruction, which the stage's read of the same
+    // snapshot then reuses), not aggregated by another Spark job.
+    Map<String, Long> rows = new TreeMap<>(order);
+    for (AddFile file : snapshot.allFiles().collectAsList()) {
+      Option<String> value = file.partitionValues().get(partition.get());
+      Option<Object> records = file.numLogicalRecords();
+      if (records.isEmpty()) {
+        return Optional.empty();
+      }
+      if (value.isDefined() && value.get() != null) {
+        rows.merge(value.get(), (Long) records.get(), Long::sum);
+      }
+    }
+    return Optional.of(
+        rows.entrySet().stream()
+            .map(e -> new TableStore.PartitionRows(e.getKey(), e.getValue()))
+            .toList());
+  }
+
   static Map<String, String> columns(StructType schema) {
     Map<String, String> columns = new TreeMap<>();
     for (StructField f : schema.fields()) {

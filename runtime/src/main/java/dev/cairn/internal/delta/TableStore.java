@@ -1,6 +1,7 @@
 package dev.cairn.internal.delta;
 
 import dev.cairn.Output;
+import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -99,6 +100,20 @@ public interface TableStore {
 
   /** The table as it was at {@code version}. */
   Dataset<Row> read(String location, long version);
+
+  /**
+   * The rows of each value of partition column {@code column} of the table at {@code version}, in
+   * ascending order of the values, counted from the file statistics in its log: no data file is
+   * read. Empty when {@code column} is not a plain partition column of the table or a file's
+   * statistics hold no row count (the caller then counts the rows).
+   *
+   * @return each value in Spark's string form (rows whose value is null are left out), with its
+   *     rows
+   */
+  Optional<List<PartitionRows>> rowsByPartition(String location, long version, String column);
+
+  /** The rows of one partition value. */
+  record PartitionRows(String value, long rows) {}
 
   /**
    * One commit of a table.

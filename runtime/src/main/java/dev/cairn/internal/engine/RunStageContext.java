@@ -1,6 +1,7 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.Chunk;
+import dev.cairn.ChunkPlanner;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
@@ -106,7 +107,29 @@ final class RunStageContext implements StageContext {
   }
 
   @Override
+  public List<ChunkPlanner.Unit> partitionUnits(String upstream, String column) {
+    requireDependency(upstream);
+    StageRecord record = committed.get(upstream);
+    return services
+        .tables()
+        .rowsByPartition(record.outputTable(), record.outputVersion(), column)
+        .map(
+            counted ->
+                counted.stream().map(p -> ChunkPlanner.Unit.of(p.value(), p.rows())).toList())
+        .orElseGet(() -> StageContext.super.partitionUnits(upstream, column));
+  }
+
+  @Override
   public Dataset<Row> input(String upstream) {
+    requireDependency(upstream);
+    StageRecord record = committed.get(upstream);
+    if (!inputs.containsKey(upstream)) {
+      inputs.put(upstream, services.tables().read(record.outputTable(), record.outputVersion()));
+    }
+    return inputs.get(upstream);
+  }
+
+  private void requireDependency(String upstream) {
     if (!stage.dependencies().contains(upstream)) {
       throw new IllegalArgumentException(
           "stage '"
@@ -117,10 +140,5 @@ final class RunStageContext implements StageContext {
               + upstream
               + "\") to its definition");
     }
-    StageRecord record = committed.get(upstream);
-    if (!inputs.containsKey(upstream)) {
-      inputs.put(upstream, services.tables().read(record.outputTable(), record.outputVersion()));
-    }
-    return inputs.get(upstream);
   }
 }

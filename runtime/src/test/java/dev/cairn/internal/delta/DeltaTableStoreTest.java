@@ -83,6 +83,46 @@ class DeltaTableStoreTest {
   }
 
   @Test
+  void rowsByPartition_areCountedFromTheLogAtTheVersion_inTheValuesOrder() {
+    Output byValue = Output.table("t").partitionedBy("value");
+    tables.write(
+        rows(row("d1", "a", 10), row("d1", "b", 9), row("d2", "c", 10), row("d2", "d", null)),
+        byValue,
+        location,
+        "cairn:r:s",
+        1,
+        -1);
+    tables.write(rows(row("d3", "e", 9)), byValue.append(), location, "cairn:r:t", 1, 0);
+
+    assertThat(tables.rowsByPartition(location, 0, "value"))
+        .as("ints in their order, not the strings'; the null partition is no value")
+        .contains(
+            List.of(new TableStore.PartitionRows("9", 1), new TableStore.PartitionRows("10", 2)));
+    assertThat(tables.rowsByPartition(location, 1, "VALUE"))
+        .contains(
+            List.of(new TableStore.PartitionRows("9", 2), new TableStore.PartitionRows("10", 2)));
+    assertThat(tables.rowsByPartition(location, 1, "key")).as("not a partition column").isEmpty();
+  }
+
+  @Test
+  void rowsByPartition_ofFilesWithoutRowCounts_isNotKnown() {
+    spark.conf().set("spark.databricks.delta.stats.collect", "false");
+    try {
+      tables.write(
+          rows(row("d1", "a", 1)),
+          Output.table("t").partitionedBy("day"),
+          location,
+          "cairn:r:s",
+          1,
+          -1);
+    } finally {
+      spark.conf().unset("spark.databricks.delta.stats.collect");
+    }
+
+    assertThat(tables.rowsByPartition(location, 0, "day")).isEmpty();
+  }
+
+  @Test
   void absentTable_hasNoVersionAndNoTxn() {
     assertThat(tables.currentVersion(location)).isEqualTo(-1);
     assertThat(tables.committedTxnVersion(location, "cairn:r:s")).isEqualTo(-1);
@@ -556,7 +596,7 @@ class DeltaTableStoreTest {
     return spark.createDataFrame(List.of(rows), SCHEMA);
   }
 
-  private static Row row(String day, String key, int value) {
+  private static Row row(String day, String key, Integer value) {
     return RowFactory.create(day, key, value);
   }
 
