@@ -89,6 +89,7 @@ public final class CairnRuntime implements AutoCloseable {
   private String hostName;
   private CheckpointStore store;
   private SparkSession spark;
+  private PlainPaths plainPaths;
 
   /** Who asked to be told when {@link #spark} starts; told once, then forgotten. */
   private final List<Consumer<SparkApplication>> sparkWaiters = new ArrayList<>();
@@ -127,8 +128,7 @@ public final class CairnRuntime implements AutoCloseable {
   public RunOutcome run(String jobName, Map<String, String> given) {
     CairnJob job = jobs.job(jobName);
     ParameterResolver.Resolved parameters =
-        ParameterResolver.resolve(
-            job, given, new JobEnvironment(config.dataCache()), PlainPaths.here());
+        ParameterResolver.resolve(job, given, new JobEnvironment(config.dataCache()), plainPaths());
     return watched(job, executor -> executor.run(job, parameters));
   }
 
@@ -192,7 +192,7 @@ public final class CairnRuntime implements AutoCloseable {
     RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
     return planRerun(
-        run, job, from, ParameterResolver.canonicalChanges(job, changes, PlainPaths.here()));
+        run, job, from, ParameterResolver.canonicalChanges(job, changes, plainPaths()));
   }
 
   private RerunPlan planRerun(
@@ -219,8 +219,7 @@ public final class CairnRuntime implements AutoCloseable {
       String runId, String from, Map<String, String> asGiven, Consumer<RerunPlan> recorded) {
     RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
-    Map<String, String> changes =
-        ParameterResolver.canonicalChanges(job, asGiven, PlainPaths.here());
+    Map<String, String> changes = ParameterResolver.canonicalChanges(job, asGiven, plainPaths());
     RerunPlan planned = planRerun(run, job, from, changes);
     return watched(job, executor -> executor.rerun(job, planned, changes, operator(), recorded));
   }
@@ -470,8 +469,16 @@ public final class CairnRuntime implements AutoCloseable {
                         recorded,
                         setByRerun,
                         new JobEnvironment(config.dataCache()),
-                        PlainPaths.here()))
+                        plainPaths()))
             .build());
+  }
+
+  /** Read once per runtime: it parses Hadoop's configuration files. */
+  private synchronized PlainPaths plainPaths() {
+    if (plainPaths == null) {
+      plainPaths = PlainPaths.here();
+    }
+    return plainPaths;
   }
 
   private FaultPoints faultPoints() {
