@@ -148,7 +148,16 @@ public final class InMemoryTableStore implements TableStore {
       String location,
       String appId,
       long txnVersion,
-      long baseVersion) {
+      long baseVersion,
+      BeforeCommit beforeCommit) {
+    if (beforeCommit != BeforeCommit.NONE
+        && committedTxnVersion(location, appId) < txnVersion
+        && nextWriteFailure == null) {
+      if (!decidesBeforeCommit(output, location, txnVersion)) {
+        throw new IllegalArgumentException("a " + output + " commits as it writes");
+      }
+      beforeCommit.decide(written(rows));
+    }
     if (nextWriteFailure != null) {
       RuntimeException failure = nextWriteFailure;
       nextWriteFailure = null;
@@ -206,9 +215,17 @@ public final class InMemoryTableStore implements TableStore {
    */
   @Override
   public synchronized Staged stageChunk(
-      Dataset<Row> rows, Output output, String location, String appId, int index) {
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      int index,
+      BeforeCommit beforeCommit) {
     if (output.mode() == Output.Mode.MERGE || output.mode() == Output.Mode.APPEND) {
       throw new IllegalArgumentException("only OVERWRITE and REPLACE_WHERE chunks are staged");
+    }
+    if (beforeCommit != BeforeCommit.NONE && nextWriteFailure == null) {
+      beforeCommit.decide(written(rows));
     }
     if (nextWriteFailure != null) {
       RuntimeException failure = nextWriteFailure;
@@ -227,6 +244,26 @@ public final class InMemoryTableStore implements TableStore {
             output,
             Optional.of(new Commit(-1, chunk.rows(), false))));
     return chunk;
+  }
+
+  @Override
+  public synchronized boolean decidesBeforeCommit(Output output, String location, long txnVersion) {
+    return switch (output.mode()) {
+      case OVERWRITE, REPLACE_WHERE -> true;
+      case APPEND -> txnVersion <= 1;
+      case MERGE -> currentVersion(location) < 0;
+    };
+  }
+
+  /**
+   * The rows as a write would leave them: a Spark job over them stands for the write job (it
+   * completes the metrics observed on them), and the same rows are what was "written".
+   */
+  private static Dataset<Row> written(Dataset<Row> rows) {
+    if (rows != null) {
+      rows.count();
+    }
+    return rows;
   }
 
   @Override

@@ -26,6 +26,7 @@ public final class DeltaTableStore implements TableStore {
   private final String warehouse;
   private final DeltaTxnLog log;
   private final StagedChunks staged;
+  private final DecidedWrite decided;
 
   /**
    * @param spark the session, asked for only when a table is read or written, so that a driver
@@ -36,6 +37,7 @@ public final class DeltaTableStore implements TableStore {
     this.warehouse = warehouse;
     this.log = new DeltaTxnLog(spark);
     this.staged = new StagedChunks(spark);
+    this.decided = new DecidedWrite(spark);
   }
 
   @Override
@@ -71,10 +73,32 @@ public final class DeltaTableStore implements TableStore {
       String location,
       String appId,
       long txnVersion,
-      long baseVersion) {
+      long baseVersion,
+      BeforeCommit beforeCommit) {
     long before = log.currentVersion(location);
-    writeRows(rows, output, location, appId, txnVersion, before);
+    if (beforeCommit == BeforeCommit.NONE) {
+      writeRows(rows, output, location, appId, txnVersion, before);
+    } else if (decides(output, before, txnVersion)) {
+      decided.write(rows, output, location, appId, txnVersion, beforeCommit);
+    } else {
+      throw new IllegalArgumentException(
+          "a " + output + " to " + location + " commits as it writes: nothing can decide between");
+    }
     return outcome(location, appId, txnVersion, before, baseVersion);
+  }
+
+  @Override
+  public boolean decidesBeforeCommit(Output output, String location, long txnVersion) {
+    return decides(
+        output, output.mode() == Output.Mode.MERGE ? log.currentVersion(location) : 0, txnVersion);
+  }
+
+  private static boolean decides(Output output, long tableVersion, long txnVersion) {
+    return switch (output.mode()) {
+      case OVERWRITE, REPLACE_WHERE -> true;
+      case APPEND -> txnVersion <= 1; // a rerun's generation replaces files in its own commit
+      case MERGE -> tableVersion < 0; // into a new table, a MERGE is an append
+    };
   }
 
   @Override
@@ -96,9 +120,14 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public Staged stageChunk(
-      Dataset<Row> rows, Output output, String location, String appId, int index) {
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      int index,
+      BeforeCommit beforeCommit) {
     requireStaged(output);
-    return staged.stage(rows, output, location, appId, index);
+    return staged.stage(rows, output, location, appId, index, beforeCommit);
   }
 
   @Override

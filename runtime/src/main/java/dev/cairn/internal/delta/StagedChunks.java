@@ -93,7 +93,12 @@ final class StagedChunks {
    *     REPLACE_WHERE predicate names a column the table is not partitioned by
    */
   TableStore.Staged stage(
-      Dataset<Row> rows, Output output, String location, String appId, int index) {
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      int index,
+      TableStore.BeforeCommit beforeCommit) {
     DeltaLog log = DeltaLog.forTable(spark.get(), location);
     OptimisticTransaction txn = log.startTransaction();
     Snapshot snapshot = txn.snapshot();
@@ -124,6 +129,15 @@ final class StagedChunks {
                 rows, Option.empty(), CollectionConverters.asScala(constraints).toSeq()))) {
       if (action instanceof AddFile add) {
         files.add(add);
+      }
+    }
+    if (beforeCommit != TableStore.BeforeCommit.NONE) {
+      try {
+        beforeCommit.decide(
+            DecidedWrite.writtenRows(spark.get(), location, txn.metadata(), files, rows));
+      } catch (RuntimeException refused) {
+        DecidedWrite.delete(log, location, files);
+        throw refused;
       }
     }
     long count = 0;

@@ -41,13 +41,53 @@ public interface TableStore {
    * @param baseVersion the table's version before this attempt, where the search for the commit
    *     starts
    */
+  default Commit write(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      long baseVersion) {
+    return write(rows, output, location, appId, txnVersion, baseVersion, BeforeCommit.NONE);
+  }
+
+  /**
+   * {@link #write}, with a decision between writing the data files and committing them: once the
+   * write job has written every row, and before the commit, {@code beforeCommit} is given the rows
+   * as written; if it throws, nothing is committed (the files written are deleted, or left for
+   * VACUUM) and its exception is thrown. Only where {@link #decidesBeforeCommit} says so; elsewhere
+   * it is never called. Not called for a write Delta skips as a duplicate.
+   */
   Commit write(
       Dataset<Row> rows,
       Output output,
       String location,
       String appId,
       long txnVersion,
-      long baseVersion);
+      long baseVersion,
+      BeforeCommit beforeCommit);
+
+  /**
+   * Whether {@link #write} with {@code output} to {@code location} at {@code txnVersion} calls its
+   * {@link BeforeCommit} before committing: everything but a MERGE into a table that exists
+   * (Delta's MERGE commits as it writes) and a rerun's APPEND generation ({@code txnVersion > 1}).
+   */
+  boolean decidesBeforeCommit(Output output, String location, long txnVersion);
+
+  /** A decision made between writing a step's data files and committing them. */
+  @FunctionalInterface
+  interface BeforeCommit {
+    /** Decides nothing: every write is committed. */
+    BeforeCommit NONE = written -> {};
+
+    /**
+     * Called once the rows are written as data files, before any commit references them.
+     *
+     * @param written the rows as written, read back from those files when an action asks for them
+     * @throws RuntimeException to commit nothing
+     */
+    void decide(Dataset<Row> written);
+  }
 
   /**
    * Writes one chunk of a chunked MERGE stage in one Delta commit carrying ({@code appId}, {@code
@@ -72,7 +112,23 @@ public interface TableStore {
    * @throws dev.cairn.CairnException when the rows do not have the table's columns, or a
    *     REPLACE_WHERE predicate names a column the table is not partitioned by
    */
-  Staged stageChunk(Dataset<Row> rows, Output output, String location, String appId, int index);
+  default Staged stageChunk(
+      Dataset<Row> rows, Output output, String location, String appId, int index) {
+    return stageChunk(rows, output, location, appId, index, BeforeCommit.NONE);
+  }
+
+  /**
+   * {@link #stageChunk}, with a decision between writing the chunk's data files and recording them
+   * as staged: if {@code beforeCommit} throws, the chunk is not staged (its files are deleted, or
+   * left for VACUUM) and its exception is thrown.
+   */
+  Staged stageChunk(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      int index,
+      BeforeCommit beforeCommit);
 
   /** Chunk {@code index} as staged under {@code appId} by an earlier attempt, if it was. */
   Optional<Staged> stagedChunk(String location, String appId, int index);

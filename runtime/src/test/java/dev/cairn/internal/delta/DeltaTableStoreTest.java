@@ -592,6 +592,94 @@ class DeltaTableStoreTest {
         .containsExactly("[d1,b,5]", "[d3,n,1]", "[d9,z,6]");
   }
 
+  @Test
+  void aWriteRefusedBetweenItsFilesAndItsCommit_commitsNothing_andLeavesNoDataFile()
+      throws Exception {
+    Output byDay = Output.table("t").partitionedBy("day");
+    tables.write(rows(row("d1", "a", 1)), byDay, location, "cairn:r:s", 1, -1);
+    List<List<String>> seen = new java.util.ArrayList<>();
+
+    assertThatThrownBy(
+            () ->
+                tables.write(
+                    rows(row("d2", "b", 2), row("d3", "c", 3)),
+                    byDay,
+                    location,
+                    "cairn:r:s",
+                    2,
+                    0,
+                    written -> {
+                      seen.add(sorted(written));
+                      throw new IllegalStateException("refused by a check");
+                    }))
+        .hasMessage("refused by a check");
+
+    assertThat(seen).containsExactly(List.of("[d2,b,2]", "[d3,c,3]"));
+    assertThat(tables.currentVersion(location)).isZero();
+    assertThat(sorted(tables.read(location, 0))).containsExactly("[d1,a,1]");
+    try (var files = Files.walk(Path.of(location))) {
+      assertThat(files.filter(f -> f.toString().endsWith(".parquet")).count())
+          .as("only the committed file is left")
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aWriteDecidedBeforeItsCommit_commitsItsTxnAsThePlainWrite_andItsDuplicateAsksNothing() {
+    Output byDay = Output.table("t").partitionedBy("day");
+    tables.write(rows(row("d1", "a", 1), row("d2", "b", 2)), byDay, location, "cairn:f:s", 1, -1);
+    TableStore.BeforeCommit refuse =
+        written -> {
+          throw new IllegalStateException("not asked for a duplicate");
+        };
+
+    TableStore.Commit commit =
+        tables.write(
+            rows(row("d2", "b", 20)),
+            byDay.replaceWhere("day = 'd2'"),
+            location,
+            "cairn:d:s",
+            1,
+            0,
+            written -> assertThat(written.count()).isEqualTo(1));
+    TableStore.Commit again =
+        tables.write(
+            rows(row("d2", "b", 99)),
+            byDay.replaceWhere("day = 'd2'"),
+            location,
+            "cairn:d:s",
+            1,
+            0,
+            refuse);
+
+    assertThat(commit).isEqualTo(new TableStore.Commit(1, 1, false));
+    assertThat(again).isEqualTo(new TableStore.Commit(1, 1, true));
+    assertThat(sorted(tables.read(location, 1))).containsExactly("[d1,a,1]", "[d2,b,20]");
+    assertThat(tables.decidesBeforeCommit(Output.table("t").mergeOn("key"), location, 1))
+        .as("a MERGE into a table that exists commits as it writes")
+        .isFalse();
+    assertThat(tables.decidesBeforeCommit(Output.table("t").mergeOn("key"), location + "x", 1))
+        .isTrue();
+  }
+
+  @Test
+  void aChunkRefusedBeforeItIsStaged_isNotStaged() {
+    assertThatThrownBy(
+            () ->
+                tables.stageChunk(
+                    rows(row("d1", "a", 1)),
+                    Output.table("t"),
+                    location,
+                    "cairn:r:s#g1",
+                    0,
+                    written -> {
+                      throw new IllegalStateException("refused by a check");
+                    }))
+        .hasMessage("refused by a check");
+
+    assertThat(tables.stagedChunk(location, "cairn:r:s#g1", 0)).isEmpty();
+  }
+
   private static Dataset<Row> rows(Row... rows) {
     return spark.createDataFrame(List.of(rows), SCHEMA);
   }

@@ -1,0 +1,187 @@
+package dev.cairn.internal.delta;
+
+import dev.cairn.Output;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.DeltaOptions;
+import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
+import org.apache.spark.sql.delta.actions.Metadata;
+import org.apache.spark.sql.delta.commands.WriteIntoDelta;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * A write through Delta's own {@link WriteIntoDelta} command (what {@code
+ * df.write.format("delta").save(path)} runs), split in two where the DataFrameWriter does not let
+ * us: the command writes the data files and returns its actions, the caller's {@link
+ * TableStore.BeforeCommit} decides on the rows as written, and only then is the transaction
+ * committed. Overwrite, {@code replaceWhere} and append keep Delta's own semantics (schema checks,
+ * partitioning, constraints, the txn id and its duplicate skip), because they are Delta's code.
+ *
+ * <p>The command's {@code write} and the transaction's {@code commit} are Delta internals with no
+ * public equivalent (Delta has no API to write files and commit them later); like {@link
+ * DeltaTxnLog}, this is the one place to fix when Delta changes them.
+ */
+final class DecidedWrite {
+  private static final Logger LOG = LogManager.getLogger(DecidedWrite.class);
+
+  private final Supplier<SparkSession> spark;
+
+  DecidedWrite(Supplier<SparkSession> spark) {
+    this.spark = spark;
+  }
+
+  /**
+   * Writes {@code rows} as {@code output} says, asks {@code beforeCommit}, and commits with the
+   * transaction ({@code appId}, {@code txnVersion}); writes nothing when the table holds that
+   * transaction already (or a later version of it). A MERGE output is written as an append: the
+   * caller uses this for a MERGE only into a table that does not exist yet.
+   */
+  void write(
+      Dataset<Row> rows,
+      Output output,
+      String location,
+      String appId,
+      long txnVersion,
+      TableStore.BeforeCommit beforeCommit) {
+    SparkSession session = spark.get();
+    DeltaLog log = DeltaLog.forTable(session, location);
+    Map<String, String> options = new HashMap<>();
+    // The writer options Delta documents: what the DataFrameWriter path passes too.
+    options.put("txnAppId", appId);
+    options.put("txnVersion", Long.toString(txnVersion));
+    output.replaceWherePredicate().ifPresent(p -> options.put("replaceWhere", p));
+    DeltaOptions deltaOptions =
+        new DeltaOptions(
+            CollectionConverters.asScala(options).toMap(scala.$less$colon$less$.MODULE$.refl()),
+            session.sessionState().conf());
+    SaveMode mode =
+        output.mode() == Output.Mode.OVERWRITE || output.mode() == Output.Mode.REPLACE_WHERE
+            ? SaveMode.Overwrite
+            : SaveMode.Append;
+    scala.collection.immutable.Seq<String> partitionColumns =
+        CollectionConverters.asScala(output.partitionColumns()).toSeq();
+    WriteIntoDelta command =
+        new WriteIntoDelta(
+            log,
+            mode,
+            deltaOptions,
+            partitionColumns,
+            CollectionConverters.asScala(Map.<String, String>of())
+                .toMap(scala.$less$colon$less$.MODULE$.refl()),
+            rows,
+            Option.empty(),
+            Option.empty());
+    OptimisticTransaction txn = log.startTransaction();
+    if (command.hasBeenExecuted(txn, session, Option.apply(deltaOptions))) {
+      return; // Delta's duplicate skip, as the DataFrameWriter makes it
+    }
+    scala.collection.immutable.Seq<Action> actions =
+        command.write(txn, session, Option.empty(), false);
+    List<AddFile> added = new ArrayList<>();
+    for (Action action : CollectionConverters.asJava(actions)) {
+      if (action instanceof AddFile add && add.dataChange()) {
+        added.add(add);
+      }
+    }
+    try {
+      beforeCommit.decide(writtenRows(session, location, txn.metadata(), added, rows));
+    } catch (RuntimeException refused) {
+      delete(log, location, added);
+      throw refused;
+    }
+    txn.commitIfNeeded(
+        actions,
+        new DeltaOperations.Write(
+            mode,
+            Option.apply(txn.metadata().partitionColumns()),
+            Option.apply(output.replaceWherePredicate().orElse(null)),
+            Option.empty()),
+        CollectionConverters.asScala(Map.<String, String>of())
+            .toMap(scala.$less$colon$less$.MODULE$.refl()));
+  }
+
+  /**
+   * The rows of the files just written, read back lazily with the table's schema (partition values
+   * from the paths, typed by that schema). A table with column mapping names its columns physically
+   * in the files, so for it the rows are computed again instead.
+   */
+  static Dataset<Row> writtenRows(
+      SparkSession session,
+      String location,
+      Metadata metadata,
+      List<AddFile> files,
+      Dataset<Row> computed) {
+    StructType schema = metadata.schema();
+    if (!metadata.columnMappingMode().name().equals("none")) {
+      LOG.info(
+          "Table {} maps its column names: its checks read the stage's rows, not the files",
+          location);
+      return computed;
+    }
+    if (files.isEmpty()) {
+      return session.createDataFrame(List.of(), schema);
+    }
+    String[] paths = new String[files.size()];
+    Path root = new Path(location);
+    for (int i = 0; i < paths.length; i++) {
+      Path file = filePath(root, files.get(i));
+      paths[i] = file.toString();
+    }
+    // Partition columns come last from a read by path: put the columns back in the table's order.
+    Column[] columns =
+        java.util.Arrays.stream(schema.fieldNames())
+            .map(name -> functions.col("`" + name.replace("`", "``") + "`"))
+            .toArray(Column[]::new);
+    return session
+        .read()
+        .schema(schema)
+        .option("basePath", root.toString())
+        .parquet(paths)
+        .select(columns);
+  }
+
+  private static Path filePath(Path root, AddFile add) {
+    try {
+      // AddFile paths are URI-encoded (a partition value with ':' or ' ').
+      Path file = new Path(new URI(add.path()));
+      return file.isAbsolute() ? file : new Path(root, file);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("Delta wrote an AddFile path that is not a URI", e);
+    }
+  }
+
+  /** Files no commit will reference: deleted now rather than left for VACUUM. */
+  static void delete(DeltaLog log, String location, List<AddFile> files) {
+    Path root = new Path(location);
+    try {
+      FileSystem fs = root.getFileSystem(log.newDeltaHadoopConf());
+      for (AddFile f : files) {
+        fs.delete(filePath(root, f), false);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Could not delete the uncommitted files written to {}; VACUUM will", location, e);
+    }
+  }
+}
