@@ -126,8 +126,11 @@ final class StatusCommand extends CliCommand {
           .ifPresent(c -> out.printf("    error (%s): %s%n", c, stage.errorMessage().orElse("")));
       for (CheckResult check : stage.checks()) {
         out.printf(
-            "    check %s %s: %s%n",
-            check.passed() ? "passed" : "FAILED", check.check(), check.detail());
+            "    check %s %s: %s%s%n",
+            check.passed() ? "passed" : "FAILED",
+            check.check(),
+            check.detail(),
+            check.provenByPlan() ? " (proven by the query plan: no rows read)" : "");
       }
     }
   }

@@ -136,6 +136,12 @@ class JsonTest {
                       "check": "rows > 0",
                       "passed": true,
                       "detail": "100 rows"
+                    },
+                    {
+                      "check": "unique key (day)",
+                      "passed": true,
+                      "detail": "every key once",
+                      "provenByPlan": true
                     }
                   ],
                   "metrics": {
@@ -148,7 +154,8 @@ class JsonTest {
                     "spillBytes": 6,
                     "failedTasks": 7,
                     "executorsLost": 8,
-                    "sparkJobMs": 9
+                    "sparkJobMs": 9,
+                    "checkMs": 10
                   },
                   "expectedDurationMs": 4500,
                   "chunks": {
@@ -441,8 +448,10 @@ class JsonTest {
         Optional.of(T0.plusSeconds(5)),
         Optional.empty(),
         Optional.empty(),
-        List.of(new CheckResult("rows > 0", true, "100 rows")),
-        new StageMetrics(4000, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+        List.of(
+            new CheckResult("rows > 0", true, "100 rows"),
+            new CheckResult("unique key (day)", true, "every key once", true)),
+        new StageMetrics(4000, 1, 2, 3, 4, 5, 6, 7, 8, 9).withCheckMs(10),
         new ChunkPlan(
             List.of("d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"),
             List.of(0, 2, 4, 6),

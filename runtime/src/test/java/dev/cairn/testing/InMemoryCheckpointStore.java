@@ -297,7 +297,13 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   private static List<CheckResult> truncated(List<CheckResult> checks) {
     return checks.stream()
-        .map(c -> new CheckResult(truncate(c.check(), 400), c.passed(), truncate(c.detail(), 1000)))
+        .map(
+            c ->
+                new CheckResult(
+                    truncate(c.check(), 400),
+                    c.passed(),
+                    truncate(c.detail(), 1000),
+                    c.provenByPlan()))
         .toList();
   }
 

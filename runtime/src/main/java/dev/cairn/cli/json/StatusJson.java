@@ -97,10 +97,14 @@ public record StatusJson(
       @JsonInclude(JsonInclude.Include.NON_NULL) Chunks chunks) {}
 
   /** A data check of the stage's output. */
-  public record Check(String check, boolean passed, String detail) {
+  public record Check(
+      String check,
+      boolean passed,
+      String detail,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean provenByPlan) {
 
     static Check of(CheckResult c) {
-      return new Check(c.check(), c.passed(), c.detail());
+      return new Check(c.check(), c.passed(), c.detail(), c.provenByPlan() ? Boolean.TRUE : null);
     }
   }
 
@@ -115,7 +119,8 @@ public record StatusJson(
       long spillBytes,
       long failedTasks,
       long executorsLost,
-      long sparkJobMs) {
+      long sparkJobMs,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long checkMs) {
 
     static Metrics of(StageMetrics m) {
       if (m.durationMs() < 0) {
@@ -131,7 +136,8 @@ public record StatusJson(
           m.spillBytes(),
           m.failedTasks(),
           m.executorsLost(),
-          m.sparkJobMs());
+          m.sparkJobMs(),
+          m.checkMs() >= 0 ? m.checkMs() : null);
     }
   }
 

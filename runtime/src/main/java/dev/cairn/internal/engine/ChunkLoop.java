@@ -117,6 +117,7 @@ final class ChunkLoop {
     long rows = 0;
     long version = -1;
     List<CheckResult> checks = List.of();
+    long checkMillis = 0;
     for (int i = 0; i < plan.size(); i++) {
       Chunk chunk = plan.chunk(i);
       String key = chunk.key();
@@ -166,14 +167,17 @@ final class ChunkLoop {
           writer.write(
               stage,
               context.forChunk(chunk),
-              chunkRows ->
+              !merge,
+              (chunkRows, beforeCommit) ->
                   merge
                       ? tables.mergeChunk(
                           chunkRows, stage.output(), location, appId, chunkTxn, writeBase)
                       : staged(
-                          tables.stageChunk(chunkRows, stage.output(), location, appId, index)));
+                          tables.stageChunk(
+                              chunkRows, stage.output(), location, appId, index, beforeCommit)));
       TableStore.Commit commit = written.commit();
       checks = written.checks();
+      checkMillis += written.checkMillis();
       faults.reached(point, FaultPoints.Window.AFTER_DELTA_COMMIT);
       store.transition(
           lease,
@@ -206,8 +210,11 @@ final class ChunkLoop {
       }
       listener.chunksPublished(stage.name(), plan.size(), commit);
       return new ChunksResult.Completed(
-          new TableStore.Commit(commit.version(), rows, commit.skippedDuplicate()), checks);
+          new TableStore.Commit(commit.version(), rows, commit.skippedDuplicate()),
+          checks,
+          checkMillis);
     }
-    return new ChunksResult.Completed(new TableStore.Commit(version, rows, false), checks);
+    return new ChunksResult.Completed(
+        new TableStore.Commit(version, rows, false), checks, checkMillis);
   }
 }

@@ -12,8 +12,10 @@ sealed interface ChunksResult {
    *
    * @param commit the last chunk's version and all chunks' rows, never a skipped duplicate
    * @param checks the last chunk computed in this attempt's check results, or empty
+   * @param checkMillis the time the checks of the chunks computed in this attempt took
    */
-  record Completed(TableStore.Commit commit, List<CheckResult> checks) implements ChunksResult {}
+  record Completed(TableStore.Commit commit, List<CheckResult> checks, long checkMillis)
+      implements ChunksResult {}
 
   /**
    * A stop was requested before chunk {@code next} (of {@code chunks}) started; the chunks before

@@ -276,6 +276,7 @@ final class RunAttempt {
             stage.name(), attempt, location, appId, txnVersion, base, ids.next(), clock.instant()));
     TableStore.Commit commit = null;
     List<CheckResult> checks = List.of();
+    long checkMillis = -1;
     StageMetrics metrics;
     Exception failure = null;
     boolean stopped = false;
@@ -302,6 +303,7 @@ final class RunAttempt {
             if (chunks instanceof ChunksResult.Completed completed) {
               commit = completed.commit();
               checks = completed.checks();
+              checkMillis = completed.checkMillis();
             } else {
               stopped = true;
             }
@@ -310,9 +312,13 @@ final class RunAttempt {
                 writer.write(
                     stage,
                     context,
-                    rows -> tables.write(rows, stage.output(), location, appId, txnVersion, base));
+                    tables.decidesBeforeCommit(stage.output(), location, txnVersion),
+                    (rows, beforeCommit) ->
+                        tables.write(
+                            rows, stage.output(), location, appId, txnVersion, base, beforeCommit));
             commit = written.commit();
             checks = written.checks();
+            checkMillis = written.checkMillis();
           }
         }
       } catch (Exception e) {
@@ -323,6 +329,9 @@ final class RunAttempt {
         cancel.idle();
         metrics =
             services.observer().end(group, Duration.between(started, clock.instant()).toMillis());
+        if (!stage.expectations().isEmpty() && checkMillis >= 0) {
+          metrics = metrics.withCheckMs(checkMillis);
+        }
       }
     }
     if (failure != null || stopped) {

@@ -86,11 +86,12 @@ final class RunLog implements RunListener {
   public void checksEvaluated(String stage, List<CheckResult> results) {
     for (CheckResult result : results) {
       LOG.info(
-          "Stage {} check {}: {} ({})",
+          "Stage {} check {}: {} ({}{})",
           stage,
           result.check(),
           result.passed() ? "passed" : "FAILED",
-          result.detail());
+          result.detail(),
+          result.provenByPlan() ? "; proven by the query plan, no rows read" : "");
     }
   }
 

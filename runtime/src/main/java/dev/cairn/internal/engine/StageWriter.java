@@ -4,8 +4,11 @@ import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.quality.QualityGate;
+import dev.cairn.internal.quality.WriteGate;
 import dev.cairn.internal.store.CheckResult;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -13,9 +16,14 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * The one step that turns a stage's compute into a Delta commit, for a whole stage and for each
  * chunk alike: compute the rows, evaluate the stage's expectations on them, and write them in one
- * commit. When a check scans the rows they are persisted for the step, so the checks see exactly
- * what is written, and unpersisted after it whatever happens. Nothing is written if a check fails.
- * Records nothing in the checkpoint store: the caller marks the start and the commit.
+ * commit. Nothing is committed if a check fails.
+ *
+ * <p>Where the target decides between writing its files and committing them, the checks ride on the
+ * write ({@link WriteGate}): metrics of the write job, keys the plan proves, and reads of the files
+ * written, before the commit. Elsewhere (a MERGE into an existing table, a rerun's APPEND
+ * generation; or a check that fails before anything is written) the rows are persisted, checked,
+ * and written from the cache, so the checks see exactly what is written. Records nothing in the
+ * checkpoint store: the caller marks the start and the commit.
  */
 final class StageWriter {
   private final RunListener listener;
@@ -27,31 +35,64 @@ final class StageWriter {
   /** Writes the rows of a step to its table, in one Delta commit. */
   @FunctionalInterface
   interface Target {
-    TableStore.Commit write(Dataset<Row> rows);
+    /**
+     * Writes {@code rows}, calling {@code beforeCommit} between the files and the commit when the
+     * target decides before committing (see {@link StageWriter#write}).
+     */
+    TableStore.Commit write(Dataset<Row> rows, TableStore.BeforeCommit beforeCommit);
   }
 
-  /** A step's commit, and its checks' results (empty without expectations). */
-  record Written(TableStore.Commit commit, List<CheckResult> checks) {}
+  /**
+   * A step's commit, its checks' results (empty without expectations, or when Delta skipped the
+   * write as a duplicate), and the time the checks took on the driver beside the write job.
+   */
+  record Written(TableStore.Commit commit, List<CheckResult> checks, long checkMillis) {}
 
   /**
    * Computes {@code stage} in {@code context} and writes the rows to {@code target}.
    *
-   * @throws DataQualityException an expectation failed; nothing was written
+   * @param decidesBeforeCommit whether {@code target} calls its {@link TableStore.BeforeCommit}
+   *     before committing
+   * @throws DataQualityException an expectation failed; nothing was committed
    */
-  Written write(Stage stage, StageContext context, Target target) {
+  Written write(Stage stage, StageContext context, boolean decidesBeforeCommit, Target target) {
     Dataset<Row> rows = stage.compute().rows(context);
-    boolean persisted = false;
-    List<CheckResult> checks = List.of();
-    try {
-      if (!stage.expectations().isEmpty()) {
-        persisted = QualityGate.scansRows(stage.expectations());
-        if (persisted) {
-          // Checked and written from one computation: the checks see exactly what is written.
-          rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
-        }
-        checks = gate(stage, rows, context);
+    if (stage.expectations().isEmpty()) {
+      return new Written(target.write(rows, TableStore.BeforeCommit.NONE), List.of(), 0);
+    }
+    if (decidesBeforeCommit) {
+      long planning = System.nanoTime();
+      WriteGate gate = WriteGate.of(stage.expectations(), rows);
+      long[] checkNanos = {System.nanoTime() - planning};
+      if (!gate.failsBeforeWriting()) {
+        List<List<CheckResult>> results = new ArrayList<>(1);
+        TableStore.Commit commit =
+            target.write(
+                gate.rows(),
+                written -> {
+                  long started = System.nanoTime();
+                  List<CheckResult> evaluated = gate.evaluate(written, context::input);
+                  checkNanos[0] += System.nanoTime() - started;
+                  results.add(evaluated);
+                  decide(stage, evaluated);
+                });
+        return new Written(
+            commit,
+            results.isEmpty() ? List.of() : results.get(0),
+            TimeUnit.NANOSECONDS.toMillis(checkNanos[0]));
       }
-      return new Written(target.write(rows), checks);
+    }
+    long started = System.nanoTime();
+    boolean persisted = QualityGate.scansRows(stage.expectations());
+    if (persisted) {
+      // Checked and written from one computation: the checks see exactly what is written.
+      rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    }
+    try {
+      List<CheckResult> checks = QualityGate.evaluate(stage.expectations(), rows, context::input);
+      decide(stage, checks);
+      long checkMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      return new Written(target.write(rows, TableStore.BeforeCommit.NONE), checks, checkMillis);
     } finally {
       if (persisted) {
         rows.unpersist(false);
@@ -59,13 +100,11 @@ final class StageWriter {
     }
   }
 
-  /** Evaluates the stage's expectations; throws {@link DataQualityException} if any fails. */
-  private List<CheckResult> gate(Stage stage, Dataset<Row> rows, StageContext context) {
-    List<CheckResult> results = QualityGate.evaluate(stage.expectations(), rows, context::input);
+  /** Records the results; throws {@link DataQualityException} if any failed. */
+  private void decide(Stage stage, List<CheckResult> results) {
     listener.checksEvaluated(stage.name(), results);
-    if (results.stream().allMatch(CheckResult::passed)) {
-      return results;
+    if (!results.stream().allMatch(CheckResult::passed)) {
+      throw DataQualityException.checksFailed(stage.name(), results);
     }
-    throw DataQualityException.checksFailed(stage.name(), results);
   }
 }

@@ -407,6 +407,9 @@ final class Items {
     map.put("failedTasks", n(m.failedTasks()));
     map.put("executorsLost", n(m.executorsLost()));
     map.put("sparkJobMs", n(m.sparkJobMs()));
+    if (m.checkMs() >= 0) {
+      map.put("checkMs", n(m.checkMs()));
+    }
     return AttributeValue.fromM(map);
   }
 
@@ -425,18 +428,21 @@ final class Items {
         numOr(m, "spillBytes", -1),
         numOr(m, "failedTasks", -1),
         numOr(m, "executorsLost", -1),
-        numOr(m, "sparkJobMs", -1));
+        numOr(m, "sparkJobMs", -1),
+        numOr(m, "checkMs", -1));
   }
 
   static AttributeValue checksValue(List<CheckResult> checks) {
     List<AttributeValue> list = new ArrayList<>();
     for (CheckResult check : checks) {
-      list.add(
-          AttributeValue.fromM(
-              Map.of(
-                  "check", s(truncate(check.check(), 400)),
-                  "passed", AttributeValue.fromBool(check.passed()),
-                  "detail", s(truncate(check.detail(), 1000)))));
+      Map<String, AttributeValue> m = new java.util.HashMap<>();
+      m.put("check", s(truncate(check.check(), 400)));
+      m.put("passed", AttributeValue.fromBool(check.passed()));
+      m.put("detail", s(truncate(check.detail(), 1000)));
+      if (check.provenByPlan()) {
+        m.put("provenByPlan", AttributeValue.fromBool(true));
+      }
+      list.add(AttributeValue.fromM(m));
     }
     return AttributeValue.fromL(list);
   }
@@ -448,7 +454,12 @@ final class Items {
     List<CheckResult> checks = new ArrayList<>();
     for (AttributeValue v : value.l()) {
       Map<String, AttributeValue> m = v.m();
-      checks.add(new CheckResult(str(m, "check"), bool(m, "passed"), str(m, "detail")));
+      checks.add(
+          new CheckResult(
+              str(m, "check"),
+              bool(m, "passed"),
+              str(m, "detail"),
+              m.containsKey("provenByPlan") && bool(m, "provenByPlan")));
     }
     return checks;
   }

@@ -15,6 +15,8 @@ package dev.cairn.internal.store;
  * @param executorsLost executors removed while the attempt ran
  * @param sparkJobMs wall-clock time during which at least one of the attempt's Spark jobs ran; the
  *     rest of {@code durationMs} is the driver's own (planning, commits, checkpoint writes)
+ * @param checkMs time the data-quality checks took beside the writes (their own Spark jobs
+ *     included), summed over the chunks; -1 when not measured
  */
 public record StageMetrics(
     long durationMs,
@@ -26,10 +28,53 @@ public record StageMetrics(
     long spillBytes,
     long failedTasks,
     long executorsLost,
-    long sparkJobMs) {
+    long sparkJobMs,
+    long checkMs) {
 
   /** Nothing measured. */
   public static final StageMetrics NONE = new StageMetrics(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+
+  /** Spark's counters, the checks' time not measured. */
+  public StageMetrics(
+      long durationMs,
+      long recordsRead,
+      long bytesRead,
+      long recordsWritten,
+      long bytesWritten,
+      long shuffleBytes,
+      long spillBytes,
+      long failedTasks,
+      long executorsLost,
+      long sparkJobMs) {
+    this(
+        durationMs,
+        recordsRead,
+        bytesRead,
+        recordsWritten,
+        bytesWritten,
+        shuffleBytes,
+        spillBytes,
+        failedTasks,
+        executorsLost,
+        sparkJobMs,
+        -1);
+  }
+
+  /** These metrics with the checks' time. */
+  public StageMetrics withCheckMs(long checkMs) {
+    return new StageMetrics(
+        durationMs,
+        recordsRead,
+        bytesRead,
+        recordsWritten,
+        bytesWritten,
+        shuffleBytes,
+        spillBytes,
+        failedTasks,
+        executorsLost,
+        sparkJobMs,
+        checkMs);
+  }
 
   /** Only the duration (no Spark job was observed). */
   public static StageMetrics ofDuration(long durationMs) {

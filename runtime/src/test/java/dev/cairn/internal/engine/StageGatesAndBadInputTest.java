@@ -235,7 +235,7 @@ class StageGatesAndBadInputTest {
             new CheckResult("counts by origin", true, "SFO: 2; LAX: 1"));
     assertThat(stage(runId, "report").checks())
         .containsExactly(
-            new CheckResult("unique key (day, origin)", true, "every key once"),
+            new CheckResult("unique key (day, origin)", true, "every key once", true),
             new CheckResult("origin references load.origin", true, "every value found"));
     assertThat(stage(runId, "report").rowsWritten()).isEqualTo(3);
     StageMetrics metrics = stage(runId, "report").metrics();

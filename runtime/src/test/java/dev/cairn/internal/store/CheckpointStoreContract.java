@@ -421,6 +421,7 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     List<CheckResult> checks =
         List.of(
             new CheckResult("not null (origin)", true, "no nulls"),
+            new CheckResult("unique key (day, origin)", true, "every key once", true),
             new CheckResult("unique key (day)", false, "1 key(s) occur more than once"));
     store.transition(lease, start("clean", -1));
     store.transition(
@@ -439,7 +440,7 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     store.transition(lease, start("clean", -1));
     assertThat(stage("clean").checks()).isEmpty();
 
-    StageMetrics metrics = new StageMetrics(10, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    StageMetrics metrics = new StageMetrics(10, 1, 2, 3, 4, 5, 6, 7, 8, 9).withCheckMs(11);
     store.transition(
         lease,
         new StageTransition.Commit(
