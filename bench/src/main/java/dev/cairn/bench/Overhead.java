@@ -37,8 +37,20 @@ import org.apache.spark.sql.SparkSession;
  * deleting the warehouse afterwards.
  */
 final class Overhead {
-  /** One timed repetition. */
-  record Rep(String side, int index, double seconds, String load, Map<String, Long> stageMs) {}
+  /**
+   * One timed repetition.
+   *
+   * @param stageMs each stage's duration
+   * @param gateMs each gated stage's check time outside its write job (Cairn only: the plain job
+   *     checks nothing)
+   */
+  record Rep(
+      String side,
+      int index,
+      double seconds,
+      String load,
+      Map<String, Long> stageMs,
+      Map<String, Long> gateMs) {}
 
   /**
    * What the runtime decided for the chunked stage of Cairn repetition 0, and what it decided from.
@@ -148,7 +160,7 @@ final class Overhead {
     double s = since(t0);
     String load = Stats.loadAverage();
     BenchEnv.delete(dir);
-    return new Rep("plain", index, s, load, stageMs);
+    return new Rep("plain", index, s, load, stageMs, Map.of());
   }
 
   private Rep cairn(SparkSession spark, Path home, String table, int index, Map<String, Long> calls)
@@ -172,8 +184,12 @@ final class Overhead {
       calls.putAll(counted);
     }
     Map<String, Long> stageMs = new LinkedHashMap<>();
+    Map<String, Long> gateMs = new LinkedHashMap<>();
     for (StageRecord r : runtime.store().stages(outcome.runId())) {
       stageMs.put(r.stage(), r.metrics().durationMs());
+      if (r.metrics().checkMs() >= 0) {
+        gateMs.put(r.stage(), r.metrics().checkMs());
+      }
       if (index == 0 && r.chunked()) {
         chunking = Optional.of(chunking(spark, home, r));
       }
@@ -189,7 +205,7 @@ final class Overhead {
       }
     }
     BenchEnv.delete(home);
-    return new Rep("cairn", index, s, load, stageMs);
+    return new Rep("cairn", index, s, load, stageMs, gateMs);
   }
 
   /**

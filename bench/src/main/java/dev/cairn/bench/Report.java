@@ -230,6 +230,16 @@ final class Report {
                     : "?"),
             "");
       }
+      Map<String, List<Long>> gates = times("cairn", Overhead.Rep::gateMs);
+      for (String stage : gates.keySet()) {
+        double gate = Stats.median(gates.get(stage));
+        double whole = Stats.median(cairnStages.get(stage));
+        row(
+            out,
+            "stage " + stage + ": gate, median ms (share of the stage)",
+            String.format(Locale.ROOT, "%d (%.1f %%)", Math.round(gate), 100 * gate / whole),
+            "checks outside the write job: planning, metrics, reads of the files written");
+      }
     }
     if (store != null) {
       store
@@ -288,10 +298,17 @@ final class Report {
   }
 
   private Map<String, List<Long>> stageTimes(String side) {
+    return times(side, Overhead.Rep::stageMs);
+  }
+
+  private Map<String, List<Long>> times(
+      String side, java.util.function.Function<Overhead.Rep, Map<String, Long>> perStage) {
     Map<String, List<Long>> times = new LinkedHashMap<>();
     for (Overhead.Rep r : overhead.reps()) {
       if (r.side().equals(side)) {
-        r.stageMs().forEach((k, v) -> times.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        perStage
+            .apply(r)
+            .forEach((k, v) -> times.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
       }
     }
     return times;
