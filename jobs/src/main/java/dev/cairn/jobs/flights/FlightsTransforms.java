@@ -1,5 +1,6 @@
 package dev.cairn.jobs.flights;
 
+import static org.apache.spark.sql.functions.any_value;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -7,6 +8,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -22,8 +24,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -399,8 +399,12 @@ public final class FlightsTransforms {
   /** Per origin airport and day: departures, delays, distance. */
   public static Dataset<Row> airportDaily(Dataset<Row> enriched) {
     return enriched
-        .groupBy(col("flight_date"), col("origin"), col("origin_city"), col("origin_state"))
+        // Grouped by the key alone (an airport's city and state follow from its code), so the
+        // plan itself proves (flight_date, origin) unique and the gate reads no row for it.
+        .groupBy(col("flight_date"), col("origin"))
         .agg(
+            any_value(col("origin_city")).alias("origin_city"),
+            any_value(col("origin_state")).alias("origin_state"),
             count(lit(1)).alias("departures"),
             sum(col("delay").cast(DataTypes.LongType)).alias("total_delay"),
             sum(when(col("delay").gt(15), 1).otherwise(0)).alias("delayed_15"),
@@ -419,8 +423,10 @@ public final class FlightsTransforms {
   /** Per route and day: flights and delays. */
   public static Dataset<Row> routeDaily(Dataset<Row> enriched) {
     return enriched
-        .groupBy(col("flight_date"), col("origin"), col("destination"), col("route"))
+        // The route follows from origin and destination: grouped by the key alone (see above).
+        .groupBy(col("flight_date"), col("origin"), col("destination"))
         .agg(
+            any_value(col("route")).alias("route"),
             count(lit(1)).alias("flights"),
             sum(col("delay").cast(DataTypes.LongType)).alias("total_delay"),
             max(col("distance")).alias("distance"))
@@ -441,29 +447,26 @@ public final class FlightsTransforms {
             .withColumn(
                 "delayed_15_pct",
                 round(lit(100.0).multiply(col("delayed_15")).divide(col("flights")), 2));
-    WindowSpec byDeparturesDesc =
-        Window.partitionBy(col("flight_date"))
-            .orderBy(col("departures").desc(), col("origin").asc());
+    // One row per day on each side (aggregations grouped by the day, not windows), so the plan
+    // proves flight_date unique through both joins. min_by over (fewest -departures, lowest code)
+    // is the row a window ordered by departures desc, origin asc would rank first.
+    Column busiestFirst = functions.struct(col("departures").unary_$minus(), col("origin"));
     Dataset<Row> busiest =
         airportDaily
-            .withColumn("rank", functions.row_number().over(byDeparturesDesc))
-            .where(col("rank").equalTo(1))
-            .select(
-                col("flight_date").alias("b_date"),
-                col("origin").alias("busiest_airport"),
-                col("departures").alias("busiest_departures"));
-    WindowSpec byAvgDelayDesc =
-        Window.partitionBy(col("flight_date"))
-            .orderBy(col("total_delay").divide(col("flights")).desc(), col("route").asc());
+            .groupBy(col("flight_date").alias("b_date"))
+            .agg(
+                min_by(col("origin"), busiestFirst).alias("busiest_airport"),
+                min_by(col("departures"), busiestFirst).alias("busiest_departures"));
+    Column avgDelay = col("total_delay").divide(col("flights"));
+    // Highest average delay first, a null average last (as desc orders it), then the lowest route.
+    Column worstFirst = functions.struct(avgDelay.isNull(), avgDelay.unary_$minus(), col("route"));
     Dataset<Row> worst =
         routeDaily
             .where(col("flights").geq(MIN_ROUTE_FLIGHTS))
-            .withColumn("rank", functions.row_number().over(byAvgDelayDesc))
-            .where(col("rank").equalTo(1))
-            .select(
-                col("flight_date").alias("w_date"),
-                col("route").alias("worst_route"),
-                col("avg_delay").alias("worst_route_avg_delay"));
+            .groupBy(col("flight_date").alias("w_date"))
+            .agg(
+                min_by(col("route"), worstFirst).alias("worst_route"),
+                min_by(col("avg_delay"), worstFirst).alias("worst_route_avg_delay"));
     return totals
         .join(busiest, totals.col("flight_date").equalTo(col("b_date")), "left")
         .join(worst, totals.col("flight_date").equalTo(col("w_date")), "left")

@@ -13,6 +13,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.cairn.Expectation;
+import dev.cairn.internal.quality.WriteGate;
+import dev.cairn.internal.store.CheckResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -260,6 +263,25 @@ class FlightsTransformsTest {
   }
 
   @Test
+  void theDailyTablesKeys_areProvenUniqueByTheirPlans_soTheirGatesReadNoRow(@TempDir Path dir) {
+    Dataset<Row> enriched = enriched();
+    Dataset<Row> airportDaily = FlightsTransforms.airportDaily(enriched);
+    Dataset<Row> routeDaily = FlightsTransforms.routeDaily(enriched);
+    // daily_summary reads the two tables as committed: files, which carry no key of their own.
+    airportDaily.write().parquet(dir.resolve("airport_daily").toString());
+    routeDaily.write().parquet(dir.resolve("route_daily").toString());
+    Dataset<Row> summary =
+        FlightsTransforms.dailySummary(
+            spark().read().parquet(dir.resolve("airport_daily").toString()),
+            spark().read().parquet(dir.resolve("route_daily").toString()));
+
+    assertThat(provenByPlan(airportDaily, "flight_date", "origin")).isTrue();
+    assertThat(provenByPlan(routeDaily, "flight_date", "origin", "destination")).isTrue();
+    assertThat(provenByPlan(summary, "flight_date")).isTrue();
+    assertThat(provenByPlan(summary, "busiest_airport")).isFalse();
+  }
+
+  @Test
   void readFlights_withADay_keepsOnlyThatDaysDepartures(@TempDir Path dir) {
     String path = dir.resolve("flights.parquet").toString();
     threeDays().write().parquet(path);
@@ -302,6 +324,13 @@ class FlightsTransformsTest {
 
   private static Dataset<Row> enriched(Dataset<Row> raw) {
     return FlightsTransforms.enrich(FlightsTransforms.clean(raw), airports());
+  }
+
+  /** Whether a gate on the write of {@code rows} records {@code key} unique without reading. */
+  private static boolean provenByPlan(Dataset<Row> rows, String... key) {
+    List<CheckResult> results =
+        WriteGate.of(List.of(Expectation.uniqueKey(key)), rows).evaluate(rows, stage -> null);
+    return results.get(0).provenByPlan();
   }
 
   /** The daily summary of already enriched flights. */
