@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -22,12 +21,12 @@ import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
 import org.apache.spark.sql.delta.DeltaOptions;
 import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.SnapshotDescriptor;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.Metadata;
+import org.apache.spark.sql.delta.actions.Protocol;
 import org.apache.spark.sql.delta.commands.WriteIntoDelta;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructType;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -106,7 +105,7 @@ final class DecidedWrite {
       }
     }
     try {
-      beforeCommit.decide(writtenRows(session, location, txn.metadata(), added, rows));
+      beforeCommit.decide(writtenRows(txn, added));
     } catch (RuntimeException refused) {
       delete(log, location, added);
       throw refused;
@@ -123,43 +122,50 @@ final class DecidedWrite {
   }
 
   /**
-   * The rows of the files just written, read back lazily with the table's schema (partition values
-   * from the paths, typed by that schema). A table with column mapping names its columns physically
-   * in the files, so for it the rows are computed again instead.
+   * The rows of {@code files}, written under {@code metadata} and not committed, read lazily as
+   * Delta reads a table's files (its own file index over exactly these files: partition values from
+   * each file's action, column mapping applied), so a check sees the rows as a reader of the commit
+   * would.
    */
-  static Dataset<Row> writtenRows(
-      SparkSession session,
-      String location,
-      Metadata metadata,
-      List<AddFile> files,
-      Dataset<Row> computed) {
-    StructType schema = metadata.schema();
-    if (!metadata.columnMappingMode().name().equals("none")) {
-      LOG.info(
-          "Table {} maps its column names: its checks read the stage's rows, not the files",
-          location);
-      return computed;
-    }
-    if (files.isEmpty()) {
-      return session.createDataFrame(List.of(), schema);
-    }
-    String[] paths = new String[files.size()];
-    Path root = new Path(location);
-    for (int i = 0; i < paths.length; i++) {
-      Path file = filePath(root, files.get(i));
-      paths[i] = file.toString();
-    }
-    // Partition columns come last from a read by path: put the columns back in the table's order.
-    Column[] columns =
-        java.util.Arrays.stream(schema.fieldNames())
-            .map(name -> functions.col("`" + name.replace("`", "``") + "`"))
-            .toArray(Column[]::new);
-    return session
-        .read()
-        .schema(schema)
-        .option("basePath", root.toString())
-        .parquet(paths)
-        .select(columns);
+  static Dataset<Row> writtenRows(OptimisticTransaction txn, List<AddFile> files) {
+    DeltaLog log = txn.deltaLog();
+    Metadata metadata = txn.metadata();
+    Protocol protocol = txn.protocol();
+    long version = txn.snapshot().version();
+    SnapshotDescriptor written =
+        new SnapshotDescriptor() {
+          @Override
+          public DeltaLog deltaLog() {
+            return log;
+          }
+
+          @Override
+          public long version() {
+            return version;
+          }
+
+          @Override
+          public Metadata metadata() {
+            return metadata;
+          }
+
+          @Override
+          public Protocol protocol() {
+            return protocol;
+          }
+
+          @Override
+          public Option<Object> numOfFilesIfKnown() {
+            return Option.apply((Object) (long) files.size());
+          }
+
+          @Override
+          public Option<Object> sizeInBytesIfKnown() {
+            return Option.empty();
+          }
+        };
+    return log.createDataFrame(
+        written, CollectionConverters.asScala(files).toSeq(), false, Option.empty());
   }
 
   private static Path filePath(Path root, AddFile add) {
