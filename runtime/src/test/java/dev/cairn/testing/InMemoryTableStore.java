@@ -63,6 +63,7 @@ public final class InMemoryTableStore implements TableStore {
   private final Map<String, List<LoggedCommit>> logs = new HashMap<>();
   private final Map<String, Long> rowsPerWrite = new HashMap<>();
   private final Map<String, Map<Integer, Staged>> staged = new HashMap<>();
+  private final Map<String, Map<Integer, Dataset<Row>>> stagedRows = new HashMap<>();
   private final List<WriteCall> writeCalls = new ArrayList<>();
   private final List<Read> reads = new ArrayList<>();
   private RuntimeException nextWriteFailure;
@@ -235,6 +236,9 @@ public final class InMemoryTableStore implements TableStore {
     }
     Staged chunk = new Staged(index, rowsPerWrite.getOrDefault(location, 1L), 1, 0);
     staged.computeIfAbsent(location + "|" + appId, k -> new HashMap<>()).put(index, chunk);
+    if (rows != null) {
+      stagedRows.computeIfAbsent(location + "|" + appId, k -> new HashMap<>()).put(index, rows);
+    }
     writeCalls.add(
         new WriteCall(
             location,
@@ -264,6 +268,28 @@ public final class InMemoryTableStore implements TableStore {
       rows.count();
     }
     return rows;
+  }
+
+  /**
+   * The rows each chunk was staged with, tagged with its index; {@code null} (no Spark) when they
+   * were staged without rows. Refuses when a chunk was not staged.
+   */
+  @Override
+  public synchronized Dataset<Row> stagedRows(
+      String location, String appId, int chunks, String chunkColumn) {
+    Dataset<Row> all = null;
+    for (int i = 0; i < chunks; i++) {
+      if (stagedChunk(location, appId, i).isEmpty()) {
+        throw TableErrors.stagedChunkMissing(location, appId, i);
+      }
+      Dataset<Row> rows = stagedRows.getOrDefault(location + "|" + appId, Map.of()).get(i);
+      if (rows == null) {
+        return null;
+      }
+      Dataset<Row> chunk = rows.withColumn(chunkColumn, org.apache.spark.sql.functions.lit(i));
+      all = all == null ? chunk : all.unionByName(chunk);
+    }
+    return all;
   }
 
   @Override

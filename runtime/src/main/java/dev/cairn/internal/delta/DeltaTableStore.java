@@ -136,6 +136,11 @@ public final class DeltaTableStore implements TableStore {
   }
 
   @Override
+  public Dataset<Row> stagedRows(String location, String appId, int chunks, String chunkColumn) {
+    return staged.rows(location, appId, chunks, chunkColumn);
+  }
+
+  @Override
   public Commit publishChunks(
       Output output, String location, String appId, long txnVersion, int chunks, long baseVersion) {
     requireStaged(output);

@@ -49,6 +49,7 @@ import org.apache.spark.sql.delta.constraints.Constraint;
 import org.apache.spark.sql.delta.constraints.Constraints;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.metric.SQLMetrics;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
@@ -133,8 +134,7 @@ final class StagedChunks {
     }
     if (beforeCommit != TableStore.BeforeCommit.NONE) {
       try {
-        beforeCommit.decide(
-            DecidedWrite.writtenRows(spark.get(), location, txn.metadata(), files, rows));
+        beforeCommit.decide(DecidedWrite.writtenRows(txn, files));
       } catch (RuntimeException refused) {
         DecidedWrite.delete(log, location, files);
         throw refused;
@@ -176,13 +176,7 @@ final class StagedChunks {
       deleteManifests(log, location, appId); // published by an attempt killed before deleting them
       return snapshot.version();
     }
-    List<Manifest> manifests = new ArrayList<>();
-    for (int i = 0; i < chunks; i++) {
-      int index = i;
-      manifests.add(
-          read(log, manifest(location, appId, i), appId)
-              .orElseThrow(() -> TableErrors.stagedChunkMissing(location, appId, index)));
-    }
+    List<Manifest> manifests = manifests(log, location, appId, chunks);
     StructType schema = manifests.get(0).schema();
     for (Manifest m : manifests) {
       requireColumns(location, m.schema(), schema);
@@ -217,6 +211,45 @@ final class StagedChunks {
             Option.apply("cairn: chunks 0.." + (chunks - 1) + " of " + appId + " staged")));
     deleteManifests(log, location, appId);
     return snapshot.version();
+  }
+
+  /**
+   * The rows of chunks {@code 0..chunks-1} as staged under {@code appId}, read as a reader of their
+   * publishing commit will read them, with an int column {@code chunkColumn} holding each row's
+   * chunk index.
+   *
+   * @throws dev.cairn.CairnException when a chunk's manifest is missing or the table changed since
+   *     its files were written
+   */
+  Dataset<Row> rows(String location, String appId, int chunks, String chunkColumn) {
+    DeltaLog log = DeltaLog.forTable(spark.get(), location);
+    OptimisticTransaction txn = log.startTransaction();
+    List<Manifest> manifests = manifests(log, location, appId, chunks);
+    if (txn.snapshot().version() < 0) {
+      // Never committed: the metadata the publishing commit will create.
+      Manifest first = manifests.get(0);
+      txn.updateMetadataForNewTable(newTable(first.schema(), first.partitionColumns()));
+    }
+    requireSameFileLayout(location, appId, manifests, txn.metadata());
+    Dataset<Row> all = null;
+    for (int i = 0; i < manifests.size(); i++) {
+      Dataset<Row> chunk =
+          DecidedWrite.writtenRows(txn, manifests.get(i).files())
+              .withColumn(chunkColumn, functions.lit(i));
+      all = all == null ? chunk : all.unionByName(chunk);
+    }
+    return all;
+  }
+
+  private static List<Manifest> manifests(DeltaLog log, String location, String appId, int chunks) {
+    List<Manifest> manifests = new ArrayList<>();
+    for (int i = 0; i < chunks; i++) {
+      int index = i;
+      manifests.add(
+          read(log, manifest(location, appId, i), appId)
+              .orElseThrow(() -> TableErrors.stagedChunkMissing(location, appId, index)));
+    }
+    return manifests;
   }
 
   /** The table's files the output replaces: all of them, or those of the predicate's partitions. */

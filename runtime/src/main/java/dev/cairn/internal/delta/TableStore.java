@@ -134,6 +134,16 @@ public interface TableStore {
   Optional<Staged> stagedChunk(String location, String appId, int index);
 
   /**
+   * The rows of chunks {@code 0..chunks-1} as staged under {@code appId} and not yet published,
+   * read lazily as a reader of the publishing commit will read them, with an int column {@code
+   * chunkColumn} holding each row's chunk index: what a check of the whole stage reads before
+   * {@link #publishChunks}.
+   *
+   * @throws dev.cairn.CairnException when a chunk was not staged, or the table changed since
+   */
+  Dataset<Row> stagedRows(String location, String appId, int chunks, String chunkColumn);
+
+  /**
    * Publishes the staged chunks {@code 0..chunks-1} of {@code appId} in one Delta commit carrying
    * ({@code appId}, {@code txnVersion}) that replaces what {@code output} replaces (the table, or
    * the partitions its predicate selects) as the table is at that commit. Idempotent like {@link

@@ -1,9 +1,11 @@
 package dev.cairn.internal.engine;
 
 import dev.cairn.Chunk;
+import dev.cairn.Expectation;
 import dev.cairn.Output;
 import dev.cairn.Stage;
 import dev.cairn.internal.delta.TableStore;
+import dev.cairn.internal.quality.ChunkedGate;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkRecord;
@@ -11,10 +13,12 @@ import dev.cairn.internal.store.ChunkTransition;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the chunks of a chunked stage that are not done yet, in plan order, in one attempt. The plan
@@ -116,7 +120,12 @@ final class ChunkLoop {
         merge ? Math.max(0, inDelta) : inDelta >= published ? plan.size() : 0);
     long rows = 0;
     long version = -1;
-    List<CheckResult> checks = List.of();
+    // Staged chunks are checked each with what holds for a part, then all together before their
+    // publishing commit; MERGE chunks, committing one by one, each with every expectation.
+    List<Expectation> perChunk =
+        merge ? stage.expectations() : ChunkedGate.perChunk(stage.expectations());
+    List<List<CheckResult>> chunkChecks = new ArrayList<>();
+    List<String> checkedChunks = new ArrayList<>();
     long checkMillis = 0;
     for (int i = 0; i < plan.size(); i++) {
       Chunk chunk = plan.chunk(i);
@@ -166,6 +175,7 @@ final class ChunkLoop {
       StageWriter.Written written =
           writer.write(
               stage,
+              perChunk,
               context.forChunk(chunk),
               !merge,
               (chunkRows, beforeCommit) ->
@@ -176,7 +186,10 @@ final class ChunkLoop {
                           tables.stageChunk(
                               chunkRows, stage.output(), location, appId, index, beforeCommit)));
       TableStore.Commit commit = written.commit();
-      checks = written.checks();
+      if (!written.checks().isEmpty()) {
+        chunkChecks.add(written.checks());
+        checkedChunks.add(i + " (" + key + ")");
+      }
       checkMillis += written.checkMillis();
       faults.reached(point, FaultPoints.Window.AFTER_DELTA_COMMIT);
       store.transition(
@@ -199,11 +212,23 @@ final class ChunkLoop {
     if (!merge) {
       // The one commit readers see: every chunk at once, replacing what the output replaces.
       TableStore.Commit commit;
+      List<CheckResult> checks = List.of();
       if (inDelta >= published) {
         commit =
             DeltaTxn.loggedCommit(
                 tables, location, appId, published, base + 1, "", runId, stage.name());
       } else {
+        if (!stage.expectations().isEmpty()) {
+          long started = System.nanoTime();
+          checks =
+              ChunkedGate.evaluate(
+                  stage.expectations(),
+                  tables.stagedRows(location, appId, plan.size(), ChunkedGate.CHUNK_COLUMN),
+                  context::input,
+                  i -> i + " (" + plan.chunk(i).key() + ")");
+          checkMillis += TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          writer.decide(stage, checks); // nothing is published when one failed
+        }
         faults.reached(stage.name(), FaultPoints.Window.BEFORE_PUBLISH);
         commit =
             tables.publishChunks(stage.output(), location, appId, published, plan.size(), base);
@@ -215,6 +240,8 @@ final class ChunkLoop {
           checkMillis);
     }
     return new ChunksResult.Completed(
-        new TableStore.Commit(version, rows, false), checks, checkMillis);
+        new TableStore.Commit(version, rows, false),
+        ChunkedGate.combine(chunkChecks, checkedChunks),
+        checkMillis);
   }
 }

@@ -11,7 +11,9 @@ sealed interface ChunksResult {
    * Every chunk of the plan is committed.
    *
    * @param commit the last chunk's version and all chunks' rows, never a skipped duplicate
-   * @param checks the last chunk computed in this attempt's check results, or empty
+   * @param checks the stage's check results: of all its chunks together before their publishing
+   *     commit, or (MERGE chunks, each checked alone) those of the chunks computed in this attempt
+   *     combined; empty when no chunk was checked in this attempt
    * @param checkMillis the time the checks of the chunks computed in this attempt took
    */
   record Completed(TableStore.Commit commit, List<CheckResult> checks, long checkMillis)

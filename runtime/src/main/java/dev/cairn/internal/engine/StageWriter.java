@@ -1,5 +1,6 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.Expectation;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
 import dev.cairn.internal.delta.TableStore;
@@ -56,13 +57,23 @@ final class StageWriter {
    * @throws DataQualityException an expectation failed; nothing was committed
    */
   Written write(Stage stage, StageContext context, boolean decidesBeforeCommit, Target target) {
+    return write(stage, stage.expectations(), context, decidesBeforeCommit, target);
+  }
+
+  /** {@link #write}, checking {@code expectations} (some of the stage's) instead of all of them. */
+  Written write(
+      Stage stage,
+      List<Expectation> expectations,
+      StageContext context,
+      boolean decidesBeforeCommit,
+      Target target) {
     Dataset<Row> rows = stage.compute().rows(context);
-    if (stage.expectations().isEmpty()) {
+    if (expectations.isEmpty()) {
       return new Written(target.write(rows, TableStore.BeforeCommit.NONE), List.of(), 0);
     }
     if (decidesBeforeCommit) {
       long planning = System.nanoTime();
-      WriteGate gate = WriteGate.of(stage.expectations(), rows);
+      WriteGate gate = WriteGate.of(expectations, rows);
       long[] checkNanos = {System.nanoTime() - planning};
       if (!gate.failsBeforeWriting()) {
         List<List<CheckResult>> results = new ArrayList<>(1);
@@ -83,13 +94,13 @@ final class StageWriter {
       }
     }
     long started = System.nanoTime();
-    boolean persisted = QualityGate.scansRows(stage.expectations());
+    boolean persisted = QualityGate.scansRows(expectations);
     if (persisted) {
       // Checked and written from one computation: the checks see exactly what is written.
       rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
     }
     try {
-      List<CheckResult> checks = QualityGate.evaluate(stage.expectations(), rows, context::input);
+      List<CheckResult> checks = QualityGate.evaluate(expectations, rows, context::input);
       decide(stage, checks);
       long checkMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       return new Written(target.write(rows, TableStore.BeforeCommit.NONE), checks, checkMillis);
@@ -101,7 +112,7 @@ final class StageWriter {
   }
 
   /** Records the results; throws {@link DataQualityException} if any failed. */
-  private void decide(Stage stage, List<CheckResult> results) {
+  void decide(Stage stage, List<CheckResult> results) {
     listener.checksEvaluated(stage.name(), results);
     if (!results.stream().allMatch(CheckResult::passed)) {
       throw DataQualityException.checksFailed(stage.name(), results);

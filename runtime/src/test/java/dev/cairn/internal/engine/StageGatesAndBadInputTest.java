@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnJob;
+import dev.cairn.ChunkPlanner;
 import dev.cairn.Expectation;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
 import dev.cairn.StageFailedException;
+import dev.cairn.internal.chunking.SizingSettings;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.metrics.SparkStageObserver;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -108,7 +111,64 @@ class StageGatesAndBadInputTest {
     }
   }
 
+  /** One stage in a chunk per day, each chunk's rows its day's flights by origin. */
+  private static final class ChunkedJob extends CairnJob {
+    private final List<Expectation> checks;
+
+    ChunkedJob(Expectation... checks) {
+      this.checks = List.of(checks);
+    }
+
+    @Override
+    public String name() {
+      return "gated-chunks";
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+      return List.of(Parameter.required("input", "Parquet input"));
+    }
+
+    @Override
+    public List<Stage> stages(Parameters parameters) {
+      String input = parameters.require("input");
+      return List.of(
+          Stage.named("origins")
+              .output(Output.table("origins"))
+              .expect(checks.toArray(Expectation[]::new))
+              .chunked(ctx -> ChunkPlanner.Unit.each("d1", "d2", "d3"))
+              .compute(
+                  ctx ->
+                      ctx.spark()
+                          .read()
+                          .parquet(input)
+                          .where(
+                              org.apache
+                                  .spark
+                                  .sql
+                                  .functions
+                                  .col("day")
+                                  .isin(ctx.chunk().orElseThrow().units().toArray()))
+                          .select("origin", "delay")));
+    }
+  }
+
   private RunExecutor executor(Path warehouse) {
+    return executor(warehouse, SizingSettings.DEFAULTS);
+  }
+
+  /** An executor whose chunks hold one unit each. */
+  private RunExecutor chunkPerUnit(Path warehouse) {
+    return executor(
+        warehouse,
+        new SizingSettings(
+            OptionalDouble.of(1e-6),
+            SizingSettings.DEFAULT_MTBI_SECONDS,
+            SizingSettings.DEFAULT_OVERHEAD_BUDGET,
+            () -> false));
+  }
+
+  private RunExecutor executor(Path warehouse, SizingSettings sizing) {
     tables = new DeltaTableStore(() -> spark, warehouse.toString());
     return new RunExecutor(
         RunServices.builder(
@@ -121,6 +181,7 @@ class StageGatesAndBadInputTest {
                     Duration.ofMinutes(10), Duration.ZERO, "test-host", "test"))
             .sleeper(sleeps::add)
             .observer(new SparkStageObserver(() -> spark))
+            .sizing(sizing)
             .build());
   }
 
@@ -212,6 +273,60 @@ class StageGatesAndBadInputTest {
             new CheckResult("not null (day, origin)", false, "2 null(s) in origin"));
     assertThat(tables.currentVersion(tables.location("loaded"))).isEqualTo(-1);
     assertThat(sleeps).isEmpty();
+  }
+
+  @Test
+  void aKeyInTwoChunks_failsTheStageBeforeItsPublishingCommit_namingTheKeyAndBothChunks()
+      throws Exception {
+    Path input = parquet("chunks", row("d1", "SFO", 5), row("d2", "LAX", 7), row("d3", "SFO", 1));
+    Path warehouse = Files.createTempDirectory(root, "w");
+    ChunkedJob job = new ChunkedJob(Expectation.uniqueKey("origin"));
+    Parameters parameters = Parameters.of(Map.of("input", input.toString()));
+
+    assertThatThrownBy(() -> chunkPerUnit(warehouse).run(job, parameters))
+        .isInstanceOf(StageFailedException.class)
+        .hasMessageContaining(
+            "failed (DATA_QUALITY): data-quality check(s) of stage 'origins' failed: unique key"
+                + " (origin): 1 key(s) occur more than once, in 2 rows; e.g. (SFO) in chunks 0"
+                + " (d1) and 2 (d3). Nothing from it was published.");
+
+    String runId = RunIdentity.of(job.name(), parameters).runId();
+    assertThat(store.chunks(runId, "origins", 1)).hasSize(3);
+    assertThat(stage(runId, "origins").checks())
+        .containsExactly(
+            new CheckResult(
+                "unique key (origin)",
+                false,
+                "1 key(s) occur more than once, in 2 rows; e.g. (SFO) in chunks 0 (d1) and 2"
+                    + " (d3)"));
+    // Staged, never published: a reader sees no table at all, let alone SFO twice.
+    assertThat(tables.currentVersion(tables.location("origins"))).isEqualTo(-1);
+  }
+
+  @Test
+  void aChunkedStage_isCheckedAsAWhole_andRecordsTheChecksOfAllItsChunks() throws Exception {
+    Path input = parquet("chunks", row("d1", "SFO", 5), row("d2", "LAX", 7), row("d3", "SEA", 1));
+    Path warehouse = Files.createTempDirectory(root, "w");
+    // Each chunk holds one row: checked alone, a count of exactly three would fail each of them.
+    ChunkedJob job =
+        new ChunkedJob(
+            Expectation.notNull("origin"),
+            Expectation.rowCount(3, 3),
+            Expectation.uniqueKey("origin"),
+            Expectation.countsBy("origin"));
+    Parameters parameters = Parameters.of(Map.of("input", input.toString()));
+
+    chunkPerUnit(warehouse).run(job, parameters);
+
+    String runId = RunIdentity.of(job.name(), parameters).runId();
+    assertThat(store.chunks(runId, "origins", 1)).hasSize(3);
+    assertThat(stage(runId, "origins").checks())
+        .containsExactly(
+            new CheckResult("not null (origin)", true, "no nulls"),
+            new CheckResult("row count in [3, 3]", true, "3 rows"),
+            new CheckResult("unique key (origin)", true, "every key once"),
+            new CheckResult("counts by origin", true, "LAX: 1; SEA: 1; SFO: 1"));
+    assertThat(tables.read(tables.location("origins"), 0).count()).isEqualTo(3);
   }
 
   @Test
