@@ -9,12 +9,23 @@ import org.apache.spark.sql.types.StructType;
  * A check a stage's rows must pass before Cairn commits them: a data-quality gate, declared with
  * {@link Stage.Builder#expect(Expectation...)}. Results (passed or not, with counts and example
  * values) are recorded in the stage's checkpoint and shown by {@code cairn status}. A failed check
- * fails the stage with class {@code DATA_QUALITY}: it is not retried and nothing is published.
+ * fails the stage with class {@code DATA_QUALITY}: it is not retried and nothing is published; one
+ * declared with {@link Stage.Builder#warn(Expectation...)} only warns ({@link Severity}).
  *
  * <p>An expectation is a description only (immutable values, from the static factories); the
  * runtime decides how to evaluate it. The set of kinds is closed: each is one of the records below.
  */
 public sealed interface Expectation {
+
+  /**
+   * What a failed check does: {@link #ERROR} fails the stage and publishes nothing (the default);
+   * {@link #WARN} is recorded and shown by {@code status}, logged as a warning and counted in the
+   * {@code DataQualityWarnings} metric, and the stage still commits.
+   */
+  enum Severity {
+    ERROR,
+    WARN
+  }
 
   /** What is checked, e.g. {@code "not null (origin, destination)"}. */
   String describe();

@@ -31,6 +31,7 @@ public final class Stage {
   private final Compute compute;
   private final Optional<RetryPolicy> retryPolicy;
   private final List<Expectation> expectations;
+  private final Set<Expectation> warnings;
   private final Optional<ChunkPlanner> chunks;
 
   private Stage(
@@ -40,6 +41,7 @@ public final class Stage {
       Compute compute,
       Optional<RetryPolicy> retryPolicy,
       List<Expectation> expectations,
+      Set<Expectation> warnings,
       Optional<ChunkPlanner> chunks) {
     this.name = name;
     this.dependencies = dependencies;
@@ -47,6 +49,7 @@ public final class Stage {
     this.compute = compute;
     this.retryPolicy = retryPolicy;
     this.expectations = expectations;
+    this.warnings = warnings;
     this.chunks = chunks;
   }
 
@@ -77,9 +80,20 @@ public final class Stage {
     return retryPolicy;
   }
 
-  /** The checks its rows must pass before they are committed, in declaration order. */
+  /**
+   * The checks of its rows before they are committed, in declaration order: those it must pass and
+   * those that only warn.
+   */
   public List<Expectation> expectations() {
     return expectations;
+  }
+
+  /**
+   * What a failure of {@code expectation} does: {@link Expectation.Severity#WARN} when it was
+   * declared with {@link Builder#warn}, else {@link Expectation.Severity#ERROR}.
+   */
+  public Expectation.Severity severity(Expectation expectation) {
+    return warnings.contains(expectation) ? Expectation.Severity.WARN : Expectation.Severity.ERROR;
   }
 
   /** The planner of a chunked stage; empty when the stage runs as one write. */
@@ -97,6 +111,7 @@ public final class Stage {
     private final String name;
     private final Set<String> dependencies = new LinkedHashSet<>();
     private final List<Expectation> expectations = new ArrayList<>();
+    private final Set<Expectation> warnings = new LinkedHashSet<>();
     private Output output;
     private RetryPolicy retryPolicy;
     private ChunkPlanner chunks;
@@ -135,6 +150,21 @@ public final class Stage {
     public Builder expect(Expectation... checks) {
       for (Expectation check : checks) {
         expectations.add(Objects.requireNonNull(check, "expectation"));
+        warnings.remove(check);
+      }
+      return this;
+    }
+
+    /**
+     * Checks evaluated as {@link #expect} evaluates them, whose failure only warns (Dagster's
+     * non-blocking asset checks, dbt's {@code severity: warn}): the result is recorded with
+     * severity {@code WARN} and shown by {@code status}, logged as a warning and counted in the
+     * {@code DataQualityWarnings} metric, and the stage still commits.
+     */
+    public Builder warn(Expectation... checks) {
+      for (Expectation check : checks) {
+        expectations.add(Objects.requireNonNull(check, "expectation"));
+        warnings.add(check);
       }
       return this;
     }
@@ -200,6 +230,7 @@ public final class Stage {
           Objects.requireNonNull(compute, "compute"),
           Optional.ofNullable(retryPolicy),
           List.copyOf(expectations),
+          Set.copyOf(warnings),
           Optional.ofNullable(chunks));
     }
   }

@@ -127,7 +127,7 @@ final class StatusCommand extends CliCommand {
       for (CheckResult check : stage.checks()) {
         out.printf(
             "    check %s %s: %s%s%n",
-            check.passed() ? "passed" : "FAILED",
+            check.passed() ? "passed" : check.blocks() ? "FAILED" : "WARNED",
             check.check(),
             check.detail(),
             check.provenByPlan() ? " (proven by the query plan: no rows read)" : "");

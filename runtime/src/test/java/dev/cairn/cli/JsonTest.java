@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.Expectation.Severity;
 import dev.cairn.Output;
 import dev.cairn.cli.json.HistoryJson;
 import dev.cairn.cli.json.JsonOutput;
@@ -135,13 +136,21 @@ class JsonTest {
                     {
                       "check": "rows > 0",
                       "passed": true,
-                      "detail": "100 rows"
+                      "detail": "100 rows",
+                      "severity": "ERROR"
                     },
                     {
                       "check": "unique key (day)",
                       "passed": true,
                       "detail": "every key once",
+                      "severity": "ERROR",
                       "provenByPlan": true
+                    },
+                    {
+                      "check": "not null (origin)",
+                      "passed": false,
+                      "detail": "1 null(s) in origin",
+                      "severity": "WARN"
                     }
                   ],
                   "metrics": {
@@ -450,7 +459,9 @@ class JsonTest {
         Optional.empty(),
         List.of(
             new CheckResult("rows > 0", true, "100 rows"),
-            new CheckResult("unique key (day)", true, "every key once", true)),
+            new CheckResult("unique key (day)", true, "every key once", true),
+            new CheckResult(
+                "not null (origin)", false, "1 null(s) in origin", false, Severity.WARN)),
         new StageMetrics(4000, 1, 2, 3, 4, 5, 6, 7, 8, 9).withCheckMs(10),
         new ChunkPlan(
             List.of("d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"),

@@ -303,7 +303,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                     truncate(c.check(), 400),
                     c.passed(),
                     truncate(c.detail(), 1000),
-                    c.provenByPlan()))
+                    c.provenByPlan(),
+                    c.severity()))
         .toList();
   }
 

@@ -101,10 +101,16 @@ public record StatusJson(
       String check,
       boolean passed,
       String detail,
+      String severity,
       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean provenByPlan) {
 
     static Check of(CheckResult c) {
-      return new Check(c.check(), c.passed(), c.detail(), c.provenByPlan() ? Boolean.TRUE : null);
+      return new Check(
+          c.check(),
+          c.passed(),
+          c.detail(),
+          c.severity().name(),
+          c.provenByPlan() ? Boolean.TRUE : null);
     }
   }
 

@@ -220,14 +220,14 @@ final class ChunkLoop {
       } else {
         if (!stage.expectations().isEmpty()) {
           long started = System.nanoTime();
-          checks =
+          List<CheckResult> whole =
               ChunkedGate.evaluate(
                   stage.expectations(),
                   tables.stagedRows(location, appId, plan.size(), ChunkedGate.CHUNK_COLUMN),
                   context::input,
                   i -> i + " (" + plan.chunk(i).key() + ")");
           checkMillis += TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-          writer.decide(stage, checks); // nothing is published when one failed
+          checks = writer.decide(stage, whole); // nothing is published when one failed
         }
         faults.reached(stage.name(), FaultPoints.Window.BEFORE_PUBLISH);
         commit =

@@ -21,9 +21,9 @@ final class DataQualityException extends CairnException {
     this.results = List.copyOf(results);
   }
 
-  /** Some expectations failed: names each failed check and its detail. */
+  /** Some expectations failed: names each failed check that fails the stage, and its detail. */
   static DataQualityException checksFailed(String stage, List<CheckResult> results) {
-    List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
+    List<CheckResult> failed = results.stream().filter(CheckResult::blocks).toList();
     StringBuilder message =
         new StringBuilder("data-quality check(s) of stage '" + stage + "' failed: ");
     for (int i = 0; i < failed.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.Expectation;
 import dev.cairn.FailureClass;
 import dev.cairn.Output;
 import dev.cairn.internal.config.SparkApplication;
@@ -85,6 +86,14 @@ final class RunLog implements RunListener {
   @Override
   public void checksEvaluated(String stage, List<CheckResult> results) {
     for (CheckResult result : results) {
+      if (!result.passed() && result.severity() == Expectation.Severity.WARN) {
+        LOG.warn(
+            "Stage {} check {}: FAILED, a warning only: the stage commits ({})",
+            stage,
+            result.check(),
+            result.detail());
+        continue;
+      }
       LOG.info(
           "Stage {} check {}: {} ({}{})",
           stage,

@@ -1,23 +1,31 @@
 package dev.cairn.internal.engine;
 
+import dev.cairn.Expectation;
 import dev.cairn.FailureClass;
+import dev.cairn.Output;
 import dev.cairn.internal.delta.TableStore;
 import dev.cairn.internal.metrics.EmbeddedMetrics;
+import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.RunStatus;
 import dev.cairn.internal.store.StageMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Emits a run's CloudWatch metrics as {@link EmbeddedMetrics} lines: one per stage commit, retry
- * and failure, and one at the run's end (succeeded, failed or interrupted) with its duration.
+ * and failure, one per stage attempt whose checks warned, and one at the run's end (succeeded,
+ * failed or interrupted) with its duration.
  */
 final class RunMetrics implements RunListener {
   private final Clock clock;
   private final String job;
   private final String runId;
   private final Instant begun;
+  private final Map<String, Integer> attempts = new HashMap<>();
 
   /**
    * @param begun when this driver began working the run (before taking its lease)
@@ -27,6 +35,24 @@ final class RunMetrics implements RunListener {
     this.job = job;
     this.runId = runId;
     this.begun = begun;
+  }
+
+  @Override
+  public void attemptBegun(String stage, int attempt, Output output) {
+    attempts.put(stage, attempt);
+  }
+
+  /** A failed check that only warns is a {@code DataQualityWarnings} count on the stage. */
+  @Override
+  public void checksEvaluated(String stage, List<CheckResult> results) {
+    long warned =
+        results.stream()
+            .filter(r -> !r.passed() && r.severity() == Expectation.Severity.WARN)
+            .count();
+    if (warned > 0) {
+      EmbeddedMetrics.checksWarned(
+          clock.instant(), job, runId, stage, attempts.getOrDefault(stage, 0), warned);
+    }
   }
 
   @Override

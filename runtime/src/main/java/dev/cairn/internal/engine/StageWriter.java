@@ -84,8 +84,7 @@ final class StageWriter {
                   long started = System.nanoTime();
                   List<CheckResult> evaluated = gate.evaluate(written, context::input);
                   checkNanos[0] += System.nanoTime() - started;
-                  results.add(evaluated);
-                  decide(stage, evaluated);
+                  results.add(decide(stage, evaluated));
                 });
         return new Written(
             commit,
@@ -100,8 +99,8 @@ final class StageWriter {
       rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
     }
     try {
-      List<CheckResult> checks = QualityGate.evaluate(expectations, rows, context::input);
-      decide(stage, checks);
+      List<CheckResult> checks =
+          decide(stage, QualityGate.evaluate(expectations, rows, context::input));
       long checkMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       return new Written(target.write(rows, TableStore.BeforeCommit.NONE), checks, checkMillis);
     } finally {
@@ -111,11 +110,29 @@ final class StageWriter {
     }
   }
 
-  /** Records the results; throws {@link DataQualityException} if any failed. */
-  void decide(Stage stage, List<CheckResult> results) {
-    listener.checksEvaluated(stage.name(), results);
-    if (!results.stream().allMatch(CheckResult::passed)) {
-      throw DataQualityException.checksFailed(stage.name(), results);
+  /**
+   * The results with each check's severity, recorded; throws {@link DataQualityException} if one
+   * whose failure fails the stage failed (a failed warning is recorded and the stage goes on).
+   */
+  List<CheckResult> decide(Stage stage, List<CheckResult> results) {
+    List<CheckResult> tagged = new ArrayList<>(results.size());
+    for (CheckResult result : results) {
+      tagged.add(result.withSeverity(severity(stage, result.check())));
     }
+    listener.checksEvaluated(stage.name(), tagged);
+    if (tagged.stream().anyMatch(CheckResult::blocks)) {
+      throw DataQualityException.checksFailed(stage.name(), tagged);
+    }
+    return tagged;
+  }
+
+  /** The severity of the stage's expectation described as {@code check}. */
+  private static Expectation.Severity severity(Stage stage, String check) {
+    for (Expectation e : stage.expectations()) {
+      if (e.describe().equals(check)) {
+        return stage.severity(e);
+      }
+    }
+    return Expectation.Severity.ERROR;
   }
 }

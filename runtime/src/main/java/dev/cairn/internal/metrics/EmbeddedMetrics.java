@@ -92,6 +92,12 @@ public final class EmbeddedMetrics {
     emit(at, job, runId, stage, attempt, null, values);
   }
 
+  /** A stage attempt whose checks failed {@code warned} expectations that only warn. */
+  public static void checksWarned(
+      Instant at, String job, String runId, String stage, int attempt, long warned) {
+    emit(at, job, runId, stage, attempt, null, Map.of("DataQualityWarnings", warned));
+  }
+
   /** A stage attempt that failed transiently and will be retried. */
   public static void stageRetried(
       Instant at, String job, String runId, String stage, int attempt, String errorClass) {

@@ -110,7 +110,8 @@ public final class ChunkedGate {
               check,
               passed,
               details.size() == 1 ? details.iterator().next() : each.toString(),
-              proven));
+              proven,
+              chunks.get(0).get(c).severity()));
     }
     return combined;
   }

@@ -462,7 +462,7 @@ public final class ReportPage {
         html.append("<tr class=\"detail check-")
             .append(check.passed() ? "passed" : "failed")
             .append("\"><td></td><td colspan=\"12\">check ")
-            .append(check.passed() ? "passed" : "FAILED")
+            .append(check.passed() ? "passed" : check.blocks() ? "FAILED" : "WARNED")
             .append(' ')
             .append(text(check.check()))
             .append(": ")

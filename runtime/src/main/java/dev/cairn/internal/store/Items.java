@@ -1,5 +1,6 @@
 package dev.cairn.internal.store;
 
+import dev.cairn.Expectation;
 import dev.cairn.FailureClass;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -442,6 +443,9 @@ final class Items {
       if (check.provenByPlan()) {
         m.put("provenByPlan", AttributeValue.fromBool(true));
       }
+      if (check.severity() != Expectation.Severity.ERROR) {
+        m.put("severity", s(check.severity().name()));
+      }
       list.add(AttributeValue.fromM(m));
     }
     return AttributeValue.fromL(list);
@@ -459,7 +463,10 @@ final class Items {
               str(m, "check"),
               bool(m, "passed"),
               str(m, "detail"),
-              m.containsKey("provenByPlan") && bool(m, "provenByPlan")));
+              m.containsKey("provenByPlan") && bool(m, "provenByPlan"),
+              m.containsKey("severity")
+                  ? Expectation.Severity.valueOf(str(m, "severity"))
+                  : Expectation.Severity.ERROR));
     }
     return checks;
   }

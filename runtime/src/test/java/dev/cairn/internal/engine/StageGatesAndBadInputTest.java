@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.CairnJob;
 import dev.cairn.ChunkPlanner;
 import dev.cairn.Expectation;
+import dev.cairn.Expectation.Severity;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
@@ -14,6 +15,7 @@ import dev.cairn.StageFailedException;
 import dev.cairn.internal.chunking.SizingSettings;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.delta.DeltaTableStore;
+import dev.cairn.internal.metrics.EmbeddedMetrics;
 import dev.cairn.internal.metrics.SparkStageObserver;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.LeaseHolder;
@@ -74,14 +76,24 @@ class StageGatesAndBadInputTest {
   private static final class GatedJob extends CairnJob {
     private final List<Expectation> loadChecks;
     private final List<Expectation> reportChecks;
+    private final List<Expectation> reportWarnings;
     private final Function<Dataset<Row>, Dataset<Row>> report;
 
     GatedJob(
         List<Expectation> loadChecks,
         List<Expectation> reportChecks,
         Function<Dataset<Row>, Dataset<Row>> report) {
+      this(loadChecks, reportChecks, List.of(), report);
+    }
+
+    GatedJob(
+        List<Expectation> loadChecks,
+        List<Expectation> reportChecks,
+        List<Expectation> reportWarnings,
+        Function<Dataset<Row>, Dataset<Row>> report) {
       this.loadChecks = loadChecks;
       this.reportChecks = reportChecks;
+      this.reportWarnings = reportWarnings;
       this.report = report;
     }
 
@@ -107,6 +119,7 @@ class StageGatesAndBadInputTest {
               .dependsOn("load")
               .output(Output.table("report"))
               .expect(reportChecks.toArray(Expectation[]::new))
+              .warn(reportWarnings.toArray(Expectation[]::new))
               .compute(ctx -> report.apply(ctx.input("load"))));
     }
   }
@@ -327,6 +340,43 @@ class StageGatesAndBadInputTest {
             new CheckResult("unique key (origin)", true, "every key once"),
             new CheckResult("counts by origin", true, "LAX: 1; SEA: 1; SFO: 1"));
     assertThat(tables.read(tables.location("origins"), 0).count()).isEqualTo(3);
+  }
+
+  @Test
+  void aFailedCheckThatOnlyWarns_isRecordedLoggedAndCounted_andTheStageCommits() throws Exception {
+    Path input = parquet("warned", row("d1", "SFO", 5), row("d1", "LAX", 7), row("d2", null, 1));
+    Path warehouse = Files.createTempDirectory(root, "w");
+    GatedJob job =
+        new GatedJob(
+            List.of(),
+            List.of(Expectation.uniqueKey("day", "origin")),
+            List.of(Expectation.notNull("origin"), Expectation.rowCount(10, 20)),
+            r -> r.groupBy("day", "origin").count());
+    List<String> metrics = new ArrayList<>();
+    EmbeddedMetrics.Sink original = EmbeddedMetrics.routeTo(metrics::add);
+    try {
+      executor(warehouse).run(job, Parameters.of(Map.of("input", input.toString())));
+    } finally {
+      EmbeddedMetrics.routeTo(original);
+    }
+
+    StageRecord report = stage(runIdOf(input), "report");
+    assertThat(report.status()).isEqualTo(StageStatus.COMMITTED);
+    assertThat(report.checks())
+        .containsExactly(
+            new CheckResult("unique key (day, origin)", true, "every key once", true),
+            new CheckResult(
+                "not null (origin)", false, "1 null(s) in origin", false, Severity.WARN),
+            new CheckResult("row count in [10, 20]", false, "3 rows", false, Severity.WARN));
+    assertThat(tables.read(tables.location("report"), report.outputVersion()).count()).isEqualTo(3);
+    assertThat(metrics)
+        .filteredOn(line -> line.contains("DataQualityWarnings"))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .contains("\"Stage\":\"report\"")
+                    .contains("\"DataQualityWarnings\":2"));
   }
 
   @Test
