@@ -104,6 +104,7 @@ final class Report {
           sec(overhead.sparkStartSeconds()),
           "");
       row(out, "warm-up plain run (untimed)", sec(overhead.warmupSeconds()), "");
+      row(out, "warm-up Cairn run (untimed)", sec(overhead.cairnWarmupSeconds()), "");
       row(out, "flights-daily under Cairn, median", sec(overhead.median("cairn")), reps("cairn"));
       row(
           out,
