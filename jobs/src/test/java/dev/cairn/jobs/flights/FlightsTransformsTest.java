@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -263,22 +264,35 @@ class FlightsTransformsTest {
   }
 
   @Test
-  void theDailyTablesKeys_areProvenUniqueByTheirPlans_soTheirGatesReadNoRow(@TempDir Path dir) {
+  void theDailyTablesChecks_areProvenByTheirPlans_soTheirGatesReadNoRow(@TempDir Path dir) {
     Dataset<Row> enriched = enriched();
     Dataset<Row> airportDaily = FlightsTransforms.airportDaily(enriched);
     Dataset<Row> routeDaily = FlightsTransforms.routeDaily(enriched);
-    // daily_summary reads the two tables as committed: files, which carry no key of their own.
-    airportDaily.write().parquet(dir.resolve("airport_daily").toString());
-    routeDaily.write().parquet(dir.resolve("route_daily").toString());
+    // daily_summary reads the two tables as committed (Delta, at the version the run pinned):
+    // files, which carry no key of their own.
+    airportDaily.write().format("delta").save(dir.resolve("airport_daily").toString());
+    routeDaily.write().format("delta").save(dir.resolve("route_daily").toString());
+    Function<String, Dataset<Row>> committed =
+        stage ->
+            spark()
+                .read()
+                .format("delta")
+                .option("versionAsOf", 0)
+                .load(dir.resolve(stage).toString());
     Dataset<Row> summary =
         FlightsTransforms.dailySummary(
-            spark().read().parquet(dir.resolve("airport_daily").toString()),
-            spark().read().parquet(dir.resolve("route_daily").toString()));
+            committed.apply("airport_daily"), committed.apply("route_daily"));
 
     assertThat(provenByPlan(airportDaily, "flight_date", "origin")).isTrue();
     assertThat(provenByPlan(routeDaily, "flight_date", "origin", "destination")).isTrue();
     assertThat(provenByPlan(summary, "flight_date")).isTrue();
     assertThat(provenByPlan(summary, "busiest_airport")).isFalse();
+    // The busiest airport is one of airport_daily's origins by the plan: no row read to check it.
+    Expectation busiestIsAnAirport =
+        Expectation.references("busiest_airport", "airport_daily", "origin");
+    assertThat(
+            WriteGate.of(List.of(busiestIsAnAirport), summary).evaluate(summary, committed).get(0))
+        .isEqualTo(new CheckResult(busiestIsAnAirport.describe(), true, "every value found", true));
   }
 
   @Test

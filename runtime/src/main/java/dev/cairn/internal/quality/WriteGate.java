@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
@@ -38,7 +39,9 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>row counts and nulls are metrics the write job itself collects ({@link Dataset#observe});
  *   <li>a unique key the step's optimized plan already guarantees ({@link
  *       LogicalPlan#distinctKeys()}: rows grouped by those columns, a join on a unique side) is
- *       recorded as proven by the plan, reading no row;
+ *       recorded as proven by the plan, reading no row; so is a reference whose column the plan
+ *       takes, value for value, from the upstream column at its committed version ({@link
+ *       PlanLineage});
  *   <li>any other check (a unique key not proven, references, counts by value) reads the files the
  *       write produced, before they are committed: only the columns it needs, of files just
  *       written;
@@ -56,6 +59,7 @@ public final class WriteGate {
   private static final long METRICS_WAIT_SECONDS = 30;
 
   private final List<Check> checks;
+  private final Dataset<Row> computed;
   private final Dataset<Row> rows;
   private final Observation observation;
   private final List<String> nullColumns;
@@ -63,11 +67,13 @@ public final class WriteGate {
 
   private WriteGate(
       List<Check> checks,
+      Dataset<Row> computed,
       Dataset<Row> rows,
       Observation observation,
       List<String> nullColumns,
       Map<Check, CheckResult> known) {
     this.checks = checks;
+    this.computed = computed;
     this.rows = rows;
     this.observation = observation;
     this.nullColumns = nullColumns;
@@ -109,7 +115,7 @@ public final class WriteGate {
       }
     }
     if (!countRows && nullColumns.isEmpty()) {
-      return new WriteGate(checks, rows, null, nullColumns, known);
+      return new WriteGate(checks, rows, rows, null, nullColumns, known);
     }
     List<Column> metrics = new ArrayList<>();
     metrics.add(count(lit(1)).alias("rows"));
@@ -120,7 +126,7 @@ public final class WriteGate {
     Dataset<Row> observed =
         rows.observe(
             observation, metrics.get(0), metrics.subList(1, metrics.size()).toArray(Column[]::new));
-    return new WriteGate(checks, observed, observation, nullColumns, known);
+    return new WriteGate(checks, rows, observed, observation, nullColumns, known);
   }
 
   /** The rows to write: the step's own, with the checks' metrics observed on the write job. */
@@ -150,6 +156,9 @@ public final class WriteGate {
       CheckResult result = known.get(check);
       if (result == null) {
         result = fromMetrics(check, metrics);
+      }
+      if (result == null && check instanceof Checks.References r) {
+        result = provenReference(r, upstream);
       }
       if (result == null) {
         result = check.evaluate(written, upstream);
@@ -202,6 +211,29 @@ public final class WriteGate {
           : new CheckResult(n.describe(), false, nulls.toString());
     }
     return null;
+  }
+
+  /**
+   * A passed result, read from no row, when every value of the checked column is by the plan a
+   * value of the upstream column: both trace ({@link PlanLineage}) to that column of the same Delta
+   * table at the same version (e.g. {@code min_by(origin, ...)} over the upstream table as this run
+   * committed it). Else {@code null}: the check reads the rows.
+   */
+  private CheckResult provenReference(
+      Checks.References check, Function<String, Dataset<Row>> upstream) {
+    // The analyzed plans: already there, so the proof costs no planning (nor Delta's scan
+    // preparation) of the upstream read.
+    Optional<PlanLineage.Source> mine =
+        PlanLineage.of(computed.queryExecution().analyzed(), check.column());
+    if (mine.isEmpty()) {
+      return null;
+    }
+    Dataset<Row> target = upstream.apply(check.upstreamStage());
+    Optional<PlanLineage.Source> theirs =
+        PlanLineage.of(target.queryExecution().analyzed(), check.upstreamColumn());
+    return mine.equals(theirs)
+        ? new CheckResult(check.describe(), true, "every value found", true)
+        : null;
   }
 
   /** A sum over no rows is null: 0. */

@@ -401,7 +401,7 @@ class StageGatesAndBadInputTest {
     assertThat(stage(runId, "report").checks())
         .containsExactly(
             new CheckResult("unique key (day, origin)", true, "every key once", true),
-            new CheckResult("origin references load.origin", true, "every value found"));
+            new CheckResult("origin references load.origin", true, "every value found", true));
     assertThat(stage(runId, "report").rowsWritten()).isEqualTo(3);
     StageMetrics metrics = stage(runId, "report").metrics();
     assertThat(metrics.recordsWritten()).isEqualTo(3);

@@ -1,15 +1,20 @@
 package dev.cairn.internal.quality;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.Expectation;
 import dev.cairn.internal.config.Spark;
 import dev.cairn.internal.store.CheckResult;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -22,6 +27,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checks riding on the write: the same results as checking before it, with the Spark jobs of the
@@ -152,5 +158,68 @@ class WriteGateTest {
         .isTrue();
     assertThat(WriteGate.of(List.of(Expectation.notNull("day")), rows).failsBeforeWriting())
         .isFalse();
+  }
+
+  @Test
+  void aReferenceThePlanTakesFromTheUpstreamColumn_isProven_readingNoRow(@TempDir Path dir)
+      throws Exception {
+    String table = dir.resolve("up").toString();
+    rows(
+            new Object[] {"d1", "SFO", 3L},
+            new Object[] {"d1", "LAX", 1L},
+            new Object[] {"d2", "SEA", 2L})
+        .write()
+        .format("delta")
+        .save(table);
+    Function<String, Dataset<Row>> upstream =
+        stage -> spark.read().format("delta").option("versionAsOf", 0).load(table);
+    // The busiest airport of each day: one of the upstream's origins, value for value.
+    Dataset<Row> busiest =
+        upstream
+            .apply("up")
+            .where(col("flights").gt(0))
+            .groupBy(col("day"))
+            .agg(min_by(col("origin"), col("flights").unary_$minus()).alias("busiest"));
+    Expectation references = Expectation.references("busiest", "up", "origin");
+    WriteGate gate = WriteGate.of(List.of(references), busiest);
+    Dataset<Row> written = write(gate);
+
+    Jobs<List<CheckResult>> evaluated = counting(() -> gate.evaluate(written, upstream));
+
+    assertThat(evaluated.result())
+        .containsExactly(
+            new CheckResult("busiest references up.origin", true, "every value found", true));
+    assertThat(evaluated.started()).isZero();
+  }
+
+  @Test
+  void aReferenceToAnotherVersion_orThroughAnExpression_isCheckedOnTheRows(@TempDir Path dir) {
+    String table = dir.resolve("up").toString();
+    rows(new Object[] {"d1", "SFO", 3L}).write().format("delta").save(table);
+    rows(new Object[] {"d2", "LAX", 1L}).write().format("delta").mode("append").save(table);
+    Function<String, Dataset<Row>> atZero =
+        stage -> spark.read().format("delta").option("versionAsOf", 0).load(table);
+    Dataset<Row> atOne = spark.read().format("delta").option("versionAsOf", 1).load(table);
+    Expectation references = Expectation.references("origin", "up", "origin");
+
+    WriteGate otherVersion = WriteGate.of(List.of(references), atOne.select("origin"));
+    WriteGate expression =
+        WriteGate.of(
+            List.of(references),
+            atZero.apply("up").select(concat(col("origin"), lit("X")).alias("origin")));
+
+    assertThat(otherVersion.evaluate(write(otherVersion), atZero))
+        .containsExactly(
+            new CheckResult(
+                "origin references up.origin",
+                false,
+                "1 row(s) have a origin not found in up.origin; e.g. (LAX)"));
+    assertThat(expression.evaluate(write(expression), atZero))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.passed()).isFalse();
+              assertThat(r.provenByPlan()).isFalse();
+            });
   }
 }
