@@ -2,8 +2,6 @@ package dev.cairn.internal.delta;
 
 import dev.cairn.Output;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -168,23 +166,13 @@ final class DecidedWrite {
         written, CollectionConverters.asScala(files).toSeq(), false, Option.empty());
   }
 
-  private static Path filePath(Path root, AddFile add) {
-    try {
-      // AddFile paths are URI-encoded (a partition value with ':' or ' ').
-      Path file = new Path(new URI(add.path()));
-      return file.isAbsolute() ? file : new Path(root, file);
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException("Delta wrote an AddFile path that is not a URI", e);
-    }
-  }
-
   /** Files no commit will reference: deleted now rather than left for VACUUM. */
   static void delete(DeltaLog log, String location, List<AddFile> files) {
     Path root = new Path(location);
     try {
       FileSystem fs = root.getFileSystem(log.newDeltaHadoopConf());
       for (AddFile f : files) {
-        fs.delete(filePath(root, f), false);
+        fs.delete(f.absolutePath(log), false);
       }
     } catch (IOException | RuntimeException e) {
       LOG.debug("Could not delete the uncommitted files written to {}; VACUUM will", location, e);

@@ -387,17 +387,13 @@ final class StagedChunks {
           continue;
         }
         for (AddFile f : m.files()) {
-          // AddFile paths are URI-encoded (a partition value with ':' or ' ').
-          Path file = new Path(new java.net.URI(f.path()));
-          if (!fs.exists(file.isAbsolute() ? file : new Path(root, file))) {
+          if (!fs.exists(f.absolutePath(log))) {
             throw TableErrors.stagedFilesGone(location, appId, m.staged().index(), f.path());
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException("Delta wrote an AddFile path that is not a URI", e);
     }
   }
 
