@@ -227,7 +227,9 @@ final class ChunkLoop {
                   context::input,
                   i -> i + " (" + plan.chunk(i).key() + ")");
           checkMillis += TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-          checks = writer.decide(stage, whole); // nothing is published when one failed
+          checks =
+              writer.decide(
+                  stage, stage.expectations(), whole); // nothing is published when one failed
         }
         faults.reached(stage.name(), FaultPoints.Window.BEFORE_PUBLISH);
         commit =

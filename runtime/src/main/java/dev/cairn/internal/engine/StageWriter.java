@@ -84,7 +84,7 @@ final class StageWriter {
                   long started = System.nanoTime();
                   List<CheckResult> evaluated = gate.evaluate(written, context::input);
                   checkNanos[0] += System.nanoTime() - started;
-                  results.add(decide(stage, evaluated));
+                  results.add(decide(stage, expectations, evaluated));
                 });
         return new Written(
             commit,
@@ -100,7 +100,7 @@ final class StageWriter {
     }
     try {
       List<CheckResult> checks =
-          decide(stage, QualityGate.evaluate(expectations, rows, context::input));
+          decide(stage, expectations, QualityGate.evaluate(expectations, rows, context::input));
       long checkMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       return new Written(target.write(rows, TableStore.BeforeCommit.NONE), checks, checkMillis);
     } finally {
@@ -111,28 +111,19 @@ final class StageWriter {
   }
 
   /**
-   * The results with each check's severity, recorded; throws {@link DataQualityException} if one
-   * whose failure fails the stage failed (a failed warning is recorded and the stage goes on).
+   * The results (one per expectation, in order) with each expectation's severity, recorded; throws
+   * {@link DataQualityException} if one whose failure fails the stage failed (a failed warning is
+   * recorded and the stage goes on).
    */
-  List<CheckResult> decide(Stage stage, List<CheckResult> results) {
+  List<CheckResult> decide(Stage stage, List<Expectation> expectations, List<CheckResult> results) {
     List<CheckResult> tagged = new ArrayList<>(results.size());
-    for (CheckResult result : results) {
-      tagged.add(result.withSeverity(severity(stage, result.check())));
+    for (int i = 0; i < results.size(); i++) {
+      tagged.add(results.get(i).withSeverity(stage.severity(expectations.get(i))));
     }
     listener.checksEvaluated(stage.name(), tagged);
     if (tagged.stream().anyMatch(CheckResult::blocks)) {
       throw DataQualityException.checksFailed(stage.name(), tagged);
     }
     return tagged;
-  }
-
-  /** The severity of the stage's expectation described as {@code check}. */
-  private static Expectation.Severity severity(Stage stage, String check) {
-    for (Expectation e : stage.expectations()) {
-      if (e.describe().equals(check)) {
-        return stage.severity(e);
-      }
-    }
-    return Expectation.Severity.ERROR;
   }
 }
