@@ -33,6 +33,7 @@ public final class Stage {
   private final List<Expectation> expectations;
   private final Set<Expectation> warnings;
   private final Optional<ChunkPlanner> chunks;
+  private final List<Input> inputs;
 
   private Stage(
       String name,
@@ -42,7 +43,8 @@ public final class Stage {
       Optional<RetryPolicy> retryPolicy,
       List<Expectation> expectations,
       Set<Expectation> warnings,
-      Optional<ChunkPlanner> chunks) {
+      Optional<ChunkPlanner> chunks,
+      List<Input> inputs) {
     this.name = name;
     this.dependencies = dependencies;
     this.output = output;
@@ -51,6 +53,7 @@ public final class Stage {
     this.expectations = expectations;
     this.warnings = warnings;
     this.chunks = chunks;
+    this.inputs = inputs;
   }
 
   /** Starts a stage definition. Names match {@code [a-z][a-z0-9_-]*}. */
@@ -96,6 +99,11 @@ public final class Stage {
     return warnings.contains(expectation) ? Expectation.Severity.WARN : Expectation.Severity.ERROR;
   }
 
+  /** The inputs this stage declares it reads, each planned once per run ({@link Input}). */
+  public List<Input> inputs() {
+    return inputs;
+  }
+
   /** The planner of a chunked stage; empty when the stage runs as one write. */
   public Optional<ChunkPlanner> chunks() {
     return chunks;
@@ -115,6 +123,7 @@ public final class Stage {
     private Output output;
     private RetryPolicy retryPolicy;
     private ChunkPlanner chunks;
+    private final List<Input> inputs = new ArrayList<>();
 
     private Builder(String name) {
       if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
@@ -126,6 +135,25 @@ public final class Stage {
     /** Declares upstream stages this stage reads with {@link StageContext#input(String)}. */
     public Builder dependsOn(String... stages) {
       dependencies.addAll(List.of(stages));
+      return this;
+    }
+
+    /**
+     * Declares inputs this stage reads: each is planned once for the whole run, at its first start,
+     * and this stage reads that plan through {@link StageContext#files(String)} (files) or {@link
+     * StageContext#table(String)} (a Delta table), as does every other stage declaring it. An input
+     * read without being declared is planned when the stage first reads it, for that stage alone.
+     *
+     * @throws IllegalArgumentException when an input is declared twice, or as both kinds
+     */
+    public Builder reads(Input... declared) {
+      for (Input input : declared) {
+        if (inputs.stream().anyMatch(i -> i.name().equals(input.name()))) {
+          throw new IllegalArgumentException(
+              "stage '" + name + "' declares input '" + input.name() + "' twice");
+        }
+        inputs.add(input);
+      }
       return this;
     }
 
@@ -231,7 +259,8 @@ public final class Stage {
           Optional.ofNullable(retryPolicy),
           List.copyOf(expectations),
           Set.copyOf(warnings),
-          Optional.ofNullable(chunks));
+          Optional.ofNullable(chunks),
+          List.copyOf(inputs));
     }
   }
 }

@@ -25,10 +25,16 @@ public interface StageContext {
   Dataset<Row> input(String stage);
 
   /**
-   * The files this stage reads from an input, frozen for the run: listed once (the first attempt of
-   * the stage), recorded in the checkpoint table with each file's size and ETag (or modification
-   * time), and returned unchanged to every later attempt, even if files arrive meanwhile. Read
-   * exactly these (e.g. {@code spark.read().parquet(files.toArray(String[]::new))}).
+   * The files of an input, frozen for the run: listed once, recorded in the checkpoint table with
+   * each file's size and ETag (or modification time), and returned unchanged to every later
+   * attempt, even if files arrive meanwhile (they are logged by name and not read). Read exactly
+   * these (e.g. {@code spark.read().parquet(files.toArray(String[]::new))}). Each attempt lists the
+   * input once more to check every planned file is still what was planned.
+   *
+   * <p>An input the stage declared ({@link Stage.Builder#reads}, {@link Input#files}) was planned
+   * once for the whole run at its first start: every stage declaring it reads the same files. An
+   * input not declared is planned when this stage first asks, for this stage alone (the weaker
+   * guarantee: two stages reading it may see different files).
    *
    * @param parameterOrPath a parameter of the job whose value is the input's path or URI, or the
    *     path or URI itself
@@ -38,6 +44,21 @@ public interface StageContext {
    *     since vanished or changed ({@code cairn rerun <runId> --from <stage>} re-plans)
    */
   List<String> files(String parameterOrPath);
+
+  /**
+   * A Delta-table input this stage declared ({@link Input#deltaTable}), read at the version the run
+   * pinned when it planned its inputs (time travel): every stage and attempt of the run reads the
+   * same rows, whatever was committed to the table since.
+   *
+   * @throws IllegalArgumentException if the stage did not declare {@code parameterOrPath} as a
+   *     Delta-table input
+   * @throws BadInputException when the pinned version can no longer be read (VACUUM, log retention;
+   *     {@code cairn rerun <runId> --from <stage>} re-pins)
+   */
+  default Dataset<Row> table(String parameterOrPath) {
+    throw new IllegalArgumentException(
+        "input '" + parameterOrPath + "' is not a declared Delta-table input of this stage");
+  }
 
   /**
    * The partitions of an upstream stage's output as chunk units: one per value of its partition

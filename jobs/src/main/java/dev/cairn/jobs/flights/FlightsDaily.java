@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import dev.cairn.CairnException;
 import dev.cairn.CairnJob;
 import dev.cairn.Expectation;
+import dev.cairn.Input;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.JobEnvironment;
 import dev.cairn.Output;
@@ -97,6 +98,7 @@ public final class FlightsDaily extends CairnJob {
 
     return List.of(
         Stage.named("clean")
+            .reads(Input.files("flights"), Input.files("airports"))
             .output(replace(Output.table("flights_clean").partitionedBy("flight_date"), day))
             .compute(
                 ctx ->
@@ -107,6 +109,7 @@ public final class FlightsDaily extends CairnJob {
         // The quarantine: every row clean leaves out, with its reason; counts per reason are
         // recorded in the stage's checkpoint.
         Stage.named("rejects")
+            .reads(Input.files("flights"), Input.files("airports"))
             .output(rejectsOutput(day))
             .expect(Expectation.countsBy("reason"))
             .compute(
@@ -118,6 +121,7 @@ public final class FlightsDaily extends CairnJob {
         // The heavy stage, in chunks of days the runtime sizes: a kill mid-stage loses one chunk.
         Stage.named("enrich")
             .dependsOn("clean")
+            .reads(Input.files("airports"))
             .output(replace(Output.table("flights_enriched").partitionedBy("flight_date"), day))
             .chunked(ctx -> FlightsChunks.days(ctx, day))
             .compute(
@@ -188,8 +192,9 @@ public final class FlightsDaily extends CairnJob {
   }
 
   /**
-   * The flights files this stage reads, frozen for the run ({@link StageContext#files}): a resumed
-   * attempt reads what the first one did, even if files arrived meanwhile.
+   * The flights files, planned once for the run ({@link StageContext#files} of a declared input):
+   * {@code clean} and {@code rejects} and every resumed attempt read the same files, even if files
+   * arrived meanwhile.
    */
   private static List<String> plannedFlights(StageContext ctx, String flights) {
     requireInput(ctx.spark(), flights, "flights");
@@ -197,9 +202,9 @@ public final class FlightsDaily extends CairnJob {
   }
 
   /**
-   * The airports, from their files frozen for the stage like the flights' (a resumed attempt joins
-   * what the first one did, or fails naming the file that changed), one row per code, held on the
-   * driver.
+   * The airports, from their files planned once for the run like the flights' (a resumed attempt
+   * joins what the first one did, or fails naming the file that changed), one row per code, held on
+   * the driver.
    */
   private static Dataset<Row> airports(StageContext ctx, String airports) {
     requireInput(ctx.spark(), airports, "airports");

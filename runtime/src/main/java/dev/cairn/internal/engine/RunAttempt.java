@@ -68,6 +68,8 @@ final class RunAttempt {
   /** Renews the lease while {@link #run()} runs. */
   private LeaseKeeper keeper;
 
+  private RunInputs inputs;
+
   /**
    * @param run the run as recorded, whose lease this driver holds
    * @param cancel cancels the stage in flight before a stop's deadline
@@ -140,6 +142,18 @@ final class RunAttempt {
               .sorted()
               .toList());
       services.sparkStarts().whenStarted(listener::sparkStarted);
+      inputs =
+          new RunInputs(
+              services,
+              lease,
+              store.findRun(run.runId()).orElse(run), // with a rerun recorded just before
+              parameters,
+              graph.order().stream()
+                  .filter(
+                      s ->
+                          !records.containsKey(s.name())
+                              || records.get(s.name()).status() != StageStatus.COMMITTED)
+                  .toList());
       for (Stage stage : graph.order()) {
         keeper.check();
         stopIfInterrupted(stage.name());
@@ -294,8 +308,9 @@ final class RunAttempt {
           // A stop came with no time left to commit: computing now would outlive the driver.
           stopped = true;
         } else {
+          inputs.planDeclared();
           RunStageContext context =
-              new RunStageContext(services, stage, parameters, committed, lease, txnVersion);
+              new RunStageContext(services, stage, parameters, committed, inputs, txnVersion);
           if (stage.chunks().isPresent()) {
             ChunksResult chunks =
                 new ChunkLoop(services, ids, listener, writer, run, lease)

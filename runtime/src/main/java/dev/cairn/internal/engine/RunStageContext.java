@@ -5,9 +5,6 @@ import dev.cairn.ChunkPlanner;
 import dev.cairn.Parameters;
 import dev.cairn.Stage;
 import dev.cairn.StageContext;
-import dev.cairn.internal.input.HadoopInputLister;
-import dev.cairn.internal.input.InputPlanner;
-import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.StageRecord;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +25,7 @@ final class RunStageContext implements StageContext {
   private final Stage stage;
   private final Parameters parameters;
   private final Map<String, StageRecord> committed;
-  private final Lease lease;
+  private final RunInputs runInputs;
   private final long generation;
   private final Optional<Chunk> chunk;
   // One attempt reads each upstream once: its chunks share the resolved table.
@@ -36,21 +33,23 @@ final class RunStageContext implements StageContext {
 
   /**
    * @param committed the committed upstream stages' records, by name (read when asked, not copied)
-   * @param generation the stage's transaction version, which also keys its frozen input plans
+   * @param runInputs the run's input plans
+   * @param generation the stage's transaction version, which also keys the plans of inputs it reads
+   *     without declaring them
    */
   RunStageContext(
       RunServices services,
       Stage stage,
       Parameters parameters,
       Map<String, StageRecord> committed,
-      Lease lease,
+      RunInputs runInputs,
       long generation) {
     this(
         services,
         stage,
         parameters,
         committed,
-        lease,
+        runInputs,
         generation,
         Optional.empty(),
         new HashMap<>());
@@ -61,7 +60,7 @@ final class RunStageContext implements StageContext {
       Stage stage,
       Parameters parameters,
       Map<String, StageRecord> committed,
-      Lease lease,
+      RunInputs runInputs,
       long generation,
       Optional<Chunk> chunk,
       Map<String, Dataset<Row>> inputs) {
@@ -69,7 +68,7 @@ final class RunStageContext implements StageContext {
     this.stage = stage;
     this.parameters = parameters;
     this.committed = committed;
-    this.lease = lease;
+    this.runInputs = runInputs;
     this.generation = generation;
     this.chunk = chunk;
     this.inputs = inputs;
@@ -78,7 +77,7 @@ final class RunStageContext implements StageContext {
   /** The context of {@code chunk}: the same attempt, sharing the upstream tables read. */
   RunStageContext forChunk(Chunk chunk) {
     return new RunStageContext(
-        services, stage, parameters, committed, lease, generation, Optional.of(chunk), inputs);
+        services, stage, parameters, committed, runInputs, generation, Optional.of(chunk), inputs);
   }
 
   @Override
@@ -88,12 +87,12 @@ final class RunStageContext implements StageContext {
 
   @Override
   public List<String> files(String parameterOrPath) {
-    String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
-    return new InputPlanner(
-            services.store(),
-            new HadoopInputLister(spark().sparkContext().hadoopConfiguration()),
-            services.clock())
-        .files(lease, stage.name(), generation, parameterOrPath, location);
+    return runInputs.files(stage, generation, parameterOrPath);
+  }
+
+  @Override
+  public Dataset<Row> table(String parameterOrPath) {
+    return runInputs.table(stage, parameterOrPath);
   }
 
   @Override

@@ -27,31 +27,6 @@ public final class InputErrors {
             + "`");
   }
 
-  /**
-   * Input {@code name} has more files than one plan can record.
-   *
-   * @param maxPlanBytes what one plan may take of a checkpoint item
-   */
-  public static BadInputException tooManyFilesToPlan(
-      String runId, String stage, String name, String location, int files, long maxPlanBytes) {
-    return new BadInputException(
-        "input '"
-            + name
-            + "' of stage "
-            + stage
-            + " ("
-            + location
-            + ") has "
-            + files
-            + " files, more than one frozen plan holds (one checkpoint item of "
-            + maxPlanBytes
-            + " bytes)",
-        "compact the input into fewer, larger files, or point the job at a narrower path"
-            + " (one partition), then `cairn resume "
-            + runId
-            + "`");
-  }
-
   /** The location of input {@code name} does not exist, so nothing can be planned. */
   public static BadInputException inputMissing(
       String runId, String stage, String name, String location, Exception cause) {
@@ -193,6 +168,133 @@ public final class InputErrors {
             + runId
             + "`, resume on the host that planned it, or re-plan the stage on this copy with "
             + rerun(runId, stage));
+  }
+
+  /**
+   * The manifest holding a big plan of input {@code name} could not be written. Unclassified: the
+   * write's error decides (a throttled request is transient, a denied one is not).
+   */
+  public static CairnException manifestNotWritable(
+      String runId, String stage, String name, Exception cause) {
+    return new CairnException(
+        problemAndFix(
+            "cannot write the plan manifest of input '"
+                + name
+                + "' (read by stage "
+                + stage
+                + ") beside the warehouse: "
+                + cause.getMessage(),
+            "check that the warehouse is writable, then `cairn resume " + runId + "`"),
+        cause);
+  }
+
+  /** The manifest a recorded plan of input {@code name} names does not exist. */
+  public static BadInputException manifestMissing(
+      String runId, String stage, String name, String manifest) {
+    return new BadInputException(
+        "the plan of input '"
+            + name
+            + "' (read by stage "
+            + stage
+            + " of run "
+            + runId
+            + ") is kept in manifest "
+            + manifest
+            + ", which does not exist (deleted by hand, or by a cleanup of the warehouse's _cairn"
+            + " directory); without it the stage cannot read what the run planned",
+        "restore the manifest from a backup and `cairn resume "
+            + runId
+            + "`, or re-plan the stage on the files there now with "
+            + rerun(runId, stage));
+  }
+
+  /** Reading the manifest of input {@code name} failed; the read's error decides its class. */
+  public static CairnException manifestNotReadable(
+      String runId, String stage, String name, String manifest, Exception cause) {
+    return new CairnException(
+        problemAndFix(
+            "cannot read manifest "
+                + manifest
+                + " of input '"
+                + name
+                + "' (read by stage "
+                + stage
+                + "): "
+                + cause.getMessage(),
+            "check that the warehouse is reachable and readable, then `cairn resume "
+                + runId
+                + "`"),
+        cause);
+  }
+
+  /**
+   * The manifest of input {@code name} is not what the plan recorded.
+   *
+   * @param expected what the checkpoint recorded (hash and count, or the format)
+   * @param found what the manifest holds
+   */
+  public static BadInputException manifestCorrupt(
+      String runId, String stage, String name, String manifest, String expected, String found) {
+    return new BadInputException(
+        "manifest "
+            + manifest
+            + " of input '"
+            + name
+            + "' (read by stage "
+            + stage
+            + " of run "
+            + runId
+            + ") is not the plan the run recorded: expected "
+            + expected
+            + ", found "
+            + found
+            + "; nothing is read from a plan that may have been altered",
+        "restore the manifest from a backup and `cairn resume "
+            + runId
+            + "`, or re-plan the stage on the files there now with "
+            + rerun(runId, stage));
+  }
+
+  /** A declared Delta-table input is not a Delta table (or does not exist). */
+  public static BadInputException notADeltaTable(
+      String runId, String stage, String name, String location) {
+    return new BadInputException(
+        "input '"
+            + name
+            + "' of stage "
+            + stage
+            + " is declared a Delta table, but "
+            + location
+            + " holds no Delta table (no _delta_log)",
+        "give the job the table's location, or declare the input Input.files(\""
+            + name
+            + "\") if it holds plain files, then `cairn resume "
+            + runId
+            + "`");
+  }
+
+  /**
+   * The version a Delta-table input was pinned at can no longer be read (its log or files were
+   * removed by log retention or VACUUM).
+   */
+  public static BadInputException pinnedVersionGone(
+      String runId, String stage, String name, String location, long version, Exception cause) {
+    return new BadInputException(
+        "input table '"
+            + name
+            + "' ("
+            + location
+            + ") was pinned at version "
+            + version
+            + " when run "
+            + runId
+            + " planned its inputs, and that version can no longer be read: "
+            + cause.getMessage(),
+        "re-plan the stage at the table's latest version with "
+            + rerun(runId, stage)
+            + ", or keep versions longer (delta.logRetentionDuration,"
+            + " delta.deletedFileRetentionDuration)",
+        cause);
   }
 
   /** How a message tells the user to re-plan {@code stage}: its next generation. */

@@ -358,21 +358,43 @@ final class Items {
         str(item, "by"));
   }
 
-  /** {@code sk = plan#<stage>#<name>#<generation>}; {@code plannedAt} is ISO-8601 text. */
+  /**
+   * {@code sk = plan#<stage>#<name>#<generation>} ({@code <stage>} is {@code *} for a plan of the
+   * run's declared inputs); {@code plannedAt} is ISO-8601 text. The files are in {@code files}, or
+   * named by {@code manifest} (location, sha256, fileCount, totalBytes) when too many for an item;
+   * a Delta table's pinned version is {@code tableVersion}.
+   */
   static Map<String, AttributeValue> planItem(String runId, InputPlan plan) {
-    List<AttributeValue> files = new ArrayList<>();
-    for (InputPlan.PlannedFile f : plan.files()) {
-      files.add(
-          AttributeValue.fromM(
-              Map.of("path", s(f.path()), "size", n(f.size()), "version", s(f.version()))));
-    }
     Map<String, AttributeValue> item =
         new HashMap<>(planKey(runId, plan.stage(), plan.name(), plan.generation()));
     item.put("stage", s(plan.stage()));
     item.put("name", s(plan.name()));
     item.put("generation", n(plan.generation()));
     item.put("location", s(plan.location()));
-    item.put("files", AttributeValue.fromL(files));
+    plan.manifest()
+        .ifPresentOrElse(
+            m ->
+                item.put(
+                    "manifest",
+                    AttributeValue.fromM(
+                        Map.of(
+                            "location", s(m.location()),
+                            "sha256", s(m.sha256()),
+                            "fileCount", n(m.fileCount()),
+                            "totalBytes", n(m.totalBytes())))),
+            () -> {
+              List<AttributeValue> files = new ArrayList<>();
+              for (InputPlan.PlannedFile f : plan.files()) {
+                files.add(
+                    AttributeValue.fromM(
+                        Map.of(
+                            "path", s(f.path()), "size", n(f.size()), "version", s(f.version()))));
+              }
+              item.put("files", AttributeValue.fromL(files));
+            });
+    if (plan.isTable()) {
+      item.put("tableVersion", n(plan.tableVersion()));
+    }
     item.put("plannedAt", s(plan.plannedAt().toString()));
     return item;
   }
@@ -380,12 +402,24 @@ final class Items {
   static InputPlan toPlan(
       String runId, String stage, String name, long generation, Map<String, AttributeValue> item) {
     List<InputPlan.PlannedFile> files = new ArrayList<>();
-    for (AttributeValue f : item.get("files").l()) {
-      Map<String, AttributeValue> m = f.m();
-      files.add(
-          new InputPlan.PlannedFile(
-              m.get("path").s(), Long.parseLong(m.get("size").n()), m.get("version").s()));
+    if (item.containsKey("files")) {
+      for (AttributeValue f : item.get("files").l()) {
+        Map<String, AttributeValue> m = f.m();
+        files.add(
+            new InputPlan.PlannedFile(
+                m.get("path").s(), Long.parseLong(m.get("size").n()), m.get("version").s()));
+      }
     }
+    Optional<InputPlan.Manifest> manifest =
+        Optional.ofNullable(item.get("manifest"))
+            .map(AttributeValue::m)
+            .map(
+                m ->
+                    new InputPlan.Manifest(
+                        str(m, "location"),
+                        str(m, "sha256"),
+                        (int) num(m, "fileCount"),
+                        num(m, "totalBytes")));
     return new InputPlan(
         runId,
         stage,
@@ -393,6 +427,8 @@ final class Items {
         generation,
         str(item, "location"),
         files,
+        manifest,
+        numOr(item, "tableVersion", -1),
         Instant.parse(str(item, "plannedAt")));
   }
 

@@ -212,14 +212,17 @@ class ErrorsTest {
         .hasMessage(
             "input 'flights' of stage clean (s3a://b/in) has no data files. Fix: put the files"
                 + " there, or give the job the right location, then `cairn resume run-1`");
-    assertThat(
-            InputErrors.tooManyFilesToPlan(
-                "run-1", "clean", "flights", "s3a://b/in", 5000, 350_000))
+    BadInputException manifestGone =
+        InputErrors.manifestMissing("run-1", "clean", "flights", "s3a://w/_cairn/inputs/m.jsonl");
+    assertThat(manifestGone.failureClass()).contains(FailureClass.BAD_INPUT);
+    assertThat(manifestGone)
         .hasMessage(
-            "input 'flights' of stage clean (s3a://b/in) has 5000 files, more than one frozen"
-                + " plan holds (one checkpoint item of 350000 bytes). Fix: compact the input into"
-                + " fewer, larger files, or point the job at a narrower path (one partition), then"
-                + " `cairn resume run-1`");
+            "the plan of input 'flights' (read by stage clean of run run-1) is kept in manifest"
+                + " s3a://w/_cairn/inputs/m.jsonl, which does not exist (deleted by hand, or by a"
+                + " cleanup of the warehouse's _cairn directory); without it the stage cannot read"
+                + " what the run planned. Fix: restore the manifest from a backup and `cairn"
+                + " resume run-1`, or re-plan the stage on the files there now with `cairn rerun"
+                + " run-1 --from clean`");
     FileNotFoundException absent = new FileNotFoundException("s3a://b/in");
     BadInputException missing =
         InputErrors.inputMissing("run-1", "clean", "flights", "s3a://b/in", absent);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.BadInputException;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.InputPlan.PlannedFile;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
@@ -27,8 +28,9 @@ class InputPlannerTest {
   private static final String DIR = "s3a://b/in/flights.parquet";
   private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
   private final FakeLister lister = new FakeLister();
+  private final FakeManifests manifests = new FakeManifests();
   private final InputPlanner planner =
-      new InputPlanner(store, lister, Clock.fixed(T0, ZoneOffset.UTC));
+      new InputPlanner(store, lister, manifests, Clock.fixed(T0, ZoneOffset.UTC));
   private Lease lease;
 
   @BeforeEach
@@ -158,16 +160,127 @@ class InputPlannerTest {
   }
 
   @Test
-  void anInputTooLargeForOnePlan_isRefusedWithTheFix() {
+  void aRunInput_isPlannedOnce_andEveryStageReadsThatPlan_evenAfterAFileArrived() {
+    planner.planRunInput(lease, 0, "flights", DIR, "clean");
+    lister.put(DIR + "/part-2-late", 300, "etag:\"c\"");
+
+    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "clean"))
+        .containsExactly(DIR + "/part-0", DIR + "/part-1");
+    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "rejects"))
+        .containsExactly(DIR + "/part-0", DIR + "/part-1");
+    planner.planRunInput(lease, 0, "flights", DIR, "clean");
+    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "rejects"))
+        .as("planning again keeps the first plan")
+        .hasSize(2);
+    assertThat(planner.runInputFiles(lease, 1, "flights", DIR, "clean"))
+        .as("a rerun's snapshot plans anew")
+        .hasSize(3);
+  }
+
+  @Test
+  void aRunInputFileChanged_namesTheStageReadingIt() {
+    planner.planRunInput(lease, 0, "flights", DIR, "clean");
+    lister.remove(DIR + "/part-0");
+
+    assertThatThrownBy(() -> planner.runInputFiles(lease, 0, "flights", DIR, "rejects"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("planned for stage rejects of run run-1")
+        .hasMessageContaining("`cairn rerun run-1 --from rejects`");
+  }
+
+  @Test
+  void anInputTooLargeForOneItem_isPlannedInAManifestNamedByItsHash_andReadBackWhole() {
     for (int i = 0; i < 5000; i++) {
       lister.put(DIR + "/many/part-" + i + "-" + "x".repeat(40), 1, "etag:\"0123456789abcdef\"");
     }
 
+    List<String> files = planner.files(lease, "clean", 1, "flights", DIR + "/many");
+
+    assertThat(files).hasSize(5000).isSorted();
+    InputPlan recorded = store.findPlan("run-1", "clean", "flights", 1).orElseThrow();
+    assertThat(recorded.files()).as("the item holds no file list").isEmpty();
+    InputPlan.Manifest manifest = recorded.manifest().orElseThrow();
+    assertThat(manifest.fileCount()).isEqualTo(5000);
+    assertThat(manifest.totalBytes()).isEqualTo(5000);
+    assertThat(manifest.location()).isEqualTo("mem://run-1/" + manifest.sha256() + ".jsonl");
+    assertThat(InputPlanner.sha256(manifests.objects.get(manifest.location())))
+        .isEqualTo(manifest.sha256());
+    assertThat(manifests.objects.get(manifest.location()).get(0))
+        .isEqualTo(
+            "{\"path\":\""
+                + files.get(0)
+                + "\",\"size\":1,\"version\":\"etag:\\\"0123456789abcdef\\\"\"}");
+
+    lister.put(DIR + "/many/zz-late", 1, "mtime:1");
+    assertThat(planner.files(lease, "clean", 1, "flights", DIR + "/many"))
+        .as("a later attempt reads the manifest")
+        .isEqualTo(files);
+  }
+
+  @Test
+  void aManifestAlteredSincePlanning_isBadInput_andNothingIsRead() {
+    for (int i = 0; i < 5000; i++) {
+      lister.put(DIR + "/many/part-" + i + "-" + "x".repeat(40), 1, "etag:\"0123456789abcdef\"");
+    }
+    planner.files(lease, "clean", 1, "flights", DIR + "/many");
+    InputPlan.Manifest manifest =
+        store.findPlan("run-1", "clean", "flights", 1).orElseThrow().manifest().orElseThrow();
+    List<String> altered = new ArrayList<>(manifests.objects.get(manifest.location()));
+    altered.remove(altered.size() - 1);
+    manifests.objects.put(manifest.location(), altered);
+
     assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", DIR + "/many"))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("has 5000 files, more than one frozen plan holds")
-        .hasMessageContaining("compact the input into fewer, larger files");
-    assertThat(store.findPlan("run-1", "clean", "flights", 1)).isEmpty();
+        .hasMessageStartingWith(
+            "manifest "
+                + manifest.location()
+                + " of input 'flights' (read by stage clean of run run-1) is not the plan the run"
+                + " recorded: expected "
+                + manifest.sha256()
+                + ", 5000 files, found ")
+        .hasMessageContaining(", 4999 lines; nothing is read from a plan that may have been")
+        .hasMessageEndingWith("`cairn rerun run-1 --from clean`");
+
+    manifests.objects.remove(manifest.location());
+    assertThatThrownBy(() -> planner.files(lease, "clean", 1, "flights", DIR + "/many"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("is kept in manifest " + manifest.location() + ", which does not");
+  }
+
+  @Test
+  void aManifestAlreadyWrittenByAnEarlierAttempt_isReused_whenWhole() {
+    for (int i = 0; i < 5000; i++) {
+      lister.put(DIR + "/many/part-" + i + "-" + "x".repeat(40), 1, "etag:\"0123456789abcdef\"");
+    }
+    planner.files(lease, "clean", 1, "flights", DIR + "/many");
+
+    // The same listing for another stage: the same content, so the same manifest name.
+    assertThat(planner.files(lease, "rejects", 1, "flights", DIR + "/many")).hasSize(5000);
+    assertThat(manifests.objects).hasSize(1);
+  }
+
+  /** Manifests in memory, created only if absent. */
+  private static final class FakeManifests implements PlanManifests {
+    private final Map<String, List<String>> objects = new java.util.HashMap<>();
+
+    @Override
+    public String create(String runId, String name, List<String> lines)
+        throws java.nio.file.FileAlreadyExistsException {
+      String location = "mem://" + runId + "/" + name;
+      if (objects.putIfAbsent(location, List.copyOf(lines)) != null) {
+        throw new java.nio.file.FileAlreadyExistsException(location);
+      }
+      return location;
+    }
+
+    @Override
+    public List<String> read(String location) throws FileNotFoundException {
+      List<String> lines = objects.get(location);
+      if (lines == null) {
+        throw new FileNotFoundException(location);
+      }
+      return lines;
+    }
   }
 
   /** Files in memory, under their paths. */

@@ -828,6 +828,37 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
   }
 
   @Test
+  void recordPlan_ofTheRunsInputs_keepsAManifestOrAPinnedTableVersion_separateFromStagePlans() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    InputPlan big =
+        new InputPlan(runId, InputPlan.RUN_SCOPE, "flights", 0, "s3a://b/in/flights", List.of(), T0)
+            .inManifest(
+                new InputPlan.Manifest(
+                    "s3a://w/_cairn/inputs/" + runId + "/abc.jsonl", "abc", 4000, 123_456_789L));
+    InputPlan table =
+        new InputPlan(
+            runId,
+            InputPlan.RUN_SCOPE,
+            "customers",
+            0,
+            "s3a://w/customers",
+            List.of(),
+            java.util.Optional.empty(),
+            42,
+            T0);
+
+    assertThat(store.recordPlan(a, big)).isEqualTo(big);
+    assertThat(store.recordPlan(a, table)).isEqualTo(table);
+
+    assertThat(store.findPlan(runId, InputPlan.RUN_SCOPE, "flights", 0)).contains(big);
+    assertThat(store.findPlan(runId, InputPlan.RUN_SCOPE, "customers", 0))
+        .hasValueSatisfying(p -> assertThat(p.tableVersion()).isEqualTo(42))
+        .contains(table);
+    assertThat(store.findPlan(runId, InputPlan.RUN_SCOPE, "flights", 1)).isEmpty();
+    assertThat(store.findPlan(runId, "clean", "flights", 0)).isEmpty();
+  }
+
+  @Test
   void recordPlan_byADriverThatLostTheLease_isRefusedAndWritesNothing() {
     Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
