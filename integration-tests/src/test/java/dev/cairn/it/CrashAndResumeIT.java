@@ -338,6 +338,51 @@ class CrashAndResumeIT {
     }
   }
 
+  /**
+   * The reference flights split into 4,000 Parquet files: the run's plan of them is too big for a
+   * checkpoint item and kept in a manifest beside the warehouse. A file of rows dropped into the
+   * input while {@code clean} runs (its Delta commit made, its checkpoint not) is read by no stage;
+   * the driver is SIGKILLed there, and the resumed run, which reads the manifest back, ends with
+   * the single-file clean run's tables.
+   */
+  @Test
+  void anInputOf4000Files_killedMidRun_withAFileArrivingMeanwhile_matchesTheSingleFileRun()
+      throws Exception {
+    String name = "split";
+    Path split = root.resolve("flights-split");
+    FlightsData.split(spark, reference.flights, split, 4000);
+    String[] args = {
+      "run", "flights-daily", "-p", "flights=" + split, "-p", "airports=" + reference.airports
+    };
+    Driver driver = driver(name);
+    Path parked = driver.pauseAt("clean", "after-delta-commit");
+    Driver.Running running = driver.start(args);
+    awaitParked(running, parked);
+    String runId = onlyRunId(driver);
+    Path late = split.resolve("part-99999-late.parquet");
+    FlightsData.writeLateRows(spark, late);
+    running.killGroup();
+    driver.noPause();
+    Driver.Result resumed = driver.run("resume", runId);
+
+    assertThat(resumed.exitCode()).as(resumed.all()).isZero();
+    assertThat(resumed.log())
+        .contains("files arrived after the run planned it")
+        .contains(late.getFileName().toString());
+    Path manifests = warehouse(driver, name).resolve("_cairn/inputs").resolve(runId);
+    try (var listed = Files.list(manifests)) {
+      assertThat(listed.map(p -> p.getFileName().toString()))
+          .as("the flights' plan, in one manifest named by its hash")
+          .singleElement()
+          .asString()
+          .matches("[0-9a-f]{64}\\.jsonl");
+    }
+    assertThat(stagesByName(status(driver, runId)).get("clean").get("recovered").asBoolean())
+        .as("clean, killed after its Delta commit, is recovered, not recomputed")
+        .isTrue();
+    assertThat(Tables.snapshot(spark, warehouse(driver, name))).isEqualTo(cleanTables);
+  }
+
   @Test
   void dailyRuns_replaceOnlyTheirOwnDay_andMatchTheFullRunForThatDay() throws Exception {
     Driver driver = driver("daily");

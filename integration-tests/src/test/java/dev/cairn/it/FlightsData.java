@@ -86,4 +86,69 @@ final class FlightsData {
     }
     Files.writeString(dir.resolve("airports.csv"), csv);
   }
+
+  /**
+   * Writes the rows of {@code flights} (a Parquet file or directory) into {@code dir} as {@code
+   * files} Parquet files: one row per file while rows last, then files holding no row (an input on
+   * S3 often has some), so it reads as exactly the same rows.
+   */
+  static void split(SparkSession spark, Path flights, Path dir, int files) throws IOException {
+    Dataset<Row> rows = spark.read().parquet(flights.toString());
+    long count = rows.count();
+    if (count > files) {
+      throw new IllegalArgumentException(count + " rows do not fit one per file in " + files);
+    }
+    Path written = dir.resolveSibling(dir.getFileName() + "-written");
+    rows.coalesce(2)
+        .write()
+        .option("maxRecordsPerFile", 1)
+        .mode(SaveMode.Overwrite)
+        .parquet(written.toString());
+    Path empty = dir.resolveSibling(dir.getFileName() + "-empty");
+    spark
+        .createDataFrame(List.of(), rows.schema())
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(empty.toString());
+    Files.createDirectories(dir);
+    int made = 0;
+    try (var parts = Files.list(written)) {
+      for (Path part : parts.filter(FlightsData::dataFile).toList()) {
+        Files.move(part, dir.resolve(String.format("part-%05d.parquet", made++)));
+      }
+    }
+    Path emptyPart;
+    try (var parts = Files.list(empty)) {
+      emptyPart = parts.filter(FlightsData::dataFile).findFirst().orElseThrow();
+    }
+    while (made < files) {
+      Files.copy(emptyPart, dir.resolve(String.format("part-%05d.parquet", made++)));
+    }
+  }
+
+  /**
+   * Writes one Parquet file {@code file} of flights that {@code flights-daily} would reject (no
+   * origin, zero distance) or keep (a good row), were it to read them.
+   */
+  static void writeLateRows(SparkSession spark, Path file) throws IOException {
+    LocalDateTime day = FIRST_DAY.atTime(12, 0);
+    Dataset<Row> rows =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(day, 5L, 300L, null, AIRPORTS[1]),
+                RowFactory.create(day, 5L, 0L, AIRPORTS[0], AIRPORTS[1]),
+                RowFactory.create(day, 7L, 400L, AIRPORTS[0], AIRPORTS[1])),
+            FlightsTransforms.FLIGHTS_SCHEMA);
+    Path written = file.getParent().resolveSibling(file.getFileName() + "-written");
+    rows.coalesce(1).write().parquet(written.toString());
+    try (var parts = Files.list(written)) {
+      Files.move(parts.filter(FlightsData::dataFile).findFirst().orElseThrow(), file);
+    }
+  }
+
+  private static boolean dataFile(Path part) {
+    String name = part.getFileName().toString();
+    return name.endsWith(".parquet") && !name.startsWith(".") && !name.startsWith("_");
+  }
 }

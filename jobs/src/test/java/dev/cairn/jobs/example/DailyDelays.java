@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.to_date;
 
 import dev.cairn.CairnJob;
+import dev.cairn.Input;
 import dev.cairn.Output;
 import dev.cairn.Parameter;
 import dev.cairn.Parameters;
@@ -25,15 +26,15 @@ public final class DailyDelays extends CairnJob {
 
   @Override
   public List<Stage> stages(Parameters params) {
-    String flights = params.require("flights");
     return List.of(
         Stage.named("clean")
+            .reads(Input.files("flights")) // planned once per run
             .output(Output.table("flights_clean").partitionedBy("flight_date"))
             .compute(
                 ctx ->
                     ctx.spark()
                         .read()
-                        .parquet(flights)
+                        .parquet(ctx.files("flights").toArray(String[]::new))
                         .where("origin IS NOT NULL")
                         .withColumn("flight_date", to_date(col("date")))),
         Stage.named("per_airport")

@@ -21,5 +21,6 @@ class DailyDelaysTest {
     assertThat(graph.order()).extracting(Stage::name).containsExactly("clean", "per_airport");
     assertThat(graph.stage("per_airport").output().mode()).isEqualTo(Output.Mode.MERGE);
     assertThat(graph.stage("per_airport").dependencies()).containsExactly("clean");
+    assertThat(graph.stage("clean").inputs()).containsExactly(dev.cairn.Input.files("flights"));
   }
 }

@@ -138,6 +138,12 @@ class FlightsDailyTest {
     assertThat(stages.get("route_daily").dependencies()).containsExactly("enrich");
     assertThat(stages.get("daily_summary").dependencies())
         .containsExactlyInAnyOrder("airport_daily", "route_daily");
+    // Both readers of the flights declare them, so they read one plan made at the run's start.
+    for (String reader : List.of("clean", "rejects")) {
+      assertThat(stages.get(reader).inputs())
+          .containsExactly(dev.cairn.Input.files("flights"), dev.cairn.Input.files("airports"));
+    }
+    assertThat(stages.get("enrich").inputs()).containsExactly(dev.cairn.Input.files("airports"));
   }
 
   @Test

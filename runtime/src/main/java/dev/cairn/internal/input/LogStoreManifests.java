@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.storage.LogStore;
@@ -32,15 +33,14 @@ public final class LogStoreManifests implements PlanManifests {
 
   @Override
   public String create(String runId, String name, List<String> lines) throws IOException {
-    Path path = new Path(root + "/" + runId + "/" + name);
     SparkSession session = spark.get();
+    Configuration conf = session.sessionState().newHadoopConf();
+    Path unqualified = new Path(root + "/" + runId + "/" + name);
+    // Qualified, so the log store of its scheme writes it (a bare path would get Delta's default).
+    Path path = unqualified.getFileSystem(conf).makeQualified(unqualified);
     try {
       LogStore.apply(session)
-          .write(
-              path,
-              CollectionConverters.asScala(lines.iterator()),
-              false,
-              session.sessionState().newHadoopConf());
+          .write(path, CollectionConverters.asScala(lines.iterator()), false, conf);
     } catch (Exception e) { // Scala declares no exception: the log store's IOExceptions pass as is
       if (e instanceof FileAlreadyExistsException) {
         throw new FileAlreadyExistsException(path.toString()); // it may name the file otherwise

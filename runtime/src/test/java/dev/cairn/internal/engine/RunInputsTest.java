@@ -282,11 +282,14 @@ class RunInputsTest {
   }
 
   @Test
-  void manifests_areCreatedOnlyIfAbsent_andReadBackWhole() throws Exception {
+  void manifests_areCreatedOnlyIfAbsent_andReadBackWhole_underAWarehouseGivenAsAPlainPath()
+      throws Exception {
     LogStoreManifests manifests =
-        new LogStoreManifests(() -> spark, root.resolve("manifests").toUri().toString());
+        new LogStoreManifests(() -> spark, root.resolve("manifests").toString());
 
     String location = manifests.create("run-1", "abc.jsonl", List.of("{\"a\":1}", "{\"b\":2}"));
+
+    assertThat(location).isEqualTo("file:" + root.resolve("manifests/run-1/abc.jsonl"));
 
     assertThat(manifests.read(location)).containsExactly("{\"a\":1}", "{\"b\":2}");
     assertThatThrownBy(() -> manifests.create("run-1", "abc.jsonl", List.of("other")))

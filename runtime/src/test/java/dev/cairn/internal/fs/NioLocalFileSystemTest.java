@@ -106,6 +106,42 @@ class NioLocalFileSystemTest {
     }
   }
 
+  @Test
+  void statuses_carryTheirPermissionOwnerAndGroup_asHadoopsOwnSays_withoutAProcessPerFile()
+      throws IOException {
+    Files.writeString(dir.resolve("part-0.parquet"), "rows");
+    Files.setPosixFilePermissions(
+        dir.resolve("part-0.parquet"), PosixFilePermissions.fromString("rw-r-----"));
+    Files.createDirectories(dir.resolve("sub"));
+    RawLocalFileSystem hadoops = new RawLocalFileSystem();
+    hadoops.initialize(dir.toUri(), conf);
+    NioLocalFileSystem.Raw ours = new NioLocalFileSystem.Raw();
+    ours.initialize(dir.toUri(), conf);
+    Path root = new Path(dir.toUri());
+
+    FileStatus[] mine = ours.listStatus(root);
+    FileStatus[] theirs = hadoops.listStatus(root);
+    java.util.Arrays.sort(mine);
+    java.util.Arrays.sort(theirs);
+    assertThat(mine).hasSameSizeAs(theirs).hasSize(2);
+    List<FileStatus> all =
+        List.of(mine[0], mine[1], ours.getFileStatus(new Path(root, "part-0.parquet")));
+    for (FileStatus status : all) {
+      // Hadoop's own class loads these lazily, each with an `ls` process.
+      assertThat(status.getClass()).as("%s", status.getPath()).isEqualTo(FileStatus.class);
+    }
+    for (int i = 0; i < mine.length; i++) {
+      assertThat(mine[i].getPath()).isEqualTo(theirs[i].getPath());
+      assertThat(mine[i].isDirectory()).isEqualTo(theirs[i].isDirectory());
+      assertThat(mine[i].getLen()).isEqualTo(theirs[i].getLen());
+      assertThat(mine[i].getModificationTime()).isEqualTo(theirs[i].getModificationTime());
+      assertThat(mine[i].getPermission()).isEqualTo(theirs[i].getPermission());
+      assertThat(mine[i].getOwner()).isEqualTo(theirs[i].getOwner());
+      assertThat(mine[i].getGroup()).isEqualTo(theirs[i].getGroup());
+    }
+    assertThat(all.get(2).getPermission()).isEqualTo(new FsPermission((short) 0640));
+  }
+
   private String posix(Path path) throws IOException {
     return PosixFilePermissions.toString(
         Files.getPosixFilePermissions(java.nio.file.Path.of(path.toUri())));
