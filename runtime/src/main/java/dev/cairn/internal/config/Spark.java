@@ -173,6 +173,10 @@ public final class Spark {
       settings.put("spark.driver.bindAddress", "127.0.0.1");
       settings.put(
           "spark.sql.shuffle.partitions", given.getOrDefault("cairn.shuffle.partitions", "8"));
+      // Spark lists more than 32 input paths with a Spark job of one task per path: 12-19 s to
+      // read a 4,000-file input on 2 local cores, against 0.6 s listed on the driver (measured);
+      // local executors share the driver's cores and file system, so the job only adds overhead.
+      settings.put("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000000");
     } else {
       if (!jars.isEmpty()) {
         settings.put("spark.jars", String.join(",", jars));

@@ -54,8 +54,12 @@ public final class InputPlanner {
   private static final Logger LOG = LogManager.getLogger(InputPlanner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What one plan may take of a DynamoDB item's 400 KB; a bigger one goes to a manifest. */
-  static final long MAX_PLAN_BYTES = 350_000;
+  /**
+   * What one plan may take of a DynamoDB item's 400 KB; a bigger one goes to a manifest. The
+   * integration tests lower it ({@code -Dcairn.test.planItemBytes}) to put a small input's plan in
+   * a manifest on S3.
+   */
+  static final long MAX_PLAN_BYTES = Long.getLong("cairn.test.planItemBytes", 350_000);
 
   /** Files named by the log line about files that arrived after the plan. */
   static final int ARRIVED_NAMED = 5;

@@ -13,7 +13,7 @@ class SparkSettingsTest {
   private static final String APP_JAR = "/opt/cairn/cairn-jobs-app.jar";
 
   @Test
-  void localMaster_bindsLoopback_shipsNothing_noDecommissioning() {
+  void localMaster_bindsLoopback_listsInputsOnTheDriver_shipsNothing_noDecommissioning() {
     Map<String, String> settings =
         Spark.settings("local[*]", List.of(APP_JAR), "cairn flights-daily", Map.of());
 
@@ -23,6 +23,7 @@ class SparkSettingsTest {
         .containsEntry("spark.sql.extensions", Spark.DELTA_EXTENSION)
         .containsEntry("spark.driver.bindAddress", "127.0.0.1")
         .containsEntry("spark.sql.shuffle.partitions", "8")
+        .containsEntry("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000000")
         .doesNotContainKeys("spark.jars", "spark.decommission.enabled");
   }
 
@@ -40,7 +41,10 @@ class SparkSettingsTest {
         .containsEntry("spark.storage.decommission.rddBlocks.enabled", "true")
         .containsEntry("spark.storage.decommission.shuffleBlocks.enabled", "true")
         .doesNotContainKeys(
-            "spark.driver.host", "spark.driver.bindAddress", "spark.sql.shuffle.partitions");
+            "spark.driver.host",
+            "spark.driver.bindAddress",
+            "spark.sql.shuffle.partitions",
+            "spark.sql.sources.parallelPartitionDiscovery.threshold");
   }
 
   @Test
