@@ -146,7 +146,7 @@ final class RunAttempt {
           new RunInputs(
               services,
               lease,
-              store.findRun(run.runId()).orElse(run), // with a rerun recorded just before
+              run,
               parameters,
               graph.order().stream()
                   .filter(

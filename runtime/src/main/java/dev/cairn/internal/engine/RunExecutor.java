@@ -9,6 +9,7 @@ import dev.cairn.StateUnknownException;
 import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.NewRun;
+import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
 import java.time.Duration;
@@ -156,6 +157,7 @@ public final class RunExecutor {
     RunRecord before = planned.run();
     Lease lease = takeover.acquire(before);
     RerunPlan plan;
+    Rerun rerun;
     try {
       RunRecord run = store.findRun(before.runId()).orElse(before);
       plan =
@@ -176,11 +178,8 @@ public final class RunExecutor {
                   return services.tables().committedTxnVersion(location, appId);
                 }
               });
-      store.recordRerun(
-          lease,
-          plan.record(clock.instant(), by),
-          plan.parameters(),
-          plan.invalidations(clock.instant()));
+      rerun = plan.record(clock.instant(), by);
+      store.recordRerun(lease, rerun, plan.parameters(), plan.invalidations(clock.instant()));
     } catch (StateUnknownException unknown) {
       throw unknown; // whether the rerun landed or not, `cairn resume` continues consistently
     } catch (RuntimeException notRecorded) {
@@ -198,7 +197,7 @@ public final class RunExecutor {
     Parameters parameters =
         onThisHost(job, plan.run(), plan.parameters(), plan.parameterChanges().keySet());
     return executeWithLease(
-        plan.run(),
+        plan.run().withRerun(rerun), // its input plans: this rerun's stages re-plan theirs
         lease,
         StageGraph.of(job.name(), job.stages(parameters)),
         parameters,

@@ -43,7 +43,8 @@ final class RunInputs {
   private boolean planned;
 
   /**
-   * @param run the run as recorded now (its reruns decide each stage's snapshot)
+   * @param run the run as recorded now, with any rerun this driver recorded (its reruns decide each
+   *     stage's snapshot)
    * @param toRun the stages not committed when this driver began, in execution order
    */
   RunInputs(

@@ -175,7 +175,7 @@ public final class InputPlanner {
     return plan;
   }
 
-  private PlanManifest writeManifestLines(InputPlan plan) {
+  private ManifestContent manifestContent(InputPlan plan) {
     List<String> lines = new ArrayList<>(plan.files().size());
     for (PlannedFile file : plan.files()) {
       try {
@@ -184,13 +184,13 @@ public final class InputPlanner {
         throw new IllegalStateException("cannot write a planned file as JSON: " + file, e);
       }
     }
-    return new PlanManifest(lines, sha256(lines));
+    return new ManifestContent(lines, sha256(lines));
   }
 
-  private record PlanManifest(List<String> lines, String sha256) {}
+  private record ManifestContent(List<String> lines, String sha256) {}
 
   private InputPlan.Manifest writeManifest(String runId, String reader, InputPlan plan) {
-    PlanManifest content = writeManifestLines(plan);
+    ManifestContent content = manifestContent(plan);
     String name = content.sha256() + ".jsonl";
     String location;
     try {

@@ -116,6 +116,30 @@ public record RunRecord(
   }
 
   /** True when some driver holds an unexpired lease at {@code now}. */
+  /** This record with {@code rerun} recorded after its reruns (as the store holds it after). */
+  public RunRecord withRerun(Rerun rerun) {
+    List<Rerun> more = new java.util.ArrayList<>(reruns);
+    more.add(rerun);
+    return new RunRecord(
+        runId,
+        job,
+        runKey,
+        parameters,
+        parametersHash,
+        codeVersion,
+        status,
+        epoch,
+        holder,
+        leaseExpiresAt,
+        leaseSince,
+        createdAt,
+        updatedAt,
+        reason,
+        expiresAt,
+        more,
+        reasonClass);
+  }
+
   public boolean isHeldAt(Instant now) {
     return holder.isPresent() && leaseExpiresAt.isAfter(now);
   }
