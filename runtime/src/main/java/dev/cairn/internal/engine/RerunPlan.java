@@ -188,7 +188,14 @@ public record RerunPlan(
 
   /** The record of this rerun for the run item. */
   Rerun record(Instant at, String by) {
-    return new Rerun(UUID.randomUUID().toString(), at, from, stageNames(), parameterChanges, by);
+    return new Rerun(
+        UUID.randomUUID().toString(),
+        at,
+        from,
+        stageNames(),
+        parameterChanges,
+        by,
+        unfinished.stream().map(StageRecord::stage).toList());
   }
 
   /** The transitions that invalidate the planned stages. */

@@ -173,11 +173,14 @@ final class RunInputs {
     return plan.tableVersion();
   }
 
-  /** The run's input snapshot {@code stage} reads: 0, or the last rerun that reran it. */
+  /**
+   * The run's input snapshot {@code stage} reads: 0, or the last rerun that reran it or found it
+   * unfinished (so a stage that never committed reads what the rerun's stages read).
+   */
   long snapshot(String stage) {
     long snapshot = 0;
     for (int i = 0; i < reruns.size(); i++) {
-      if (reruns.get(i).stages().contains(stage)) {
+      if (reruns.get(i).replans(stage)) {
         snapshot = i + 1;
       }
     }

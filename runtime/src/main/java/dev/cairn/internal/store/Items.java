@@ -324,14 +324,18 @@ final class Items {
                     name,
                     AttributeValue.fromM(
                         Map.of("before", s(change.before()), "after", s(change.after())))));
-    return AttributeValue.fromM(
-        Map.of(
-            "id", s(rerun.id()),
-            "at", n(rerun.at().toEpochMilli()),
-            "from", s(rerun.from()),
-            "stages", AttributeValue.fromL(rerun.stages().stream().map(Items::s).toList()),
-            "parameterChanges", AttributeValue.fromM(changes),
-            "by", s(rerun.by())));
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("id", s(rerun.id()));
+    item.put("at", n(rerun.at().toEpochMilli()));
+    item.put("from", s(rerun.from()));
+    item.put("stages", AttributeValue.fromL(rerun.stages().stream().map(Items::s).toList()));
+    item.put("parameterChanges", AttributeValue.fromM(changes));
+    item.put("by", s(rerun.by()));
+    if (!rerun.unfinished().isEmpty()) {
+      item.put(
+          "unfinished", AttributeValue.fromL(rerun.unfinished().stream().map(Items::s).toList()));
+    }
+    return AttributeValue.fromM(item);
   }
 
   static Rerun toRerun(Map<String, AttributeValue> item) {
@@ -347,6 +351,7 @@ final class Items {
                           str(change.m(), "before"), str(change.m(), "after"))));
     }
     AttributeValue stages = item.get("stages");
+    AttributeValue unfinished = item.get("unfinished");
     return new Rerun(
         str(item, "id"),
         Instant.ofEpochMilli(num(item, "at")),
@@ -355,7 +360,10 @@ final class Items {
             ? stages.l().stream().map(AttributeValue::s).toList()
             : List.of(),
         changes,
-        str(item, "by"));
+        str(item, "by"),
+        unfinished != null && unfinished.hasL()
+            ? unfinished.l().stream().map(AttributeValue::s).toList()
+            : List.of());
   }
 
   /**

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param stages the stages it invalidated, in execution order
  * @param parameterChanges the parameters it changed, by name (empty when none)
  * @param by who asked for it: {@code user@host}
+ * @param unfinished the stages neither committed nor invalidated when it was recorded, which it
+ *     completes as a resume would: they read its input snapshot too, like {@code stages}
  */
 public record Rerun(
     String id,
@@ -19,11 +21,29 @@ public record Rerun(
     String from,
     List<String> stages,
     Map<String, ParameterChange> parameterChanges,
-    String by) {
+    String by,
+    List<String> unfinished) {
 
   public Rerun {
     stages = List.copyOf(stages);
     parameterChanges = Map.copyOf(parameterChanges);
+    unfinished = List.copyOf(unfinished);
+  }
+
+  /** A rerun that found no unfinished stage. */
+  public Rerun(
+      String id,
+      Instant at,
+      String from,
+      List<String> stages,
+      Map<String, ParameterChange> parameterChanges,
+      String by) {
+    this(id, at, from, stages, parameterChanges, by, List.of());
+  }
+
+  /** Whether the run's inputs are planned anew for {@code stage} by this rerun. */
+  public boolean replans(String stage) {
+    return stages.contains(stage) || unfinished.contains(stage);
   }
 
   /** A parameter's value before and after the rerun. */

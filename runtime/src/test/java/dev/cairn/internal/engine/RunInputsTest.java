@@ -251,6 +251,43 @@ class RunInputsTest {
   }
 
   @Test
+  void aRerun_replansTheInputsOfTheStagesItReruns_andOfThoseNotCommittedYet() throws Exception {
+    Path input = root.resolve("replanned");
+    Path warehouse = root.resolve("warehouse-replanned");
+    writeParquet(input, "part-0.parquet", RowFactory.create(1, "a"));
+    TwoReadersJob job = new TwoReadersJob(Input.files("source"), ctx -> {});
+    Parameters parameters = Parameters.of(Map.of("source", input.toString()));
+    assertThatThrownBy(
+            () -> driver(warehouse, "d1", killAt("first", Window.AFTER_START)).run(job, parameters))
+        .isInstanceOf(Killed.class);
+    writeParquet(input, "part-1.parquet", RowFactory.create(2, "fixed"));
+    clock.advance(Duration.ofMinutes(11));
+
+    var rerun =
+        driver(warehouse, "d2", FaultPoints.NONE)
+            .rerun(
+                job,
+                RerunPlan.of(
+                    job,
+                    store.findRun(runId(job, parameters)).orElseThrow(),
+                    store.stages(runId(job, parameters)),
+                    "first",
+                    Map.of(),
+                    RerunPlan.Tables.checkpointsOnly(
+                        new DeltaTableStore(() -> spark, warehouse.toString())::location)),
+                Map.of(),
+                "operator@host",
+                plan ->
+                    assertThat(plan.unfinished()).extracting("stage").containsExactly("second"));
+
+    assertThat(rerun.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(rows(warehouse, "first")).containsExactly("[1,a]", "[2,fixed]");
+    assertThat(rows(warehouse, "second"))
+        .as("never committed, so it reads the rerun's snapshot, as first does")
+        .containsExactly("[1,a]", "[2,fixed]");
+  }
+
+  @Test
   void anUndeclaredTableInput_failsTheStageNamingTheDeclarationToAdd() {
     CairnJob job =
         new CairnJob() {

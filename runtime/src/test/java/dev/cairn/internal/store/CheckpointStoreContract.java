@@ -490,7 +490,8 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
             "report",
             List.of("report"),
             Map.of("k", new Rerun.ParameterChange("v", "w")),
-            "ops@host");
+            "ops@host",
+            List.of("side"));
 
     store.recordRerun(rerunLease, rerun, Map.of("k", "w"), List.of(invalidate("report", 2)));
 
