@@ -12,6 +12,7 @@ import dev.cairn.internal.config.CairnConfig;
 import dev.cairn.internal.config.DynamoDbRetries;
 import dev.cairn.internal.config.EmbeddedDynamoDb;
 import dev.cairn.internal.config.Spark;
+import dev.cairn.internal.config.SparkApplication;
 import dev.cairn.internal.config.StoreClockSkew;
 import dev.cairn.internal.config.Warehouse;
 import dev.cairn.internal.delta.DeltaTableStore;
@@ -77,8 +78,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * Wires the runtime for one driver process from its configuration: the checkpoint store (embedded
- * DynamoDB Local or a real table), Spark and Delta (created only when a run needs them; for {@code
- * resume} and {@code rerun} ahead of the store's read and the lease, {@link DriverSpark}), and the
+ * DynamoDB Local or a real table), Spark and Delta (created only when a run needs them), and the
  * executor. What the CLI calls; the CLI itself only parses and prints.
  */
 public final class CairnRuntime implements AutoCloseable {
@@ -88,8 +88,11 @@ public final class CairnRuntime implements AutoCloseable {
   private final Clock clock;
   private String hostName;
   private CheckpointStore store;
-  private final DriverSpark spark;
+  private SparkSession spark;
   private PlainPaths plainPaths;
+
+  /** Who asked to be told when {@link #spark} starts; told once, then forgotten. */
+  private final List<Consumer<SparkApplication>> sparkWaiters = new ArrayList<>();
 
   public CairnRuntime(CairnConfig config, JobCatalog jobs, Map<String, String> env) {
     this(config, jobs, env, Clock.systemUTC());
@@ -100,7 +103,6 @@ public final class CairnRuntime implements AutoCloseable {
     this.jobs = jobs;
     this.env = env;
     this.clock = clock;
-    this.spark = new DriverSpark(appName -> Spark.session(config, appName));
   }
 
   public CairnConfig config() {
@@ -112,7 +114,7 @@ public final class CairnRuntime implements AutoCloseable {
    * command's options change, e.g. {@code --master}). Only for a runtime that started nothing yet.
    */
   public synchronized CairnRuntime reconfigured(UnaryOperator<CairnConfig> adjust) {
-    if (store != null || spark.started()) {
+    if (store != null || spark != null) {
       throw new IllegalStateException("reconfigured after the runtime started its store or Spark");
     }
     return new CairnRuntime(adjust.apply(config), jobs, env, clock);
@@ -135,29 +137,9 @@ public final class CairnRuntime implements AutoCloseable {
    * rerun may have changed them).
    */
   public RunOutcome resume(String runId) {
-    startSparkAhead(runId);
     RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
     return watched(job, executor -> executor.resume(job, run));
-  }
-
-  /**
-   * Starts Spark for the job of run {@code runId} while the store is read and the lease taken: a
-   * run id is {@code <job>-<12 hex digits>} ({@code RunIdentity}), so the job is known before the
-   * run's record is. Nothing when the id names no job here (the record then says which it is).
-   */
-  private void startSparkAhead(String runId) {
-    int dash = runId.lastIndexOf('-');
-    if (dash > 0 && runId.length() - dash == 13) {
-      String job = runId.substring(0, dash);
-      if (jobs.all().stream().anyMatch(j -> j.name().equals(job))) {
-        spark.startAhead(appName(job));
-      }
-    }
-  }
-
-  private static String appName(String job) {
-    return "cairn " + job;
   }
 
   /**
@@ -235,7 +217,6 @@ public final class CairnRuntime implements AutoCloseable {
    */
   public RunOutcome rerun(
       String runId, String from, Map<String, String> asGiven, Consumer<RerunPlan> recorded) {
-    startSparkAhead(runId);
     RunRecord run = existingRun(runId);
     CairnJob job = jobs.job(run.job());
     Map<String, String> changes = ParameterResolver.canonicalChanges(job, asGiven, plainPaths());
@@ -459,7 +440,7 @@ public final class CairnRuntime implements AutoCloseable {
 
   private RunExecutor executor(CairnJob job, Interruption interruption, SizingSettings sizing) {
     CheckpointStore checkpoints = store();
-    Supplier<SparkSession> session = () -> spark.get(appName(job.name()));
+    Supplier<SparkSession> session = () -> spark(job);
     return new RunExecutor(
         RunServices.builder(
                 checkpoints,
@@ -474,12 +455,12 @@ public final class CairnRuntime implements AutoCloseable {
                     codeVersion(job),
                     seconds("CAIRN_INTERRUPT_MARGIN_SECONDS", 10)))
             .faults(faultPoints())
-            .cancelWork(spark::cancelAllJobs)
+            .cancelWork(this::cancelSparkJobs)
             .sleeper(Sleeper.system())
             .observer(new SparkStageObserver(session))
             .interruption(interruption)
             .sizing(sizing)
-            .sparkStarts(spark::whenStarted)
+            .sparkStarts(this::whenSparkStarted)
             .hostParameters(
                 (declared, identity, recorded, setByRerun) ->
                     ParameterResolver.onThisHost(
@@ -502,6 +483,32 @@ public final class CairnRuntime implements AutoCloseable {
 
   private FaultPoints faultPoints() {
     return PauseAtFaultPoint.fromEnvironment(env);
+  }
+
+  private synchronized void cancelSparkJobs() {
+    if (spark != null) {
+      spark.sparkContext().cancelAllJobs();
+    }
+  }
+
+  private synchronized SparkSession spark(CairnJob job) {
+    if (spark == null) {
+      spark = Spark.session(config, "cairn " + job.name());
+      SparkApplication started = SparkApplication.of(spark);
+      List<Consumer<SparkApplication>> waiting = List.copyOf(sparkWaiters);
+      sparkWaiters.clear();
+      waiting.forEach(then -> then.accept(started));
+    }
+    return spark;
+  }
+
+  /** {@link SparkStarts} of this driver: told when {@link #spark} creates the session. */
+  private synchronized void whenSparkStarted(Consumer<SparkApplication> then) {
+    if (spark != null) {
+      then.accept(SparkApplication.of(spark));
+    } else {
+      sparkWaiters.add(then);
+    }
   }
 
   /** The checkpoint store, created on first use (and its table if absent). */
@@ -564,6 +571,8 @@ public final class CairnRuntime implements AutoCloseable {
     if (store != null) {
       store.close();
     }
-    spark.close();
+    if (spark != null) {
+      spark.stop();
+    }
   }
 }
