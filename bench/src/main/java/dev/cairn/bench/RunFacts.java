@@ -117,10 +117,17 @@ record RunFacts(
   /**
    * The newest driver's restart: from {@code processStart} to its first sign in the history of each
    * step ({@code lease} when it took the run, {@code spark} when its Spark application started,
-   * {@code stage} when it started its first stage); a step it did not record is absent.
+   * {@code stage} when it started its first stage); a step it did not record is absent, and all are
+   * when the run's newest events predate the process (a resume that found the run finished took no
+   * lease: the killed driver's steps are not its restart).
    */
   Map<String, Double> restart(Instant processStart) {
-    long epoch = events.stream().mapToLong(RunEvent::epoch).max().orElse(-1);
+    long epoch =
+        events.stream()
+            .filter(e -> !e.at().isBefore(processStart))
+            .mapToLong(RunEvent::epoch)
+            .max()
+            .orElse(-1);
     Map<String, Double> out = new LinkedHashMap<>();
     first(epoch, RunEvent.Type.ATTEMPT_STARTED)
         .ifPresent(at -> out.put("lease", secs(processStart, at)));

@@ -69,6 +69,20 @@ class RunFactsTest {
         .containsExactly(Map.entry("lease", 3.0), Map.entry("spark", 6.5), Map.entry("stage", 8.0));
   }
 
+  @Test
+  void restart_ofAResumeThatFoundTheRunFinished_isNothing_notTheKilledDriversSteps() {
+    // Killed after the run was recorded SUCCEEDED: the resume took no lease and wrote nothing.
+    RunFacts facts =
+        facts(
+            List.of(
+                event(1, RunEvent.Type.ATTEMPT_STARTED, null, 1),
+                event(1, RunEvent.Type.SPARK_STARTED, null, 4),
+                event(1, RunEvent.Type.STAGE_STARTED, "clean", 5)),
+            Map.of());
+
+    assertThat(facts.restart(at(30))).isEmpty();
+  }
+
   private static RunFacts facts(List<RunEvent> events, Map<String, List<ChunkRecord>> chunks) {
     return new RunFacts(null, List.of(), chunks, events);
   }
