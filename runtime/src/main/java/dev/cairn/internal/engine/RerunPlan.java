@@ -186,7 +186,11 @@ public record RerunPlan(
     return stages.stream().map(PlannedStage::name).toList();
   }
 
-  /** The record of this rerun for the run item. */
+  /**
+   * The record of this rerun for the run item; its unfinished stages are those it re-plans the
+   * inputs of besides its own (every unfinished stage but a chunked one whose chunk plan is
+   * frozen).
+   */
   Rerun record(Instant at, String by) {
     return new Rerun(
         UUID.randomUUID().toString(),
@@ -195,7 +199,9 @@ public record RerunPlan(
         stageNames(),
         parameterChanges,
         by,
-        unfinished.stream().map(StageRecord::stage).toList());
+        // A chunked stage with a frozen chunk plan may hold staged chunks that read its snapshot:
+        // its remaining chunks read that snapshot too.
+        unfinished.stream().filter(r -> !r.chunked()).map(StageRecord::stage).toList());
   }
 
   /** The transitions that invalidate the planned stages. */

@@ -13,7 +13,9 @@ import java.util.Map;
  * @param parameterChanges the parameters it changed, by name (empty when none)
  * @param by who asked for it: {@code user@host}
  * @param unfinished the stages neither committed nor invalidated when it was recorded, which it
- *     completes as a resume would: they read its input snapshot too, like {@code stages}
+ *     completes as a resume would, and which read its input snapshot too, like {@code stages} (all
+ *     such stages but a chunked one whose chunks are planned: it keeps the snapshot its staged
+ *     chunks read)
  */
 public record Rerun(
     String id,

@@ -21,6 +21,7 @@ import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.Rerun;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.RunStatus;
+import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
 import dev.cairn.internal.store.StoreUnavailableException;
 import dev.cairn.testing.InMemoryTableStore.LoggedCommit;
@@ -83,6 +84,52 @@ class RerunTest {
     assertThat(plan.unfinished())
         .extracting(r -> r.stage() + ":" + r.status())
         .containsExactly(INGEST + ":FAILED", CLEAN + ":PENDING");
+  }
+
+  @Test
+  void record_replansTheInputsOfUnfinishedStages_butNotOfAChunkedOneWhoseChunksArePlanned() {
+    StageRecord pending = StageRecord.pending(h.runId, INGEST, "memory://warehouse/ingested");
+    StageRecord p = StageRecord.pending(h.runId, CLEAN, "memory://warehouse/cleaned");
+    StageRecord chunked =
+        new StageRecord(
+            p.runId(),
+            p.stage(),
+            StageStatus.RUNNING,
+            1,
+            p.outputTable(),
+            p.txnAppId(),
+            1,
+            p.baseVersion(),
+            p.outputVersion(),
+            p.rowsWritten(),
+            false,
+            false,
+            1,
+            p.transitionId(),
+            p.startedAt(),
+            p.finishedAt(),
+            p.errorClass(),
+            p.errorMessage(),
+            p.checks(),
+            p.metrics(),
+            dev.cairn.internal.store.ChunkPlan.oneChunkPerUnit(List.of("d1", "d2")));
+    RerunPlan plan =
+        new RerunPlan(
+            h.store.findRun(h.runId).orElse(null),
+            REPORT,
+            List.of(),
+            List.of(),
+            List.of(pending, chunked),
+            Map.of(),
+            Map.of());
+
+    var rerun = plan.record(Harness.T0, OPERATOR);
+
+    assertThat(rerun.unfinished())
+        .as("the chunked stage's staged chunks read the earlier snapshot: so do its others")
+        .containsExactly(INGEST);
+    assertThat(rerun.replans(INGEST)).isTrue();
+    assertThat(rerun.replans(CLEAN)).isFalse();
   }
 
   @Test
