@@ -389,6 +389,13 @@ final class RunAttempt {
       throw new IllegalStateException("stage " + stage.name() + " stopped with no stop requested");
     }
     FailureClass failureClass = FailureClassifier.classify(failure);
+    if (failureClass == FailureClass.LEASE_LOST) {
+      // The write fence refused a commit (or the store a write) before the keeper heard the store
+      // say the lease was lost: the same stop, not the stage's failure (nothing to record: the
+      // store would refuse it, or the run is another driver's).
+      throw RunErrors.leaseUncertain(
+          run.runId(), stage.name(), FailureClassifier.summary(failure, failureClass));
+    }
     long delayMillis = retry.onError(failure);
     String summary = FailureClassifier.summary(failure, failureClass);
     if (delayMillis < 0) {

@@ -63,6 +63,28 @@ public final class RunErrors {
   }
 
   /**
+   * A stage attempt of run {@code runId} stopped because this driver could not be sure it still
+   * held the lease: the write fence refused its commit, or the store its write.
+   *
+   * @param cause what refused it, in one line
+   */
+  public static RunHeldException leaseUncertain(String runId, String stage, String cause) {
+    return new RunHeldException(
+        "stage "
+            + stage
+            + " of run "
+            + runId
+            + " stopped: this driver could not be sure it still held the run's lease, so its"
+            + " writes were refused ("
+            + cause
+            + "). Fix: nothing to do if another driver took the run over (`cairn status "
+            + runId
+            + "`); otherwise `cairn resume "
+            + runId
+            + "`");
+  }
+
+  /**
    * {@code cairn lease break} without {@code --force} refused: the holder still renews its lease.
    *
    * @param holder the holder as described to a person

@@ -9,9 +9,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.InvalidParameterException;
 import dev.cairn.Output;
 import dev.cairn.Parameters;
+import dev.cairn.RunHeldException;
 import dev.cairn.StageFailedException;
 import dev.cairn.StateUnknownException;
 import dev.cairn.internal.config.SparkApplication;
+import dev.cairn.internal.delta.WriteFence;
 import dev.cairn.internal.engine.FaultPoints.Window;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -492,6 +494,39 @@ class RunExecutorTest {
                     Duration.ofSeconds(30), Duration.ofSeconds(30), "h", "dev"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("heartbeat PT30S must be shorter than the lease TTL PT30S");
+  }
+
+  @Test
+  void aCommitRefusedByTheWriteFence_beforeTheKeeperHeardOfTheLoss_stopsAsHeld_recordingNothing() {
+    LeaseHolder first = Harness.deadLocal("driver-1");
+    h.job.onNextCompute(
+        CLEAN,
+        ctx -> {
+          // The fence closed (a frozen driver woke past it) while the keeper's renewal is pending.
+          WriteFence.close("driver-1");
+          WriteFence.check("Delta commit of clean");
+        });
+    try {
+      assertThatThrownBy(() -> h.run(first))
+          .isInstanceOf(RunHeldException.class)
+          .hasMessageStartingWith(
+              "stage clean of run "
+                  + h.runId
+                  + " stopped: this driver could not be sure it still held the run's lease, so"
+                  + " its writes were refused (")
+          .hasMessageEndingWith(
+              "). Fix: nothing to do if another driver took the run over (`cairn status "
+                  + h.runId
+                  + "`); otherwise `cairn resume "
+                  + h.runId
+                  + "`");
+    } finally {
+      WriteFence.open();
+    }
+
+    assertThat(h.stage(CLEAN).status()).as("not recorded FAILED").isEqualTo(StageStatus.RUNNING);
+    assertThat(h.run().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(h.run(Harness.deadLocal("driver-2")).status()).isEqualTo(RunStatus.SUCCEEDED);
   }
 
   /** Stops the driver at one crash window, leaving the store as a SIGKILL there would. */
