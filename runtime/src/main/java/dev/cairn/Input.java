@@ -27,7 +27,9 @@ public final class Input {
 
   private Input(String name, Kind kind) {
     if (Objects.requireNonNull(name, "name").isBlank()) {
-      throw new IllegalArgumentException("an input's name (parameter or path) must not be blank");
+      throw new IllegalArgumentException(
+          "an input's name is blank. Fix: give the job parameter that holds its location, or the"
+              + " path or URI itself, e.g. Input.files(\"flights\")");
     }
     this.name = name;
     this.kind = kind;

@@ -150,7 +150,11 @@ public final class Stage {
       for (Input input : declared) {
         if (inputs.stream().anyMatch(i -> i.name().equals(input.name()))) {
           throw new IllegalArgumentException(
-              "stage '" + name + "' declares input '" + input.name() + "' twice");
+              "stage '"
+                  + name
+                  + "' declares input '"
+                  + input.name()
+                  + "' twice. Fix: declare each input once, as files or as a Delta table");
         }
         inputs.add(input);
       }

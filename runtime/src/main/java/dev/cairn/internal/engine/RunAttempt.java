@@ -390,9 +390,14 @@ final class RunAttempt {
     }
     FailureClass failureClass = FailureClassifier.classify(failure);
     if (failureClass == FailureClass.LEASE_LOST) {
-      // The write fence refused a commit (or the store a write) before the keeper heard the store
-      // say the lease was lost: the same stop, not the stage's failure (nothing to record: the
-      // store would refuse it, or the run is another driver's).
+      // The store refused a write (its own RunHeldException says why), or the write fence a commit,
+      // before the keeper heard the store say the lease was lost: the same stop, not the stage's
+      // failure (nothing to record: the store would refuse it, or the run is another driver's).
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        if (t instanceof RunHeldException held) {
+          throw held;
+        }
+      }
       throw RunErrors.leaseUncertain(
           run.runId(), stage.name(), FailureClassifier.summary(failure, failureClass));
     }

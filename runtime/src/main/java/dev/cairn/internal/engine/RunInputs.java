@@ -39,7 +39,12 @@ final class RunInputs {
   private final List<Rerun> reruns;
   private final Parameters parameters;
   private final List<Stage> toRun;
+  private final InputPlanner planner;
   private final Map<String, Long> pinned = new HashMap<>();
+
+  /** Plans this driver made in the attempt in flight, by input and snapshot, until first read. */
+  private final Map<String, InputPlanner.Planned> plannedNow = new HashMap<>();
+
   private boolean planned;
 
   /**
@@ -54,6 +59,15 @@ final class RunInputs {
     this.reruns = run.reruns();
     this.parameters = parameters;
     this.toRun = List.copyOf(toRun);
+    var spark = services.spark();
+    this.planner =
+        new InputPlanner(
+            services.store(),
+            location ->
+                new HadoopInputLister(spark.get().sparkContext().hadoopConfiguration())
+                    .list(location),
+            new LogStoreManifests(spark, services.tables().location("_cairn") + "/inputs"),
+            services.clock());
   }
 
   /**
@@ -63,13 +77,14 @@ final class RunInputs {
    */
   void planDeclared() {
     if (planned) {
+      plannedNow.clear(); // a later attempt lists again to verify
       return;
     }
     Map<String, Stage> firstReader = new LinkedHashMap<>();
     Map<String, Input> declared = new LinkedHashMap<>();
     for (Stage stage : toRun) {
       for (Input input : stage.inputs()) {
-        String key = input.name() + "#" + snapshot(stage.name());
+        String key = key(input.name(), snapshot(stage.name()));
         declared.putIfAbsent(key, input);
         firstReader.putIfAbsent(key, stage);
       }
@@ -79,7 +94,9 @@ final class RunInputs {
       Stage stage = firstReader.get(entry.getKey());
       long snapshot = snapshot(stage.name());
       if (input.kind() == Input.Kind.FILES) {
-        planner().planRunInput(lease, snapshot, input.name(), location(input), stage.name());
+        planner
+            .planRunInput(lease, snapshot, input.name(), location(input), stage.name())
+            .ifPresent(plan -> plannedNow.put(entry.getKey(), plan));
       } else {
         pin(stage, input, snapshot);
       }
@@ -94,10 +111,16 @@ final class RunInputs {
   List<String> files(Stage stage, long generation, String parameterOrPath) {
     String location = parameters.optional(parameterOrPath).orElse(parameterOrPath);
     if (declared(stage, parameterOrPath, Input.Kind.FILES)) {
-      return planner()
-          .runInputFiles(lease, snapshot(stage.name()), parameterOrPath, location, stage.name());
+      long snapshot = snapshot(stage.name());
+      return planner.runInputFiles(
+          lease,
+          snapshot,
+          parameterOrPath,
+          location,
+          stage.name(),
+          Optional.ofNullable(plannedNow.remove(key(parameterOrPath, snapshot))));
     }
-    return planner().files(lease, stage.name(), generation, parameterOrPath, location);
+    return planner.files(lease, stage.name(), generation, parameterOrPath, location);
   }
 
   /**
@@ -131,7 +154,7 @@ final class RunInputs {
 
   /** The version {@code input} is read at in {@code snapshot}, pinned now if it was not. */
   private long pin(Stage stage, Input input, long snapshot) {
-    String key = input.name() + "#" + snapshot;
+    String key = key(input.name(), snapshot);
     Long known = pinned.get(key);
     if (known != null) {
       return known;
@@ -195,13 +218,7 @@ final class RunInputs {
     return parameters.optional(input.name()).orElse(input.name());
   }
 
-  private InputPlanner planner() {
-    var spark = services.spark();
-    return new InputPlanner(
-        services.store(),
-        location ->
-            new HadoopInputLister(spark.get().sparkContext().hadoopConfiguration()).list(location),
-        new LogStoreManifests(spark, services.tables().location("_cairn") + "/inputs"),
-        services.clock());
+  private static String key(String input, long snapshot) {
+    return input + "#" + snapshot;
   }
 }

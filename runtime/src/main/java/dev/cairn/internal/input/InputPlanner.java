@@ -82,33 +82,49 @@ public final class InputPlanner {
    * snapshot}, unless it is planned already: the run's stages read it as it is now.
    *
    * @param reader the first stage that reads it (named by errors)
+   * @return the plan now recorded with the listing it was made from, when this call planned it;
+   *     pass it to the first {@link #runInputFiles} of the same attempt, which then neither reads
+   *     the plan back nor lists the input again
    * @throws BadInputException when the location does not exist or has no files
    * @throws dev.cairn.RunHeldException when the lease was lost before the plan was recorded
    */
-  public void planRunInput(
+  public Optional<Planned> planRunInput(
       Lease lease, long snapshot, String name, String location, String reader) {
-    if (store.findPlan(lease.runId(), InputPlan.RUN_SCOPE, name, snapshot).isEmpty()) {
-      record(
-          lease,
-          InputPlan.RUN_SCOPE,
-          snapshot,
-          name,
-          location,
-          reader,
-          list(lease.runId(), reader, name, location, Optional.empty()));
+    if (store.findPlan(lease.runId(), InputPlan.RUN_SCOPE, name, snapshot).isPresent()) {
+      return Optional.empty();
     }
+    List<PlannedFile> listed = list(lease.runId(), reader, name, location, Optional.empty());
+    InputPlan plan = record(lease, InputPlan.RUN_SCOPE, snapshot, name, location, reader, listed);
+    return Optional.of(new Planned(plan, listed));
   }
 
   /**
+   * A plan as {@link #planRunInput} just recorded it (with its files, even when a manifest holds
+   * them), and the listing it was made from.
+   */
+  public record Planned(InputPlan plan, List<PlannedFile> listed) {}
+
+  /**
    * The files of declared input {@code name} in the run's snapshot {@code snapshot}, as {@link
-   * #planRunInput} recorded them (planned now if they were not), verified against one new listing.
+   * #planRunInput} recorded them (planned now if they were not), verified against one new listing,
+   * or against {@code justPlanned}'s when this attempt planned it.
    *
    * @param reader the stage reading them (named by errors)
    * @throws BadInputException when a planned file vanished or changed, or the plan's manifest is
    *     missing or corrupt
    */
   public List<String> runInputFiles(
-      Lease lease, long snapshot, String name, String location, String reader) {
+      Lease lease,
+      long snapshot,
+      String name,
+      String location,
+      String reader,
+      Optional<Planned> justPlanned) {
+    if (justPlanned.isPresent()) {
+      InputPlan plan = justPlanned.get().plan();
+      verify(plan, justPlanned.get().listed(), reader);
+      return plan.files().stream().map(PlannedFile::path).toList();
+    }
     return read(lease, InputPlan.RUN_SCOPE, snapshot, name, location, reader);
   }
 

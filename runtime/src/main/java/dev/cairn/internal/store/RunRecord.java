@@ -2,6 +2,7 @@ package dev.cairn.internal.store;
 
 import dev.cairn.FailureClass;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,10 +116,9 @@ public record RunRecord(
         List.of());
   }
 
-  /** True when some driver holds an unexpired lease at {@code now}. */
   /** This record with {@code rerun} recorded after its reruns (as the store holds it after). */
   public RunRecord withRerun(Rerun rerun) {
-    List<Rerun> more = new java.util.ArrayList<>(reruns);
+    List<Rerun> more = new ArrayList<>(reruns);
     more.add(rerun);
     return new RunRecord(
         runId,
@@ -140,6 +140,7 @@ public record RunRecord(
         reasonClass);
   }
 
+  /** True when some driver holds an unexpired lease at {@code now}. */
   public boolean isHeldAt(Instant now) {
     return holder.isPresent() && leaseExpiresAt.isAfter(now);
   }

@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -228,21 +229,7 @@ class RunInputsTest {
                 .tableVersion())
         .isZero();
 
-    var rerun =
-        driver(warehouse, "d3", FaultPoints.NONE)
-            .rerun(
-                job,
-                RerunPlan.of(
-                    job,
-                    store.findRun(runId(job, parameters)).orElseThrow(),
-                    store.stages(runId(job, parameters)),
-                    "second",
-                    Map.of(),
-                    RerunPlan.Tables.checkpointsOnly(
-                        new DeltaTableStore(() -> spark, warehouse.toString())::location)),
-                Map.of(),
-                "operator@host",
-                plan -> {});
+    var rerun = rerunFrom(job, parameters, warehouse, "d3", "second", new ArrayList<>());
     assertThat(rerun.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(rows(warehouse, "second"))
         .as("a rerun re-pins the inputs of the stages it reruns")
@@ -262,24 +249,14 @@ class RunInputsTest {
         .isInstanceOf(Killed.class);
     writeParquet(input, "part-1.parquet", RowFactory.create(2, "fixed"));
     clock.advance(Duration.ofMinutes(11));
+    List<RerunPlan> recorded = new ArrayList<>();
 
-    var rerun =
-        driver(warehouse, "d2", FaultPoints.NONE)
-            .rerun(
-                job,
-                RerunPlan.of(
-                    job,
-                    store.findRun(runId(job, parameters)).orElseThrow(),
-                    store.stages(runId(job, parameters)),
-                    "first",
-                    Map.of(),
-                    RerunPlan.Tables.checkpointsOnly(
-                        new DeltaTableStore(() -> spark, warehouse.toString())::location)),
-                Map.of(),
-                "operator@host",
-                plan ->
-                    assertThat(plan.unfinished()).extracting("stage").containsExactly("second"));
+    var rerun = rerunFrom(job, parameters, warehouse, "d2", "first", recorded);
 
+    assertThat(recorded)
+        .singleElement()
+        .satisfies(
+            plan -> assertThat(plan.unfinished()).extracting("stage").containsExactly("second"));
     assertThat(rerun.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(rows(warehouse, "first")).containsExactly("[1,a]", "[2,fixed]");
     assertThat(rows(warehouse, "second"))
@@ -337,6 +314,30 @@ class RunInputsTest {
         .containsExactly("{\"a\":1}", "{\"b\":2}");
     assertThatThrownBy(() -> manifests.read(location + ".missing"))
         .isInstanceOf(FileNotFoundException.class);
+  }
+
+  /** {@code cairn rerun <run> --from <from>} by driver {@code holder}; tells {@code recorded}. */
+  private RunOutcome rerunFrom(
+      CairnJob job,
+      Parameters parameters,
+      Path warehouse,
+      String holder,
+      String from,
+      List<RerunPlan> recorded) {
+    return driver(warehouse, holder, FaultPoints.NONE)
+        .rerun(
+            job,
+            RerunPlan.of(
+                job,
+                store.findRun(runId(job, parameters)).orElseThrow(),
+                store.stages(runId(job, parameters)),
+                from,
+                Map.of(),
+                RerunPlan.Tables.checkpointsOnly(
+                    new DeltaTableStore(() -> spark, warehouse.toString())::location)),
+            Map.of(),
+            "operator@host",
+            recorded::add);
   }
 
   private static String runId(CairnJob job, Parameters parameters) {

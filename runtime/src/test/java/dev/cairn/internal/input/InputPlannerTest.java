@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,17 +165,43 @@ class InputPlannerTest {
     planner.planRunInput(lease, 0, "flights", DIR, "clean");
     lister.put(DIR + "/part-2-late", 300, "etag:\"c\"");
 
-    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "clean"))
+    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "clean", Optional.empty()))
         .containsExactly(DIR + "/part-0", DIR + "/part-1");
-    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "rejects"))
+    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "rejects", Optional.empty()))
         .containsExactly(DIR + "/part-0", DIR + "/part-1");
     planner.planRunInput(lease, 0, "flights", DIR, "clean");
-    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "rejects"))
+    assertThat(planner.runInputFiles(lease, 0, "flights", DIR, "rejects", Optional.empty()))
         .as("planning again keeps the first plan")
         .hasSize(2);
-    assertThat(planner.runInputFiles(lease, 1, "flights", DIR, "clean"))
+    assertThat(planner.runInputFiles(lease, 1, "flights", DIR, "clean", Optional.empty()))
         .as("a rerun's snapshot plans anew")
         .hasSize(3);
+  }
+
+  @Test
+  void theFirstReadOfTheAttemptThatPlanned_usesItsListing_notASecondListingNorTheManifest() {
+    for (int i = 0; i < 5000; i++) {
+      lister.put(DIR + "/many/part-" + i + "-" + "x".repeat(40), 1, "etag:\"0123456789abcdef\"");
+    }
+    int listingsBefore = lister.listings;
+
+    Optional<InputPlanner.Planned> planned =
+        planner.planRunInput(lease, 0, "flights", DIR + "/many", "clean");
+    List<String> files =
+        planner.runInputFiles(lease, 0, "flights", DIR + "/many", "clean", planned);
+
+    assertThat(files).hasSize(5000);
+    assertThat(lister.listings - listingsBefore).as("one listing in all").isEqualTo(1);
+    assertThat(manifests.reads).as("the manifest just written is not read back").isZero();
+    assertThat(planner.planRunInput(lease, 0, "flights", DIR + "/many", "clean"))
+        .as("planned already")
+        .isEmpty();
+    assertThat(
+            planner.runInputFiles(lease, 0, "flights", DIR + "/many", "rejects", Optional.empty()))
+        .as("a later read lists again and reads the manifest")
+        .isEqualTo(files);
+    assertThat(lister.listings - listingsBefore).isEqualTo(2);
+    assertThat(manifests.reads).isEqualTo(1);
   }
 
   @Test
@@ -182,7 +209,8 @@ class InputPlannerTest {
     planner.planRunInput(lease, 0, "flights", DIR, "clean");
     lister.remove(DIR + "/part-0");
 
-    assertThatThrownBy(() -> planner.runInputFiles(lease, 0, "flights", DIR, "rejects"))
+    assertThatThrownBy(
+            () -> planner.runInputFiles(lease, 0, "flights", DIR, "rejects", Optional.empty()))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("planned for stage rejects of run run-1")
         .hasMessageContaining("`cairn rerun run-1 --from rejects`");
@@ -262,6 +290,7 @@ class InputPlannerTest {
   /** Manifests in memory, created only if absent. */
   private static final class FakeManifests implements PlanManifests {
     private final Map<String, List<String>> objects = new java.util.HashMap<>();
+    private int reads;
 
     @Override
     public String create(String runId, String name, List<String> lines)
@@ -275,6 +304,7 @@ class InputPlannerTest {
 
     @Override
     public List<String> read(String location) throws FileNotFoundException {
+      reads++;
       List<String> lines = objects.get(location);
       if (lines == null) {
         throw new FileNotFoundException(location);
@@ -286,6 +316,7 @@ class InputPlannerTest {
   /** Files in memory, under their paths. */
   private static final class FakeLister implements InputLister {
     private final TreeMap<String, PlannedFile> files = new TreeMap<>();
+    private int listings;
 
     void put(String path, long size, String version) {
       files.put(path, new PlannedFile(path, size, version));
@@ -297,6 +328,7 @@ class InputPlannerTest {
 
     @Override
     public List<PlannedFile> list(String location) throws FileNotFoundException {
+      listings++;
       List<PlannedFile> under = new ArrayList<>();
       files.forEach(
           (path, file) -> {
