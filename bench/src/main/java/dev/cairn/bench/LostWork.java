@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,7 @@ final class LostWork {
    * @param workSeconds its stages' work, summed
    * @param largestSegmentSeconds the longest chunk or unchunked stage
    * @param chunks each chunked stage's chunk decision
+   * @param stageSeconds each stage's duration
    */
   record Clean(
       int index,
@@ -43,7 +45,8 @@ final class LostWork {
       String load,
       double workSeconds,
       double largestSegmentSeconds,
-      Map<String, String> chunks)
+      Map<String, String> chunks,
+      Map<String, Double> stageSeconds)
       implements Sample {}
 
   /**
@@ -52,6 +55,7 @@ final class LostWork {
    * @param slice the slice of the clean run the kill instant was drawn in
    * @param restart the resumed driver's restart steps, seconds from its process start
    * @param recomputedSeconds work the killed driver did that no commit came of (executed twice)
+   * @param resumedStageSeconds the stages the resumed driver ran whole, with their durations
    */
   record Killed(
       int index,
@@ -62,7 +66,8 @@ final class LostWork {
       List<String> committedAtKill,
       String load,
       Map<String, Double> restart,
-      double recomputedSeconds)
+      double recomputedSeconds,
+      Map<String, Double> resumedStageSeconds)
       implements Sample {}
 
   /** What the lost-work part measured. */
@@ -97,6 +102,46 @@ final class LostWork {
     List<Double> recomputeRatios() {
       double work = cleanWorkMedian();
       return kills.stream().map(k -> k.recomputedSeconds / work).toList();
+    }
+
+    /** Each stage's median duration over the clean runs, in stage order. */
+    Map<String, Double> cleanStageMedians() {
+      Map<String, List<Double>> by = new LinkedHashMap<>();
+      cleans.forEach(
+          c ->
+              c.stageSeconds.forEach(
+                  (k, v) -> by.computeIfAbsent(k, x -> new ArrayList<>()).add(v)));
+      Map<String, Double> out = new LinkedHashMap<>();
+      by.forEach((k, v) -> out.put(k, Stats.median(v)));
+      return out;
+    }
+
+    /**
+     * Per kill, how much slower the resumed driver ran the stages it ran whole than the clean runs
+     * ran the same stages (medians), stage by stage: the cold driver's cost, apart from its restart
+     * and from the work the kill lost.
+     */
+    List<Map<String, Double>> resumedSlowdowns() {
+      Map<String, Double> clean = cleanStageMedians();
+      List<Map<String, Double>> out = new ArrayList<>();
+      for (Killed k : kills) {
+        Map<String, Double> slower = new LinkedHashMap<>();
+        k.resumedStageSeconds.forEach(
+            (stage, s) -> {
+              if (clean.containsKey(stage)) {
+                slower.put(stage, s - clean.get(stage));
+              }
+            });
+        out.add(slower);
+      }
+      return out;
+    }
+
+    /** Per kill, the sum of {@link #resumedSlowdowns()}' stages, in seconds. */
+    List<Double> resumedSlowdownTotals() {
+      return resumedSlowdowns().stream()
+          .map(m -> m.values().stream().mapToDouble(d -> d).sum())
+          .toList();
     }
 
     /** The median over kills of the resumed driver's seconds to {@code step}; NaN if none. */
@@ -170,7 +215,8 @@ final class LostWork {
         load,
         facts.workSeconds(),
         facts.largestSegmentSeconds(),
-        facts.chunkDecisions());
+        facts.chunkDecisions(),
+        facts.stageSeconds());
   }
 
   /**
@@ -212,9 +258,11 @@ final class LostWork {
     RunFacts facts = drivers.requireSucceeded(sample, exit, "resume");
     Map<String, Double> restart = facts.restart(again.at());
     double recomputed = run.map(r -> facts.recomputedSeconds(r.epoch(), killedAt)).orElse(0.0);
+    Map<String, Double> resumedStages =
+        restart.isEmpty() ? Map.of() : facts.stageSecondsRunWholeBy(facts.lastEpoch());
     out.printf(
         "lost work: kill %d at %s s (slice %d; committed then: %s), %s %s s (load %s);"
-            + " restart %s; recomputed %s s%n",
+            + " restart %s; recomputed %s s; stages it ran whole %s%n",
         index,
         Stats.seconds(killAfter),
         slice,
@@ -223,7 +271,8 @@ final class LostWork {
         Stats.seconds(resume),
         load,
         restart,
-        Stats.seconds(recomputed));
+        Stats.seconds(recomputed),
+        resumedStages);
     out.flush();
     drivers.clean(sample);
     return new Killed(
@@ -235,6 +284,7 @@ final class LostWork {
         committed,
         load,
         restart,
-        recomputed);
+        recomputed,
+        resumedStages);
   }
 }

@@ -73,7 +73,7 @@ final class Overhead {
   /** What the overhead part measured. */
   record Result(
       double sparkStartSeconds,
-      double warmupSeconds,
+      Rep warmup,
       double cairnWarmupSeconds,
       List<Rep> reps,
       Map<String, Long> storeCalls,
@@ -86,6 +86,30 @@ final class Overhead {
 
     double ratio() {
       return median("cairn") / median("plain");
+    }
+
+    double warmupSeconds() {
+      return warmup.seconds;
+    }
+
+    /**
+     * Per stage, seconds the plain warm-up (the job's first run in this JVM) took over the timed
+     * plain repetitions' median: what a cold JVM costs plain Spark on each stage.
+     */
+    Map<String, Double> plainFirstRunSlowdown() {
+      Map<String, Double> out = new LinkedHashMap<>();
+      warmup.stageMs.forEach(
+          (stage, ms) -> {
+            List<Double> warm =
+                reps.stream()
+                    .filter(r -> r.side.equals("plain") && r.stageMs.containsKey(stage))
+                    .map(r -> r.stageMs.get(stage) / 1000.0)
+                    .toList();
+            if (!warm.isEmpty()) {
+              out.put(stage, ms / 1000.0 - Stats.median(warm));
+            }
+          });
+      return out;
     }
   }
 
@@ -118,8 +142,10 @@ final class Overhead {
         Stats.seconds(sparkStart), Stats.loadAverage());
     out.flush();
 
-    double warmup = plain(spark, root.resolve("warmup")).seconds;
-    out.printf("overhead: warm-up (plain, untimed) %s s%n", Stats.seconds(warmup));
+    Rep warmup = plain(spark, root.resolve("warmup"));
+    out.printf(
+        "overhead: warm-up (plain, untimed) %s s stages %s%n",
+        Stats.seconds(warmup.seconds), warmup.stageMs);
     // And one of Cairn's: its own code (store client, gates, Delta's transaction API) is as warm
     // as the plain job's in the timed repetitions, not compiled during the first of them.
     double cairnWarmup =

@@ -57,6 +57,8 @@ final class Report {
               "recompute_ratio_max",
               lostWork.recomputeRatios().stream().mapToDouble(d -> d).max().orElse(Double.NaN)));
       out.println(Stats.ratioLine("largest_segment_share", lostWork.largestSegmentShare()));
+      out.printf(
+          Locale.ROOT, "resumed_slowdown_s=%.1f%n", Stats.median(lostWork.resumedSlowdownTotals()));
       lostWork
           .cleans()
           .get(0)
@@ -76,6 +78,17 @@ final class Report {
           StoreCalls.total(c, "read stage") / (double) STAGES);
     }
     out.printf("load average: %s at start, %s at end%n", loadAtStart, loadAtEnd);
+  }
+
+  /** The plain warm-up's stages against the timed plain runs' medians: a cold JVM's cost. */
+  private String firstRunSlowdown() {
+    List<String> parts = new ArrayList<>();
+    overhead
+        .plainFirstRunSlowdown()
+        .forEach((stage, d) -> parts.add(stage + " " + String.format(Locale.ROOT, "%+.1f", d)));
+    return parts.isEmpty()
+        ? ""
+        : "slower than the timed plain runs by stage: " + String.join(", ", parts);
   }
 
   /** Store writes per chunk item written (NaN when the run had no chunked stage). */
@@ -103,7 +116,11 @@ final class Report {
           "Spark session start (once, not in the ratio)",
           sec(overhead.sparkStartSeconds()),
           "");
-      row(out, "warm-up plain run (untimed)", sec(overhead.warmupSeconds()), "");
+      row(
+          out,
+          "warm-up plain run (untimed): the job's first run in the JVM",
+          sec(overhead.warmupSeconds()),
+          firstRunSlowdown());
       row(out, "warm-up Cairn run (untimed)", sec(overhead.cairnWarmupSeconds()), "");
       row(out, "flights-daily under Cairn, median", sec(overhead.median("cairn")), reps("cairn"));
       row(
@@ -170,6 +187,18 @@ final class Report {
               + ")",
           fmt(Stats.median(lostWork.recomputeRatios())),
           String.join("; ", recomputed));
+      List<String> slower = new ArrayList<>();
+      for (Map<String, Double> m : lostWork.resumedSlowdowns()) {
+        List<String> parts = new ArrayList<>();
+        m.forEach((stage, d) -> parts.add(stage + " " + String.format(Locale.ROOT, "%+.1f", d)));
+        slower.add(parts.isEmpty() ? "none run whole" : String.join(", ", parts));
+      }
+      row(
+          out,
+          "**resumed_slowdown_s**: resumed driver's stages against the clean runs' same stages,"
+              + " median of the sums",
+          sec(Stats.median(lostWork.resumedSlowdownTotals())),
+          String.join("; ", slower));
       row(
           out,
           "longest chunk or unchunked stage / clean work",

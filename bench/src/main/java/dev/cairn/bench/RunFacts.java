@@ -79,6 +79,38 @@ record RunFacts(
   }
 
   /**
+   * Each stage's duration (its last attempt, start to Delta commit), in seconds, in stage order.
+   */
+  Map<String, Double> stageSeconds() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    stages.forEach(s -> out.put(s.stage(), s.metrics().durationMs() / 1000.0));
+    return out;
+  }
+
+  /**
+   * The stages the driver of {@code epoch} ran whole, with their durations in seconds: those whose
+   * last attempt it made, less a chunked stage of which an earlier driver had committed chunks (the
+   * newer driver ran only the rest of it).
+   */
+  Map<String, Double> stageSecondsRunWholeBy(long epoch) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (StageRecord s : stages) {
+      boolean partly =
+          chunks.getOrDefault(s.stage(), List.of()).stream()
+              .anyMatch(c -> c.epoch() != epoch && c.finishedAt().isPresent());
+      if (s.epoch() == epoch && !partly) {
+        out.put(s.stage(), s.metrics().durationMs() / 1000.0);
+      }
+    }
+    return out;
+  }
+
+  /** The epoch of the newest driver of the run. */
+  long lastEpoch() {
+    return events.stream().mapToLong(RunEvent::epoch).max().orElse(run.epoch());
+  }
+
+  /**
    * The longest stretch of work one kill can lose: the longest chunk of a chunked stage, or the
    * longest unchunked stage, in seconds.
    */
