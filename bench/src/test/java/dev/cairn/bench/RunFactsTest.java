@@ -2,8 +2,12 @@ package dev.cairn.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.RunEvent;
+import dev.cairn.internal.store.StageMetrics;
+import dev.cairn.internal.store.StageRecord;
+import dev.cairn.internal.store.StageStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +85,52 @@ class RunFactsTest {
             Map.of());
 
     assertThat(facts.restart(at(30))).isEmpty();
+  }
+
+  @Test
+  void stagesRunWhole_areTheNewestDriversStages_lessAChunkedOneAnEarlierDriverHadPartlyCommitted() {
+    RunFacts facts =
+        new RunFacts(
+            null,
+            List.of(
+                stage("clean", 1, 8_000),
+                stage("rejects", 2, 3_000),
+                stage("enrich", 2, 5_000),
+                stage("route_daily", 2, 12_500)),
+            Map.of("enrich", List.of(chunk(0, 1, 12, 18), chunk(1, 2, 41, 45))),
+            List.of(
+                event(1, RunEvent.Type.ATTEMPT_STARTED, null, 1),
+                event(2, RunEvent.Type.ATTEMPT_STARTED, null, 33)));
+
+    assertThat(facts.lastEpoch()).isEqualTo(2);
+    assertThat(facts.stageSecondsRunWholeBy(2))
+        .containsExactly(Map.entry("rejects", 3.0), Map.entry("route_daily", 12.5));
+    assertThat(facts.stageSeconds()).containsEntry("clean", 8.0).hasSize(4);
+  }
+
+  private static StageRecord stage(String name, long epoch, long durationMs) {
+    return new StageRecord(
+        "run-1",
+        name,
+        StageStatus.COMMITTED,
+        1,
+        name,
+        "app",
+        1,
+        -1,
+        1,
+        10,
+        false,
+        false,
+        epoch,
+        "t",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        new StageMetrics(durationMs, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1),
+        ChunkPlan.NONE);
   }
 
   private static RunFacts facts(List<RunEvent> events, Map<String, List<ChunkRecord>> chunks) {

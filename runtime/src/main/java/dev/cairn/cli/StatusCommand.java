@@ -5,7 +5,9 @@ import dev.cairn.cli.json.StatusJson;
 import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.errors.RunErrors;
 import dev.cairn.internal.report.DriverAttempt;
+import dev.cairn.internal.report.Sizes;
 import dev.cairn.internal.store.CheckResult;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageRecord;
 import dev.cairn.internal.store.StageStatus;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn status}: a run's stages as a table, or as the JSON of {@link StatusJson}. */
-@Command(name = "status", description = "A run's stages: states, attempts, Delta versions, rows.")
+@Command(
+    name = "status",
+    description = "A run's stages (states, attempts, Delta versions, rows), inputs and drivers.")
 final class StatusCommand extends CliCommand {
   @Parameters(index = "0", description = "The run id (see `cairn runs`).")
   String runId;
@@ -38,6 +42,7 @@ final class StatusCommand extends CliCommand {
       out().println(JsonOutput.write(StatusJson.of(view, attempts)));
     } else {
       printStatus(view, out());
+      printInputs(view.inputs(), out());
       printAttempts(attempts, out());
     }
     return done();
@@ -133,6 +138,45 @@ final class StatusCommand extends CliCommand {
             check.provenByPlan() ? " (proven by the query plan: no rows read)" : "");
       }
     }
+  }
+
+  /**
+   * One line per recorded input plan: the snapshot every stage reads. A stage-scoped plan (an input
+   * the job did not declare) names its stage.
+   */
+  static void printInputs(List<InputPlan> inputs, PrintWriter out) {
+    if (inputs.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.printf("%-22s %-14s %8s  %-24s %s%n", "INPUT", "SCOPE", "SNAPSHOT", "PLANNED", "READ AS");
+    for (InputPlan p : inputs) {
+      out.printf(
+          "%-22s %-14s %8d  %-24s %s%n",
+          p.name(),
+          p.stage().equals(InputPlan.RUN_SCOPE) ? "run" : "stage " + p.stage(),
+          p.generation(),
+          p.plannedAt(),
+          readAs(p));
+    }
+  }
+
+  /** "Delta table at version 3: /w/t", "2 files, 1.5 MiB: /in", "4,000 files, ... (manifest m)". */
+  private static String readAs(InputPlan p) {
+    if (p.isTable()) {
+      return "Delta table at version " + p.tableVersion() + ": " + p.location();
+    }
+    int files = p.manifest().map(InputPlan.Manifest::fileCount).orElse(p.files().size());
+    long bytes =
+        p.manifest()
+            .map(InputPlan.Manifest::totalBytes)
+            .orElse(p.files().stream().mapToLong(InputPlan.PlannedFile::size).sum());
+    return String.format(Locale.ROOT, "%,d file%s", files, files == 1 ? "" : "s")
+        + ", "
+        + Sizes.bytes(bytes)
+        + ": "
+        + p.location()
+        + p.manifest().map(m -> " (listed in manifest " + m.location() + ")").orElse("");
   }
 
   /** One line per driver that held the run, with its Spark application (History Server's id). */

@@ -42,6 +42,7 @@ import dev.cairn.internal.runbook.Runbooks;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.ChunkRecord;
 import dev.cairn.internal.store.DynamoDbCheckpointStore;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.LeaseState;
 import dev.cairn.internal.store.RunEvent;
@@ -406,6 +407,7 @@ public final class CairnRuntime implements AutoCloseable {
    *
    * @param expectedDurations for running stages, their duration in the job's last succeeded run
    * @param chunks for chunked stages with a frozen plan, how far their chunks got
+   * @param inputs the run's recorded input plans ({@link InputPlan#STATUS_ORDER})
    */
   public record RunView(
       RunRecord run,
@@ -413,7 +415,8 @@ public final class CairnRuntime implements AutoCloseable {
       LeaseState leaseState,
       Instant now,
       Map<String, Long> expectedDurations,
-      Map<String, ChunkProgress> chunks) {}
+      Map<String, ChunkProgress> chunks,
+      List<InputPlan> inputs) {}
 
   /**
    * The chunks of a chunked stage's current generation.

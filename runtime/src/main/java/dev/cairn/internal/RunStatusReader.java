@@ -18,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * Reads what {@code cairn status} shows of a run from the checkpoint table: its stages in
- * declaration order (PENDING where no checkpoint exists yet), chunk progress, the lease's state and
- * running stages' expected durations. Reads only; one instance per call.
+ * declaration order (PENDING where no checkpoint exists yet), chunk progress, the lease's state,
+ * running stages' expected durations and the input plans. Reads only; one instance per call.
  */
 final class RunStatusReader {
   private final CheckpointStore store;
@@ -77,7 +77,8 @@ final class RunStatusReader {
             leaseState.apply(run.get()),
             clock.instant(),
             expectedDurations(run.get(), stages),
-            chunks));
+            chunks,
+            store.plans(runId)));
   }
 
   /** How far a chunked stage's current generation got: one query of its chunk items. */

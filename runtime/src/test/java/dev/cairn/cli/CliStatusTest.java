@@ -10,6 +10,7 @@ import dev.cairn.internal.delta.DeltaTableStore;
 import dev.cairn.internal.store.CheckpointStore;
 import dev.cairn.internal.store.ChunkPlan;
 import dev.cairn.internal.store.ChunkTransition;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.Lease;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.NewRun;
@@ -215,6 +216,62 @@ class CliStatusTest {
     assertThat(json.at("/stages/0/chunks").toString())
         .isEqualTo("{\"total\":10,\"committed\":4,\"reexecuted\":1,\"units\":10}");
     assertThat(json.at("/stages/1/chunks").isMissingNode()).as("a stage not chunked").isTrue();
+  }
+
+  @Test
+  void status_showsTheRunsInputPlans_filesManifestAndPinnedTable_asTextAndJson() throws Exception {
+    Instant t0 = Instant.parse("2026-06-03T00:00:00Z");
+    String runId = openRun(t0);
+    Lease lease = store.tryAcquireLease(runId, DRIVER, Instant.now(), TTL, null).orElseThrow();
+    store.recordPlan(
+        lease,
+        new InputPlan(
+            runId,
+            InputPlan.RUN_SCOPE,
+            "airports",
+            0,
+            "/in/airports.csv",
+            List.of(new InputPlan.PlannedFile("/in/airports.csv", 2_048, "mtime:1")),
+            t0));
+    store.recordPlan(
+        lease,
+        new InputPlan(runId, InputPlan.RUN_SCOPE, "flights", 0, "/in/flights", List.of(), t0)
+            .inManifest(
+                new InputPlan.Manifest(
+                    "/w/_cairn/inputs/" + runId + "/ab.jsonl", "ab", 4000, 3L << 30)));
+    store.recordPlan(
+        lease,
+        new InputPlan(
+            runId,
+            InputPlan.RUN_SCOPE,
+            "customers",
+            0,
+            "/w/customers",
+            List.of(),
+            Optional.empty(),
+            7,
+            t0));
+
+    Cli.Result human = cli.run("status", runId);
+    JsonNode json = JACKSON.readTree(cli.run("status", runId, "--json").out());
+
+    assertThat(human.out())
+        .contains(
+            "INPUT                  SCOPE          SNAPSHOT  PLANNED                  READ AS")
+        .contains(
+            "airports               run                   0  2026-06-03T00:00:00Z     1 file, 2.0 KiB: /in/airports.csv")
+        .contains(
+            "customers              run                   0  2026-06-03T00:00:00Z     Delta table at version 7: /w/customers")
+        .contains(
+            "flights                run                   0  2026-06-03T00:00:00Z     4,000 files, 3.0 GiB: /in/flights (listed in manifest /w/_cairn/inputs/"
+                + runId
+                + "/ab.jsonl)");
+    assertThat(json.at("/inputs").size()).isEqualTo(3);
+    assertThat(json.at("/inputs/1").toString())
+        .isEqualTo(
+            "{\"name\":\"customers\",\"scope\":\"run\",\"snapshot\":0,\"location\":\"/w/customers\","
+                + "\"plannedAt\":\"2026-06-03T00:00:00Z\",\"tableVersion\":7}");
+    assertThat(json.at("/inputs/2/files").asInt()).isEqualTo(4000);
   }
 
   @Test

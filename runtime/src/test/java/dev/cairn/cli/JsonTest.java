@@ -16,6 +16,7 @@ import dev.cairn.internal.report.DriverAttempt;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkDecision;
 import dev.cairn.internal.store.ChunkPlan;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.LeaseHolder;
 import dev.cairn.internal.store.LeaseState;
 import dev.cairn.internal.store.Rerun;
@@ -60,7 +61,38 @@ class JsonTest {
             LeaseState.HELD,
             T0.plusSeconds(60),
             Map.of("clean", 4500L),
-            Map.of("clean", new CairnRuntime.ChunkProgress(4, 4, 1)));
+            Map.of("clean", new CairnRuntime.ChunkProgress(4, 4, 1)),
+            List.of(
+                new InputPlan(
+                        "demo-1",
+                        InputPlan.RUN_SCOPE,
+                        "flights",
+                        1,
+                        "/in/flights",
+                        List.of(),
+                        T0.plusSeconds(2))
+                    .inManifest(
+                        new InputPlan.Manifest("/wh/_cairn/inputs/m.jsonl", "ab", 4000, 9_000L)),
+                new InputPlan(
+                    "demo-1",
+                    InputPlan.RUN_SCOPE,
+                    "customers",
+                    1,
+                    "/wh/customers",
+                    List.of(),
+                    Optional.empty(),
+                    12,
+                    T0.plusSeconds(2)),
+                new InputPlan(
+                    "demo-1",
+                    "report",
+                    "/in/extra.csv",
+                    1,
+                    "/in/extra.csv",
+                    List.of(
+                        new InputPlan.PlannedFile("/in/extra.csv/a", 10, "mtime:1"),
+                        new InputPlan.PlannedFile("/in/extra.csv/b", 5, "mtime:2")),
+                    T0.plusSeconds(3))));
 
     DriverAttempt attempt =
         new DriverAttempt(
@@ -217,6 +249,35 @@ class JsonTest {
                   "sparkAppId": "local-1767225605000",
                   "eventLogDir": "file:/cairn/spark-events"
                 }
+              ],
+              "inputs": [
+                {
+                  "name": "flights",
+                  "scope": "run",
+                  "snapshot": 1,
+                  "location": "/in/flights",
+                  "plannedAt": "2026-01-01T00:00:02Z",
+                  "files": 4000,
+                  "bytes": 9000,
+                  "manifest": "/wh/_cairn/inputs/m.jsonl"
+                },
+                {
+                  "name": "customers",
+                  "scope": "run",
+                  "snapshot": 1,
+                  "location": "/wh/customers",
+                  "plannedAt": "2026-01-01T00:00:02Z",
+                  "tableVersion": 12
+                },
+                {
+                  "name": "/in/extra.csv",
+                  "scope": "report",
+                  "snapshot": 1,
+                  "location": "/in/extra.csv",
+                  "plannedAt": "2026-01-01T00:00:03Z",
+                  "files": 2,
+                  "bytes": 15
+                }
               ]
             }""");
   }
@@ -230,14 +291,16 @@ class JsonTest {
             LeaseState.FREE,
             T0,
             Map.of(),
-            Map.of());
+            Map.of(),
+            List.of());
 
     String json = JsonOutput.write(StatusJson.of(view));
 
     assertThat(json)
         .contains("\n  \"lease\": null,\n  \"reason\": null,\n")
         .contains("\n  \"expiresAt\": \"2026-01-02T00:00:00Z\",\n")
-        .endsWith("\n  \"reruns\": [],\n  \"stages\": [],\n  \"attempts\": []\n}");
+        .endsWith(
+            "\n  \"reruns\": [],\n  \"stages\": [],\n  \"attempts\": [],\n  \"inputs\": []\n}");
   }
 
   @Test

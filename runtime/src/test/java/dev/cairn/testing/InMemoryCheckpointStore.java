@@ -762,6 +762,15 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     return Optional.ofNullable(plans.get(planKey(runId, stage, name, generation)));
   }
 
+  @Override
+  public synchronized List<InputPlan> plans(String runId) {
+    reads++;
+    return plans.values().stream()
+        .filter(p -> p.runId().equals(runId))
+        .sorted(InputPlan.STATUS_ORDER)
+        .toList();
+  }
+
   private static String planKey(String runId, String stage, String name, long generation) {
     return runId + "#plan#" + stage + "#" + name + "#" + generation;
   }

@@ -5,6 +5,7 @@ import dev.cairn.internal.CairnRuntime;
 import dev.cairn.internal.report.DriverAttempt;
 import dev.cairn.internal.store.CheckResult;
 import dev.cairn.internal.store.ChunkDecision;
+import dev.cairn.internal.store.InputPlan;
 import dev.cairn.internal.store.RunRecord;
 import dev.cairn.internal.store.StageMetrics;
 import dev.cairn.internal.store.StageRecord;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
  * {@code cairn status --json}, the documented contract (README, "JSON"). Instants are ISO-8601
  * strings; a value the run or stage does not have yet is {@code null}, except a stage's {@code
  * expectedDurationMs} and {@code chunks}, which are left out. {@code attempts} lists the drivers
- * that held the run, oldest first, each with its Spark application.
+ * that held the run, oldest first, each with its Spark application; {@code inputs} the run's input
+ * plans ({@link Input}).
  */
 public record StatusJson(
     String runId,
@@ -33,7 +35,46 @@ public record StatusJson(
     String expiresAt,
     List<RerunJson> reruns,
     List<Stage> stages,
-    List<Attempt> attempts) {
+    List<Attempt> attempts,
+    List<Input> inputs) {
+
+  /**
+   * One recorded input plan: what the run reads an input as. {@code scope} is {@code run} for an
+   * input the job declared (planned once, shared by every stage) or the name of the stage that
+   * planned an undeclared input for itself; {@code snapshot} the run's input snapshot (0, then the
+   * rerun that re-planned it) or that stage's generation. A file input has {@code files} and {@code
+   * bytes} (and {@code manifest}, where the listing is kept when too big for the checkpoint); a
+   * Delta-table input has {@code tableVersion}, the version every stage reads.
+   */
+  public record Input(
+      String name,
+      String scope,
+      long snapshot,
+      String location,
+      String plannedAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer files,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long bytes,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String manifest,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long tableVersion) {
+
+    static Input of(InputPlan p) {
+      boolean table = p.isTable();
+      return new Input(
+          p.name(),
+          p.stage().equals(InputPlan.RUN_SCOPE) ? "run" : p.stage(),
+          p.generation(),
+          p.location(),
+          p.plannedAt().toString(),
+          table ? null : p.manifest().map(InputPlan.Manifest::fileCount).orElse(p.files().size()),
+          table
+              ? null
+              : p.manifest()
+                  .map(InputPlan.Manifest::totalBytes)
+                  .orElse(p.files().stream().mapToLong(InputPlan.PlannedFile::size).sum()),
+          p.manifest().map(InputPlan.Manifest::location).orElse(null),
+          table ? p.tableVersion() : null);
+    }
+  }
 
   /**
    * One driver that held the run: its epoch, where it ran, how it ended ({@code succeeded}, {@code
@@ -233,7 +274,8 @@ public record StatusJson(
                         r.by()))
             .toList(),
         view.stages().stream().map(s -> stage(s, view)).toList(),
-        attempts.stream().map(Attempt::of).toList());
+        attempts.stream().map(Attempt::of).toList(),
+        view.inputs().stream().map(Input::of).toList());
   }
 
   private static Stage stage(StageRecord stage, CairnRuntime.RunView view) {

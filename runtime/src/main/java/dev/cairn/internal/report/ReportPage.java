@@ -524,17 +524,7 @@ public final class ReportPage {
   }
 
   private static String bytes(long n) {
-    if (n < 0) {
-      return "-";
-    }
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = n;
-    int u = 0;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return u == 0 ? n + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    return Sizes.bytes(n);
   }
 
   /** "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". */

@@ -175,4 +175,11 @@ public interface CheckpointStore extends AutoCloseable {
 
   /** The recorded plan of one input of a stage at a generation, read consistently. */
   Optional<InputPlan> findPlan(String runId, String stage, String name, long generation);
+
+  /**
+   * Every input plan recorded for the run, of every scope and generation, ordered by scope ({@link
+   * InputPlan#RUN_SCOPE} first), generation and name; read consistently. What {@code cairn status}
+   * shows of the run's inputs.
+   */
+  List<InputPlan> plans(String runId);
 }

@@ -409,6 +409,16 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             () -> planNow(runId, stage, name, generation)));
   }
 
+  @Override
+  public List<InputPlan> plans(String runId) {
+    return reads
+        .queryRun("the input plans of run " + runId, runId, Items.PLAN_PREFIX, null)
+        .stream()
+        .map(item -> Items.toPlan(runId, item))
+        .sorted(InputPlan.STATUS_ORDER)
+        .toList();
+  }
+
   private InputPlan planNow(String runId, String stage, String name, long generation) {
     return reads
         .item(Items.planKey(runId, stage, name, generation))

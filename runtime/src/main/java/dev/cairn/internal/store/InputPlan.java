@@ -1,6 +1,7 @@
 package dev.cairn.internal.store;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +46,13 @@ public record InputPlan(
 
   /** The {@code stage} of a plan shared by every stage of the run (never a stage's name). */
   public static final String RUN_SCOPE = "*";
+
+  /** The run's plans first, then each stage's; within a scope by snapshot, then name. */
+  public static final Comparator<InputPlan> STATUS_ORDER =
+      Comparator.comparing((InputPlan p) -> !p.stage().equals(RUN_SCOPE))
+          .thenComparing(InputPlan::stage)
+          .thenComparingLong(InputPlan::generation)
+          .thenComparing(InputPlan::name);
 
   public InputPlan {
     files = List.copyOf(files);

@@ -407,6 +407,11 @@ final class Items {
     return item;
   }
 
+  /** A plan item read by a query: its scope, name and generation from its own attributes. */
+  static InputPlan toPlan(String runId, Map<String, AttributeValue> item) {
+    return toPlan(runId, str(item, "stage"), str(item, "name"), num(item, "generation"), item);
+  }
+
   static InputPlan toPlan(
       String runId, String stage, String name, long generation, Map<String, AttributeValue> item) {
     List<InputPlan.PlannedFile> files = new ArrayList<>();

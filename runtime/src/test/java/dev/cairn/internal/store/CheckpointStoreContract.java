@@ -860,6 +860,44 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
   }
 
   @Test
+  void plans_listEveryPlanOfTheRun_runScopeFirst_thenByStage_snapshotAndName() {
+    Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
+    InputPlan lazy = plan("/in/a");
+    InputPlan airports =
+        new InputPlan(
+            runId,
+            InputPlan.RUN_SCOPE,
+            "airports",
+            0,
+            "/in/airports.csv",
+            List.of(new InputPlan.PlannedFile("/in/airports.csv", 9, "mtime:1")),
+            T0);
+    InputPlan flightsAfterRerun =
+        new InputPlan(runId, InputPlan.RUN_SCOPE, "flights", 1, "/in/flights", List.of(), T0)
+            .inManifest(new InputPlan.Manifest("/w/_cairn/inputs/m.jsonl", "abc", 4000, 77L));
+    InputPlan flights =
+        new InputPlan(
+            runId,
+            InputPlan.RUN_SCOPE,
+            "flights",
+            0,
+            "/in/flights",
+            List.of(new InputPlan.PlannedFile("/in/flights/part-0", 5, "mtime:2")),
+            T0);
+    for (InputPlan p : List.of(lazy, flightsAfterRerun, airports, flights)) {
+      store.recordPlan(a, p);
+    }
+    String otherRun = runId + "-other";
+    store.openRun(new NewRun(otherRun, "job", "k=v", Map.of("k", "v"), "hash", "dev", T0));
+    Lease other = store.tryAcquireLease(otherRun, driverA, T0, TTL, null).orElseThrow();
+    store.recordPlan(
+        other, new InputPlan(otherRun, InputPlan.RUN_SCOPE, "flights", 0, "/x", List.of(), T0));
+
+    assertThat(store.plans(runId)).containsExactly(airports, flights, flightsAfterRerun, lazy);
+    assertThat(store.plans("no-such-run")).isEmpty();
+  }
+
+  @Test
   void recordPlan_byADriverThatLostTheLease_isRefusedAndWritesNothing() {
     Lease a = store.tryAcquireLease(runId, driverA, T0, TTL, null).orElseThrow();
     store.tryAcquireLease(runId, driverB, T0.plusSeconds(31), TTL, null).orElseThrow();
