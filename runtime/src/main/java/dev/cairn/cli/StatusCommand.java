@@ -14,6 +14,7 @@ import dev.cairn.internal.store.StageStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -156,7 +157,7 @@ final class StatusCommand extends CliCommand {
           p.name(),
           p.stage().equals(InputPlan.RUN_SCOPE) ? "run" : "stage " + p.stage(),
           p.generation(),
-          p.plannedAt(),
+          p.plannedAt().truncatedTo(ChronoUnit.SECONDS),
           readAs(p));
     }
   }

@@ -220,7 +220,7 @@ class CliStatusTest {
 
   @Test
   void status_showsTheRunsInputPlans_filesManifestAndPinnedTable_asTextAndJson() throws Exception {
-    Instant t0 = Instant.parse("2026-06-03T00:00:00Z");
+    Instant t0 = Instant.parse("2026-06-03T00:00:00.123456789Z"); // shown to the second
     String runId = openRun(t0);
     Lease lease = store.tryAcquireLease(runId, DRIVER, Instant.now(), TTL, null).orElseThrow();
     store.recordPlan(
@@ -270,7 +270,7 @@ class CliStatusTest {
     assertThat(json.at("/inputs/1").toString())
         .isEqualTo(
             "{\"name\":\"customers\",\"scope\":\"run\",\"snapshot\":0,\"location\":\"/w/customers\","
-                + "\"plannedAt\":\"2026-06-03T00:00:00Z\",\"tableVersion\":7}");
+                + "\"plannedAt\":\"2026-06-03T00:00:00.123456789Z\",\"tableVersion\":7}");
     assertThat(json.at("/inputs/2/files").asInt()).isEqualTo(4000);
   }
 
