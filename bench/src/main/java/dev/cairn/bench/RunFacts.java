@@ -107,7 +107,7 @@ record RunFacts(
 
   /** The epoch of the newest driver of the run. */
   long lastEpoch() {
-    return events.stream().mapToLong(RunEvent::epoch).max().orElse(run.epoch());
+    return events.stream().mapToLong(RunEvent::epoch).max().orElseGet(() -> run.epoch());
   }
 
   /**

@@ -145,7 +145,7 @@ final class StatusCommand extends CliCommand {
    * One line per recorded input plan: the snapshot every stage reads. A stage-scoped plan (an input
    * the job did not declare) names its stage.
    */
-  static void printInputs(List<InputPlan> inputs, PrintWriter out) {
+  private static void printInputs(List<InputPlan> inputs, PrintWriter out) {
     if (inputs.isEmpty()) {
       return;
     }
@@ -167,14 +167,10 @@ final class StatusCommand extends CliCommand {
     if (p.isTable()) {
       return "Delta table at version " + p.tableVersion() + ": " + p.location();
     }
-    int files = p.manifest().map(InputPlan.Manifest::fileCount).orElse(p.files().size());
-    long bytes =
-        p.manifest()
-            .map(InputPlan.Manifest::totalBytes)
-            .orElse(p.files().stream().mapToLong(InputPlan.PlannedFile::size).sum());
+    int files = p.fileCount();
     return String.format(Locale.ROOT, "%,d file%s", files, files == 1 ? "" : "s")
         + ", "
-        + Sizes.bytes(bytes)
+        + Sizes.bytes(p.totalBytes())
         + ": "
         + p.location()
         + p.manifest().map(m -> " (listed in manifest " + m.location() + ")").orElse("");

@@ -65,12 +65,8 @@ public record StatusJson(
           p.generation(),
           p.location(),
           p.plannedAt().toString(),
-          table ? null : p.manifest().map(InputPlan.Manifest::fileCount).orElse(p.files().size()),
-          table
-              ? null
-              : p.manifest()
-                  .map(InputPlan.Manifest::totalBytes)
-                  .orElse(p.files().stream().mapToLong(InputPlan.PlannedFile::size).sum()),
+          table ? null : p.fileCount(),
+          table ? null : p.totalBytes(),
           p.manifest().map(InputPlan.Manifest::location).orElse(null),
           table ? p.tableVersion() : null);
     }

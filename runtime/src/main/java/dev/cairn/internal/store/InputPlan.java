@@ -71,6 +71,18 @@ public record InputPlan(
     this(runId, stage, name, generation, location, files, Optional.empty(), -1, plannedAt);
   }
 
+  /** How many files the plan reads: its manifest's count, or its own files'. */
+  public int fileCount() {
+    return manifest.map(Manifest::fileCount).orElse(files.size());
+  }
+
+  /** The bytes of the files the plan reads: its manifest's total, or its own files' sum. */
+  public long totalBytes() {
+    return manifest
+        .map(Manifest::totalBytes)
+        .orElseGet(() -> files.stream().mapToLong(PlannedFile::size).sum());
+  }
+
   /** Whether this plan pins a Delta table rather than listing files. */
   public boolean isTable() {
     return tableVersion >= 0;
