@@ -104,7 +104,7 @@ final class LostWork {
       return kills.stream().map(k -> k.recomputedSeconds / work).toList();
     }
 
-    /** Each stage's median duration over the clean runs, in stage order. */
+    /** Each stage's median duration over the clean runs, in the store's order (by name). */
     Map<String, Double> cleanStageMedians() {
       Map<String, List<Double>> by = new LinkedHashMap<>();
       cleans.forEach(
@@ -137,11 +137,21 @@ final class LostWork {
       return out;
     }
 
-    /** Per kill, the sum of {@link #resumedSlowdowns()}' stages, in seconds. */
+    /**
+     * Per kill whose resumed driver ran a stage whole, the sum of {@link #resumedSlowdowns()}'
+     * stages, in seconds (a kill with none has nothing to compare and is left out).
+     */
     List<Double> resumedSlowdownTotals() {
       return resumedSlowdowns().stream()
+          .filter(m -> !m.isEmpty())
           .map(m -> m.values().stream().mapToDouble(d -> d).sum())
           .toList();
+    }
+
+    /** The median of {@link #resumedSlowdownTotals()}; NaN when no kill has one. */
+    double resumedSlowdownMedian() {
+      List<Double> totals = resumedSlowdownTotals();
+      return totals.isEmpty() ? Double.NaN : Stats.median(totals);
     }
 
     /** The median over kills of the resumed driver's seconds to {@code step}; NaN if none. */

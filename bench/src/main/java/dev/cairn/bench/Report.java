@@ -57,8 +57,7 @@ final class Report {
               "recompute_ratio_max",
               lostWork.recomputeRatios().stream().mapToDouble(d -> d).max().orElse(Double.NaN)));
       out.println(Stats.ratioLine("largest_segment_share", lostWork.largestSegmentShare()));
-      out.printf(
-          Locale.ROOT, "resumed_slowdown_s=%.1f%n", Stats.median(lostWork.resumedSlowdownTotals()));
+      out.printf(Locale.ROOT, "resumed_slowdown_s=%.1f%n", lostWork.resumedSlowdownMedian());
       lostWork
           .cleans()
           .get(0)
@@ -196,8 +195,10 @@ final class Report {
       row(
           out,
           "**resumed_slowdown_s**: resumed driver's stages against the clean runs' same stages,"
-              + " median of the sums",
-          sec(Stats.median(lostWork.resumedSlowdownTotals())),
+              + " median of the sums over the "
+              + lostWork.resumedSlowdownTotals().size()
+              + " kills that ran a stage whole",
+          sec(lostWork.resumedSlowdownMedian()),
           String.join("; ", slower));
       row(
           out,

@@ -79,26 +79,31 @@ record RunFacts(
   }
 
   /**
-   * Each stage's duration (its last attempt, start to Delta commit), in seconds, in stage order.
+   * Each measured stage's duration (its last attempt, start to Delta commit), in seconds, in the
+   * store's order (by name).
    */
   Map<String, Double> stageSeconds() {
     Map<String, Double> out = new LinkedHashMap<>();
-    stages.forEach(s -> out.put(s.stage(), s.metrics().durationMs() / 1000.0));
+    stages.stream()
+        .filter(s -> s.metrics().durationMs() >= 0)
+        .forEach(s -> out.put(s.stage(), s.metrics().durationMs() / 1000.0));
     return out;
   }
 
   /**
-   * The stages the driver of {@code epoch} ran whole, with their durations in seconds: those whose
-   * last attempt it made, less a chunked stage of which an earlier driver had committed chunks (the
-   * newer driver ran only the rest of it).
+   * The stages the driver of {@code epoch} ran whole, with their durations in seconds, in the
+   * store's order: those whose last attempt it made, less a stage it recovered (found committed in
+   * the Delta log: it computed nothing) and a chunked stage of which an earlier driver committed
+   * chunks or of which it recovered some (it ran only the rest).
    */
   Map<String, Double> stageSecondsRunWholeBy(long epoch) {
     Map<String, Double> out = new LinkedHashMap<>();
     for (StageRecord s : stages) {
       boolean partly =
           chunks.getOrDefault(s.stage(), List.of()).stream()
-              .anyMatch(c -> c.epoch() != epoch && c.finishedAt().isPresent());
-      if (s.epoch() == epoch && !partly) {
+              .anyMatch(c -> c.recovered() || (c.epoch() != epoch && c.finishedAt().isPresent()));
+      boolean ranIt = !s.recovered() && s.metrics().durationMs() >= 0;
+      if (s.epoch() == epoch && ranIt && !partly) {
         out.put(s.stage(), s.metrics().durationMs() / 1000.0);
       }
     }

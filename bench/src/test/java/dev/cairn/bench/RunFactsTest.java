@@ -108,6 +108,64 @@ class RunFactsTest {
     assertThat(facts.stageSeconds()).containsEntry("clean", 8.0).hasSize(4);
   }
 
+  @Test
+  void stagesRunWhole_leaveOutAStageOrChunkTheNewestDriverRecovered_ItComputedNothing() {
+    RunFacts facts =
+        new RunFacts(
+            null,
+            List.of(
+                recovered(stage("clean", 2, 8_000)),
+                stage("enrich", 2, 5_000),
+                stage("route_daily", 2, 12_500)),
+            Map.of("enrich", List.of(recovered(chunk(0, 2, 41, 41.2)), chunk(1, 2, 41, 45))),
+            List.of(event(2, RunEvent.Type.ATTEMPT_STARTED, null, 33)));
+
+    assertThat(facts.stageSecondsRunWholeBy(2)).containsExactly(Map.entry("route_daily", 12.5));
+  }
+
+  private static StageRecord recovered(StageRecord s) {
+    return new StageRecord(
+        s.runId(),
+        s.stage(),
+        s.status(),
+        s.attempts(),
+        s.outputTable(),
+        s.txnAppId(),
+        s.txnVersion(),
+        s.baseVersion(),
+        s.outputVersion(),
+        s.rowsWritten(),
+        true,
+        s.skippedDuplicate(),
+        s.epoch(),
+        s.transitionId(),
+        s.startedAt(),
+        s.finishedAt(),
+        s.errorClass(),
+        s.errorMessage(),
+        s.checks(),
+        StageMetrics.NONE,
+        s.chunkPlan());
+  }
+
+  private static ChunkRecord recovered(ChunkRecord c) {
+    return new ChunkRecord(
+        c.runId(),
+        c.stage(),
+        c.generation(),
+        c.index(),
+        c.key(),
+        c.status(),
+        c.executions(),
+        c.outputVersion(),
+        c.rowsWritten(),
+        true,
+        c.epoch(),
+        c.transitionId(),
+        c.startedAt(),
+        c.finishedAt());
+  }
+
   private static StageRecord stage(String name, long epoch, long durationMs) {
     return new StageRecord(
         "run-1",

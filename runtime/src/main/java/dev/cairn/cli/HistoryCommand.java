@@ -25,10 +25,7 @@ final class HistoryCommand extends CliCommand {
 
   @Override
   public Integer call() {
-    if (runtime().status(runId).isEmpty()) {
-      throw RunErrors.noSuchRun(runId);
-    }
-    List<RunEvent> events = runtime().history(runId);
+    List<RunEvent> events = runtime().history(runId).orElseThrow(() -> RunErrors.noSuchRun(runId));
     PrintWriter out = out();
     if (json) {
       out.println(JsonOutput.write(events.stream().map(HistoryJson::of).toList()));

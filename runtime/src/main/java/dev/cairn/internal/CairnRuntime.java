@@ -377,9 +377,9 @@ public final class CairnRuntime implements AutoCloseable {
     return DriverAttempt.of(run.get(), store().events(runId), List.of(), clock.instant());
   }
 
-  /** The run's events, oldest first. */
-  public List<RunEvent> history(String runId) {
-    return store().events(runId);
+  /** The run's events, oldest first; empty when there is no such run. */
+  public Optional<List<RunEvent>> history(String runId) {
+    return store().findRun(runId).map(run -> store().events(runId));
   }
 
   /** The most recently updated runs. */

@@ -251,6 +251,16 @@ class CliStatusTest {
             Optional.empty(),
             7,
             t0));
+    store.recordPlan(
+        lease,
+        new InputPlan(
+            runId,
+            "ingest",
+            "/in/extra.csv",
+            1,
+            "/in/extra.csv",
+            List.of(new InputPlan.PlannedFile("/in/extra.csv", 10, "mtime:4")),
+            t0));
 
     Cli.Result human = cli.run("status", runId);
     JsonNode json = JACKSON.readTree(cli.run("status", runId, "--json").out());
@@ -266,7 +276,12 @@ class CliStatusTest {
             "flights                run                   0  2026-06-03T00:00:00Z     4,000 files, 3.0 GiB: /in/flights (listed in manifest /w/_cairn/inputs/"
                 + runId
                 + "/ab.jsonl)");
-    assertThat(json.at("/inputs").size()).isEqualTo(3);
+    assertThat(human.out())
+        .as("an undeclared input, planned by its stage for itself, after the run's")
+        .contains(
+            "/in/extra.csv          stage ingest          1  2026-06-03T00:00:00Z     1 file, 10 B: /in/extra.csv");
+    assertThat(json.at("/inputs").size()).isEqualTo(4);
+    assertThat(json.at("/inputs/3/scope").asText()).isEqualTo("ingest");
     assertThat(json.at("/inputs/1").toString())
         .isEqualTo(
             "{\"name\":\"customers\",\"scope\":\"run\",\"snapshot\":0,\"location\":\"/w/customers\","

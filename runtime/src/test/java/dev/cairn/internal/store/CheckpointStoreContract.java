@@ -884,7 +884,29 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
             "/in/flights",
             List.of(new InputPlan.PlannedFile("/in/flights/part-0", 5, "mtime:2")),
             T0);
-    for (InputPlan p : List.of(lazy, flightsAfterRerun, airports, flights)) {
+    InputPlan airportsAfterRerun =
+        new InputPlan(
+            runId,
+            InputPlan.RUN_SCOPE,
+            "airports",
+            1,
+            "/in/airports.csv",
+            List.of(new InputPlan.PlannedFile("/in/airports.csv", 9, "mtime:3")),
+            T0);
+    InputPlan lazyOfAnotherStage =
+        new InputPlan(
+            runId,
+            "airport_daily",
+            "flights",
+            2,
+            "/in",
+            List.of(new InputPlan.PlannedFile("/in/b", 1, "mtime:1")),
+            T0);
+    // Recorded out of order; the keys' own order (plan#*#airports#0, plan#*#airports#1, ...) is
+    // not the order asked for either.
+    for (InputPlan p :
+        List.of(
+            lazy, flightsAfterRerun, airportsAfterRerun, lazyOfAnotherStage, airports, flights)) {
       store.recordPlan(a, p);
     }
     String otherRun = runId + "-other";
@@ -893,7 +915,9 @@ abstract class CheckpointStoreContract<S extends CheckpointStore> {
     store.recordPlan(
         other, new InputPlan(otherRun, InputPlan.RUN_SCOPE, "flights", 0, "/x", List.of(), T0));
 
-    assertThat(store.plans(runId)).containsExactly(airports, flights, flightsAfterRerun, lazy);
+    assertThat(store.plans(runId))
+        .containsExactly(
+            airports, flights, airportsAfterRerun, flightsAfterRerun, lazyOfAnotherStage, lazy);
     assertThat(store.plans("no-such-run")).isEmpty();
   }
 
