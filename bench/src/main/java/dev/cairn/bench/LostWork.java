@@ -106,14 +106,7 @@ final class LostWork {
 
     /** Each stage's median duration over the clean runs, in the store's order (by name). */
     Map<String, Double> cleanStageMedians() {
-      Map<String, List<Double>> by = new LinkedHashMap<>();
-      cleans.forEach(
-          c ->
-              c.stageSeconds.forEach(
-                  (k, v) -> by.computeIfAbsent(k, x -> new ArrayList<>()).add(v)));
-      Map<String, Double> out = new LinkedHashMap<>();
-      by.forEach((k, v) -> out.put(k, Stats.median(v)));
-      return out;
+      return Stats.mediansByKey(cleans.stream().map(Clean::stageSeconds).toList());
     }
 
     /**

@@ -97,16 +97,14 @@ final class Overhead {
      * plain repetitions' median: what a cold JVM costs plain Spark on each stage.
      */
     Map<String, Double> plainFirstRunSlowdown() {
+      Map<String, Double> warm =
+          Stats.mediansByKey(
+              reps.stream().filter(r -> r.side.equals("plain")).map(Rep::stageMs).toList());
       Map<String, Double> out = new LinkedHashMap<>();
       warmup.stageMs.forEach(
           (stage, ms) -> {
-            List<Double> warm =
-                reps.stream()
-                    .filter(r -> r.side.equals("plain") && r.stageMs.containsKey(stage))
-                    .map(r -> r.stageMs.get(stage) / 1000.0)
-                    .toList();
-            if (!warm.isEmpty()) {
-              out.put(stage, ms / 1000.0 - Stats.median(warm));
+            if (warm.containsKey(stage)) {
+              out.put(stage, (ms - warm.get(stage)) / 1000.0);
             }
           });
       return out;

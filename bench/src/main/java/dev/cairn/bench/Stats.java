@@ -5,13 +5,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /** Medians, ratios and the lines {@code cairn bench} prints; pure arithmetic, unit-tested. */
 final class Stats {
   private Stats() {}
+
+  /**
+   * Per key, the median of its values over {@code samples} (a key absent from a sample has no value
+   * there), in the order keys first appear.
+   */
+  static Map<String, Double> mediansByKey(List<? extends Map<String, ? extends Number>> samples) {
+    Map<String, List<Number>> byKey = new LinkedHashMap<>();
+    samples.forEach(
+        m -> m.forEach((k, v) -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(v)));
+    Map<String, Double> out = new LinkedHashMap<>();
+    byKey.forEach((k, v) -> out.put(k, median(v)));
+    return out;
+  }
 
   /** The median of {@code values} (mean of the middle two for an even count). */
   static double median(List<? extends Number> values) {

@@ -18,6 +18,17 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 class StatsTest {
   @Test
+  void mediansByKey_takeEachKeysValuesWhereTheyAre_inFirstSeenOrder() {
+    assertThat(
+            Stats.mediansByKey(
+                List.of(
+                    Map.of("clean", 10L),
+                    Map.of("clean", 30L, "enrich", 4L),
+                    Map.of("clean", 20L, "enrich", 8L))))
+        .containsExactly(Map.entry("clean", 20.0), Map.entry("enrich", 6.0));
+  }
+
+  @Test
   void median_ofOddCount_isTheMiddleValue_ofEvenCount_theMeanOfTheMiddleTwo() {
     assertThat(Stats.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
     assertThat(Stats.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);

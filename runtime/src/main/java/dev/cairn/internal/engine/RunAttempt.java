@@ -393,7 +393,7 @@ final class RunAttempt {
       // The store refused a write (its own RunHeldException says why), or the write fence a commit,
       // before the keeper heard the store say the lease was lost: the same stop, not the stage's
       // failure (nothing to record: the store would refuse it, or the run is another driver's).
-      for (Throwable t = failure; t != null; t = t.getCause()) {
+      for (Throwable t : FailureClassifier.chain(failure)) {
         if (t instanceof RunHeldException held) {
           throw held;
         }
